@@ -1,0 +1,99 @@
+import { createLocalJWKSet, errors, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { InvalidTokenError } from '../domain/errors';
+import type { AccessTokenSigner } from '../domain/ports';
+import { publicJwk, type SigningKeySet } from './signing-keys';
+
+type SigningKeyObject = Awaited<ReturnType<typeof importJWK>>;
+
+/** What every access token says about itself. */
+export interface AccessTokenSettings {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/** The media type of access tokens, RFC 9068 §2.1. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/**
+ * Signs access tokens with the newest key of the set (ES256, `typ: at+jwt`, RFC 9068 claims).
+ *
+ * @example
+ * const signer = new JoseAccessTokenSigner(keySet, { issuer, audience, ttlSeconds: 900 });
+ * const { token } = await signer.sign({ userId, sessionId, now });
+ */
+export class JoseAccessTokenSigner implements AccessTokenSigner {
+  private readonly key: Promise<{ kid: string; privateKey: SigningKeyObject }>;
+
+  constructor(
+    keySet: Promise<SigningKeySet>,
+    private readonly settings: AccessTokenSettings,
+  ) {
+    this.key = keySet.then(async (set) => {
+      const newest = set.keys[0];
+      if (newest === undefined) throw new Error('No signing key.');
+      return { kid: newest.kid, privateKey: await importJWK(newest.privateJwk, 'ES256') };
+    });
+  }
+
+  async sign(input: {
+    userId: string;
+    sessionId: string;
+    now: Date;
+  }): Promise<{ token: string; expiresIn: number }> {
+    const { kid, privateKey } = await this.key;
+    const issuedAt = Math.floor(input.now.getTime() / 1000);
+    const token = await new SignJWT({ sid: input.sessionId })
+      .setProtectedHeader({ alg: 'ES256', typ: ACCESS_TOKEN_TYP, kid })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setSubject(input.userId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + this.settings.ttlSeconds)
+      .setJti(crypto.randomUUID())
+      .sign(privateKey);
+    return { token, expiresIn: this.settings.ttlSeconds };
+  }
+}
+
+/** Who an access token speaks for. */
+export interface AccessTokenSubject {
+  userId: string;
+  sessionId: string;
+}
+
+/**
+ * Builds the verifier the authorizer uses: ES256 only, known `kid` only, and `iss`, `aud`,
+ * `typ`, `exp` all checked. It makes no network or database call. Every failure is an
+ * {@link InvalidTokenError} whose message names the jose error code, never the token.
+ *
+ * @example
+ * const verify = accessTokenVerifier(keySet, settings);
+ * const { userId } = await verify(token, new Date());
+ */
+export function accessTokenVerifier(
+  keySet: SigningKeySet,
+  settings: Pick<AccessTokenSettings, 'issuer' | 'audience'>,
+) {
+  const jwks = createLocalJWKSet({ keys: keySet.keys.map(publicJwk) as JWK[] });
+  return async (token: string, now: Date): Promise<AccessTokenSubject> => {
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        algorithms: ['ES256'],
+        issuer: settings.issuer,
+        audience: settings.audience,
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+        currentDate: now,
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+        throw new InvalidTokenError('The access token has no subject or session.');
+      }
+      return { userId: payload.sub, sessionId: payload.sid };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw error;
+      const code = error instanceof errors.JOSEError ? error.code : 'ERR_UNKNOWN';
+      throw new InvalidTokenError(`The access token was refused (${code}).`, error);
+    }
+  };
+}

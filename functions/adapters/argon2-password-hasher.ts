@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { PasswordHasher } from '../domain/ports';
+
+/** argon2id cost parameters. OWASP's minimum is m=19456 KiB, t=2, p=1. */
+export interface Argon2Parameters {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export const OWASP_ARGON2ID: Argon2Parameters = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+// `Algorithm.Argon2id` is a const enum, which isolated modules cannot import.
+const ARGON2ID = 2;
+
+/**
+ * argon2id through the native `@node-rs/argon2`. Hashes are PHC strings that carry their own
+ * parameters, so raising the cost later still verifies old hashes.
+ *
+ * @example
+ * const hasher = new Argon2PasswordHasher(OWASP_ARGON2ID);
+ * const phc = await hasher.hash('correct horse battery staple');
+ */
+export class Argon2PasswordHasher implements PasswordHasher {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly parameters: Argon2Parameters) {}
+
+  hash(password: string): Promise<string> {
+    return hash(password, { algorithm: ARGON2ID, ...this.parameters });
+  }
+
+  async verify(phc: string, password: string): Promise<boolean> {
+    try {
+      return await verify(phc, password);
+    } catch {
+      // A corrupt stored hash is a failed sign-in, not a 500 that tells the two apart.
+      return false;
+    }
+  }
+
+  async verifyAgainstDummy(password: string): Promise<false> {
+    // Same parameters as real hashes, so an unknown username costs what a known one does.
+    this.dummyHash ??= this.hash(randomBytes(24).toString('base64url'));
+    await this.verify(await this.dummyHash, password);
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+import type { IdentityType } from '../../domain/model';
+
+/**
+ * Every key of the table is built here and nowhere else. `docs/access-patterns.md` lists the
+ * patterns these serve.
+ */
+export const keys = {
+  /** A user's profile: `USER#<id>` / `PROFILE`. */
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** Profile on gsi1, sorted before the identities so one query reads both. */
+  userByOwner: (userId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: '#PROFILE' }),
+
+  /** An identity under its natural key, which makes it unique: `IDENTITY#<type>#<subject>`. */
+  identity: (type: IdentityType, subject: string) => ({ pk: `IDENTITY#${type}#${subject}`, sk: 'IDENTITY' }),
+  identityByOwner: (userId: string, type: IdentityType) => ({
+    gsi1pk: `USER#${userId}`,
+    gsi1sk: `IDENTITY#${type}`,
+  }),
+
+  /** A session: `SESSION#<id>`. */
+  session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  sessionByOwner: (userId: string, createdAt: string, sessionId: string) => ({
+    gsi1pk: `USER#${userId}`,
+    gsi1sk: `SESSION#${createdAt}#${sessionId}`,
+  }),
+
+  /** An audit event in the user's partition, time-ordered. */
+  event: (userId: string, at: string, eventId: string) => ({
+    pk: `USER#${userId}`,
+    sk: `EVENT#${at}#${eventId}`,
+  }),
+
+  /** The failed-password counter of a username (TTL item). */
+  loginFailures: (username: string) => ({ pk: `LOGIN#${username}`, sk: 'FAILURES' }),
+  /** A failed password for a username that has no account (TTL item). */
+  unknownUsernameFailure: (username: string, at: string, id: string) => ({
+    pk: `LOGIN#${username}`,
+    sk: `UNKNOWN#${at}#${id}`,
+  }),
+} as const;
+
+/** Key-condition values for the patterns that query ranges. */
+export const ranges = {
+  /** gsi1 sort keys of a user's profile and identities: `#PROFILE` ≤ sk ≤ `IDENTITY#~`. */
+  profileAndIdentities: { from: '#PROFILE', to: 'IDENTITY#~' },
+  sessionPrefix: 'SESSION#',
+  eventPrefix: 'EVENT#',
+} as const;
+
+/** The key attributes every item carries; stripped before an item becomes a record. */
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'expiresAt'] as const;

@@ -1,0 +1,16 @@
+/**
+ * The one table's shape, written once: the CDK stack and the local runtime both build the table
+ * from this. Keys are generic strings; entities put meaning into them (see `keys.ts`).
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds. TTL is garbage collection only: every read treats `expiresAt <= now` as absent. */
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    /** Everything that belongs to a user, by kind: profile, identities, sessions. */
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  ],
+} as const;
+
+export type GsiName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];

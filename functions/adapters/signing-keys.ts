@@ -1,0 +1,95 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+
+/** One ES256 key. The first key of a set signs; every key's public half verifies. */
+export interface StoredSigningKey {
+  kid: string;
+  createdAt: string;
+  privateJwk: JWK;
+}
+
+/** The document kept in the secret (or the local file): newest key first. */
+export interface SigningKeySet {
+  keys: StoredSigningKey[];
+}
+
+/** Where signing keys come from. */
+export interface SigningKeySource {
+  load(): Promise<SigningKeySet>;
+}
+
+/** The public half of a key, as served at `/.well-known/jwks.json`. */
+export function publicJwk(key: StoredSigningKey): JWK {
+  const { d: _private, ...rest } = key.privateJwk;
+  return { ...rest, kid: key.kid, alg: 'ES256', use: 'sig' };
+}
+
+/** A new ES256 key with a time-ordered kid. */
+export async function generateSigningKey(now: Date): Promise<StoredSigningKey> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const kid = `${now.toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
+  return { kid, createdAt: now.toISOString(), privateJwk: { ...privateJwk, kid, alg: 'ES256' } };
+}
+
+/** Checks a loaded document and fails with a message that names the source. */
+export function parseSigningKeySet(text: string, source: string): SigningKeySet {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`Signing keys in ${source} are not JSON.`);
+  }
+  const keys = (parsed as { keys?: unknown }).keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw new Error(`Signing keys in ${source} have no keys.`);
+  for (const key of keys as StoredSigningKey[]) {
+    if (typeof key.kid !== 'string' || key.privateJwk?.kty !== 'EC' || key.privateJwk.crv !== 'P-256') {
+      throw new Error(`Signing keys in ${source} hold a key that is not an ES256 (P-256) JWK.`);
+    }
+  }
+  return { keys: keys as StoredSigningKey[] };
+}
+
+/**
+ * Signing keys in a Secrets Manager secret, read once per cold start. The stack's bootstrap
+ * custom resource writes the first key; rotation prepends a new one (docs/operations.md).
+ */
+export class SecretsManagerSigningKeySource implements SigningKeySource {
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly secretId: string,
+  ) {}
+
+  async load(): Promise<SigningKeySet> {
+    const result = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    return parseSigningKeySet(result.SecretString ?? '', 'the signing-key secret');
+  }
+}
+
+/**
+ * Signing keys in a local file, generated on first use. Local mode only: the file lives in the
+ * git-ignored `.data/` folder.
+ */
+export class FileSigningKeySource implements SigningKeySource {
+  constructor(private readonly path: string) {}
+
+  async load(): Promise<SigningKeySet> {
+    try {
+      return parseSigningKeySet(await readFile(this.path, 'utf8'), this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const set: SigningKeySet = { keys: [await generateSigningKey(new Date())] };
+    await mkdir(dirname(this.path), { recursive: true });
+    try {
+      // `wx`: two processes starting at once must not overwrite each other's key.
+      await writeFile(this.path, `${JSON.stringify(set, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+      return set;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return parseSigningKeySet(await readFile(this.path, 'utf8'), this.path);
+    }
+  }
+}

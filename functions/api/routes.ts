@@ -1,0 +1,188 @@
+import type * as z from 'zod/mini';
+import type { ErrorCode } from '../domain/errors';
+import type { BodyFormat } from '../http/middleware/body-parser';
+import type { ErrorFormat } from '../http/middleware/problem-errors';
+import * as s from './schemas';
+
+/** A DynamoDB action a route's function is granted on the table (and its indexes, for Query). */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:ConditionCheckItem';
+
+/** One HTTP route: everything the CDK stack, the local server and the OpenAPI document need. */
+export interface RouteDefinition {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path syntax: `/v1/me/sessions/{sessionId}`. */
+  path: string;
+  /** File name in `functions/handlers/` without `.ts`. */
+  handler: string;
+  /** `user` routes sit behind the Lambda authorizer. */
+  auth: 'public' | 'user';
+  summary: string;
+  body?: z.ZodMiniType;
+  bodyFormats?: readonly BodyFormat[];
+  query?: z.ZodMiniType;
+  params?: z.ZodMiniType;
+  errorFormat?: ErrorFormat;
+  success: { status: number; description: string; schema?: z.ZodMiniType };
+  errors: readonly ErrorCode[];
+  /** Exactly the table actions the handler performs; the stack grants these and no others. */
+  tableActions: readonly TableAction[];
+  /** Whether the handler reads the signing keys. */
+  signingKeys: 'none' | 'read';
+}
+
+const INPUT_ERRORS = [
+  'VALIDATION_FAILED',
+  'MALFORMED_BODY',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+] as const;
+
+/**
+ * The route table. The CDK stack makes one function and one API route from each entry, the
+ * local server serves each one, and `GET /openapi.json` describes each one.
+ */
+export const routes = {
+  register: {
+    method: 'POST',
+    path: '/v1/auth/register',
+    handler: 'register',
+    auth: 'public',
+    summary: 'Create an account with a username and password, and sign in.',
+    body: s.RegisterBody,
+    success: { status: 201, description: 'Signed in.', schema: s.TokenResponse },
+    errors: [...INPUT_ERRORS, 'USERNAME_TAKEN', 'PASSWORD_TOO_COMMON'],
+    tableActions: ['dynamodb:PutItem'],
+    signingKeys: 'read',
+  },
+  login: {
+    method: 'POST',
+    path: '/v1/auth/login',
+    handler: 'login',
+    auth: 'public',
+    summary: 'Sign in with a username and password.',
+    body: s.LoginBody,
+    success: { status: 200, description: 'Signed in.', schema: s.TokenResponse },
+    errors: [...INPUT_ERRORS, 'INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'],
+    tableActions: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    ],
+    signingKeys: 'read',
+  },
+  token: {
+    method: 'POST',
+    path: '/v1/oauth/token',
+    handler: 'oauth-token',
+    auth: 'public',
+    summary: 'Exchange a refresh token (or an authorization code) for new tokens (RFC 6749).',
+    body: s.TokenRequestBody,
+    bodyFormats: ['form', 'json'],
+    errorFormat: 'oauth',
+    success: {
+      status: 200,
+      description: 'New tokens; the refresh token is rotated.',
+      schema: s.TokenResponse,
+    },
+    errors: ['INVALID_GRANT', 'INVALID_REQUEST', 'UNSUPPORTED_GRANT_TYPE'],
+    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    signingKeys: 'read',
+  },
+  logout: {
+    method: 'POST',
+    path: '/v1/auth/logout',
+    handler: 'logout',
+    auth: 'user',
+    summary: "Sign out of this session, or of all the user's sessions.",
+    body: s.LogoutBody,
+    success: { status: 204, description: 'Signed out.' },
+    errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
+    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    signingKeys: 'none',
+  },
+  me: {
+    method: 'GET',
+    path: '/v1/me',
+    handler: 'me',
+    auth: 'user',
+    summary: 'The signed-in user.',
+    success: { status: 200, description: 'The user.', schema: s.UserResponse },
+    errors: ['INVALID_TOKEN', 'NOT_FOUND'],
+    tableActions: ['dynamodb:Query'],
+    signingKeys: 'none',
+  },
+  listSessions: {
+    method: 'GET',
+    path: '/v1/me/sessions',
+    handler: 'sessions-list',
+    auth: 'user',
+    summary: "The user's live sessions.",
+    success: { status: 200, description: 'Sessions, newest first.', schema: s.SessionsResponse },
+    errors: ['INVALID_TOKEN'],
+    tableActions: ['dynamodb:Query'],
+    signingKeys: 'none',
+  },
+  deleteSession: {
+    method: 'DELETE',
+    path: '/v1/me/sessions/{sessionId}',
+    handler: 'session-delete',
+    auth: 'user',
+    summary: 'End one of the user’s sessions.',
+    params: s.SessionIdParams,
+    success: { status: 204, description: 'Session ended.' },
+    errors: ['INVALID_TOKEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
+    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    signingKeys: 'none',
+  },
+  listEvents: {
+    method: 'GET',
+    path: '/v1/me/events',
+    handler: 'events-list',
+    auth: 'user',
+    summary: "The account's audit history, newest first.",
+    query: s.CursorQuery,
+    success: { status: 200, description: 'A page of events.', schema: s.EventsResponse },
+    errors: ['INVALID_TOKEN', 'VALIDATION_FAILED'],
+    tableActions: ['dynamodb:Query'],
+    signingKeys: 'none',
+  },
+  jwks: {
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    handler: 'jwks',
+    auth: 'public',
+    summary: 'The public keys that verify access tokens.',
+    success: { status: 200, description: 'A JWK Set.', schema: s.JwksResponse },
+    errors: [],
+    tableActions: [],
+    signingKeys: 'read',
+  },
+  openapi: {
+    method: 'GET',
+    path: '/openapi.json',
+    handler: 'openapi',
+    auth: 'public',
+    summary: 'This API, as an OpenAPI 3.1 document.',
+    success: { status: 200, description: 'The OpenAPI document.' },
+    errors: [],
+    tableActions: [],
+    signingKeys: 'none',
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteId = keyof typeof routes;
+
+/** The routes as a list, with their ids. */
+export const routeList = (Object.entries(routes) as [RouteId, RouteDefinition][]).map(([id, route]) => ({
+  id,
+  ...route,
+}));

@@ -1,0 +1,115 @@
+import * as z from 'zod/mini';
+
+/**
+ * Request and response schemas. They validate requests at runtime and generate the OpenAPI
+ * document, so the two cannot disagree.
+ */
+
+const trimmedText = (min: number, max: number) =>
+  z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+
+export const RegisterBody = z.object({
+  username: z
+    .string()
+    .check(
+      z.minLength(3),
+      z.maxLength(32),
+      z.regex(/^[A-Za-z0-9_.-]+$/, 'Use 3 to 32 of a-z, 0-9, underscore, dot and hyphen.'),
+    ),
+  // Length is judged in Unicode code points by the domain (8–128); this only bounds the input.
+  password: z.string().check(z.minLength(8), z.maxLength(512)),
+  displayName: z.optional(trimmedText(1, 64)),
+});
+
+export const LoginBody = z.object({
+  username: z.string().check(z.minLength(1), z.maxLength(64)),
+  password: z.string().check(z.minLength(1), z.maxLength(512)),
+});
+
+export const LogoutBody = z.optional(z.object({ allSessions: z.optional(z.boolean()) }));
+
+/** `POST /v1/oauth/token`, form-encoded or JSON. Grant-specific fields are checked per grant. */
+export const TokenRequestBody = z.object({
+  grant_type: z.string().check(z.minLength(1), z.maxLength(64)),
+  refresh_token: z.optional(z.string().check(z.maxLength(512))),
+  code: z.optional(z.string().check(z.maxLength(512))),
+  code_verifier: z.optional(z.string().check(z.maxLength(512))),
+});
+
+export const SessionIdParams = z.object({
+  sessionId: z.string().check(z.regex(/^ses_[A-Za-z0-9_-]{10,40}$/, 'Not a session id.')),
+});
+
+export const CursorQuery = z.object({
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(400))),
+});
+
+export const UserResponse = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  avatarUrl: z.optional(z.string()),
+  phone: z.optional(z.string()),
+  email: z.optional(z.string()),
+  emailConfirmed: z.boolean(),
+  notifications: z.object({ sms: z.boolean(), email: z.boolean() }),
+  identities: z.array(z.object({ type: z.string(), label: z.string(), linkedAt: z.string() })),
+  createdAt: z.string(),
+});
+
+export const TokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number(),
+  refresh_token: z.string(),
+  user: UserResponse,
+});
+
+export const SessionsResponse = z.object({
+  sessions: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: z.string(),
+      lastUsedAt: z.string(),
+      expiresAt: z.string(),
+      current: z.boolean(),
+      userAgent: z.optional(z.string()),
+      ip: z.optional(z.string()),
+    }),
+  ),
+});
+
+export const EventsResponse = z.object({
+  events: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      at: z.string(),
+      sessionId: z.optional(z.string()),
+      ip: z.optional(z.string()),
+      userAgent: z.optional(z.string()),
+      detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});
+
+export const JwksResponse = z.object({
+  keys: z.array(
+    z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string() }),
+  ),
+});
+
+export const ProblemResponse = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  code: z.string(),
+  detail: z.string(),
+  requestId: z.string(),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+});
+
+export const OAuthErrorResponse = z.object({
+  error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
+  error_description: z.string(),
+});

@@ -1,0 +1,103 @@
+import * as z from 'zod/mini';
+import type { Argon2Parameters } from './adapters/argon2-password-hasher';
+import type { LockoutPolicy } from './domain/lockout-policy';
+import type { SessionPolicy } from './domain/session-policy';
+
+/** Everything the functions read from the environment, validated once at cold start. */
+export interface Config {
+  tableName: string;
+  /** DynamoDB Local's URL in local mode; unset in AWS. */
+  dynamodbEndpoint: string | undefined;
+  region: string | undefined;
+  accessTokens: { issuer: string; audience: string; ttlSeconds: number };
+  signingKeys: { source: 'secrets-manager'; secretId: string } | { source: 'file'; path: string };
+  sessionPolicy: SessionPolicy;
+  lockoutPolicy: LockoutPolicy;
+  argon2: Argon2Parameters;
+  eventRetentionSeconds: number;
+  corsAllowedOrigins: string[];
+}
+
+/** Raised at cold start when the environment is incomplete; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const int = (min: number, max: number) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
+    z.pipe(
+      z.transform((v: string) => Number(v)),
+      z.number().check(z.gte(min), z.lte(max)),
+    ),
+  );
+
+const schema = z.object({
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z.optional(z.string()),
+  JWT_ISSUER: z.string().check(z.minLength(1)),
+  JWT_AUDIENCE: z.string().check(z.minLength(1)),
+  ACCESS_TOKEN_TTL_SECONDS: z._default(int(60, 3600), 900),
+  SIGNING_KEYS_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  SIGNING_KEYS_FILE: z.optional(z.string().check(z.minLength(1))),
+  SESSION_IDLE_DAYS: z._default(int(1, 365), 30),
+  SESSION_ABSOLUTE_DAYS: z._default(int(1, 3650), 90),
+  REFRESH_REUSE_GRACE_SECONDS: z._default(int(0, 300), 10),
+  LOCKOUT_MAX_FAILURES: z._default(int(1, 100), 5),
+  LOCKOUT_WINDOW_MINUTES: z._default(int(1, 1440), 15),
+  LOCKOUT_MINUTES: z._default(int(1, 1440), 15),
+  ARGON2_MEMORY_KIB: z._default(int(19456, 1048576), 19456),
+  ARGON2_ITERATIONS: z._default(int(2, 20), 2),
+  AUDIT_RETENTION_DAYS: z._default(int(1, 3650), 400),
+  CORS_ALLOWED_ORIGINS: z._default(z.string(), '*'),
+});
+
+/**
+ * Reads and checks the environment. Throws {@link ConfigError} naming every bad variable.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if ((e.SIGNING_KEYS_SECRET_ID === undefined) === (e.SIGNING_KEYS_FILE === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration: set exactly one of SIGNING_KEYS_SECRET_ID and SIGNING_KEYS_FILE',
+    );
+  }
+  if (e.SESSION_IDLE_DAYS > e.SESSION_ABSOLUTE_DAYS) {
+    throw new ConfigError('Invalid configuration: SESSION_IDLE_DAYS must not exceed SESSION_ABSOLUTE_DAYS');
+  }
+  const day = 24 * 3600;
+  return {
+    tableName: e.TABLE_NAME,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    region: e.AWS_REGION,
+    accessTokens: { issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    signingKeys:
+      e.SIGNING_KEYS_SECRET_ID !== undefined
+        ? { source: 'secrets-manager', secretId: e.SIGNING_KEYS_SECRET_ID }
+        : { source: 'file', path: e.SIGNING_KEYS_FILE as string },
+    sessionPolicy: {
+      idleSeconds: e.SESSION_IDLE_DAYS * day,
+      absoluteSeconds: e.SESSION_ABSOLUTE_DAYS * day,
+      reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    },
+    lockoutPolicy: {
+      maxFailures: e.LOCKOUT_MAX_FAILURES,
+      windowSeconds: e.LOCKOUT_WINDOW_MINUTES * 60,
+      lockSeconds: e.LOCKOUT_MINUTES * 60,
+    },
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: 1 },
+    eventRetentionSeconds: e.AUDIT_RETENTION_DAYS * day,
+    corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  };
+}

@@ -1,0 +1,44 @@
+import { type FieldError, ValidationFailedError } from './errors';
+
+/** Usernames: 3–32 of `a-z 0-9 _ . -`, compared case-insensitively. */
+export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
+/** Passwords: 8–128 Unicode code points after NFKC normalisation (NIST SP 800-63B §5.1.1.2). */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+/**
+ * The one spelling of a username used for keys and comparison: NFKC, lower case, trimmed.
+ *
+ * @example
+ * normalizeUsername(' Alice ') // 'alice'
+ */
+export function normalizeUsername(raw: string): string {
+  return raw.normalize('NFKC').trim().toLowerCase();
+}
+
+/** The one spelling of a password that is hashed and verified: NFKC, as NIST recommends. */
+export function normalizePassword(raw: string): string {
+  return raw.normalize('NFKC');
+}
+
+/** Problems with a username chosen at registration, as field errors (empty when fine). */
+export function usernameProblems(username: string): FieldError[] {
+  return USERNAME_PATTERN.test(username)
+    ? []
+    : [{ path: 'username', message: 'Use 3 to 32 of a-z, 0-9, underscore, dot and hyphen.' }];
+}
+
+/** Problems with a new password's length, as field errors (empty when fine). */
+export function passwordLengthProblems(password: string): FieldError[] {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN)
+    return [{ path: 'password', message: `Use at least ${PASSWORD_MIN} characters.` }];
+  if (length > PASSWORD_MAX)
+    return [{ path: 'password', message: `Use at most ${PASSWORD_MAX} characters.` }];
+  return [];
+}
+
+/** Throws VALIDATION_FAILED when any problem was found. */
+export function assertNoProblems(problems: FieldError[]): void {
+  if (problems.length > 0) throw new ValidationFailedError(problems);
+}

@@ -1,0 +1,118 @@
+/**
+ * Every error code the API can answer with. Stable: clients switch on these, so a code is never
+ * renamed or reused. `docs/errors.md` documents each one.
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'MALFORMED_BODY'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'ROUTE_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'USERNAME_TAKEN'
+  | 'PASSWORD_TOO_COMMON'
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_LOCKED'
+  | 'INVALID_TOKEN'
+  | 'NOT_FOUND'
+  | 'INVALID_GRANT'
+  | 'INVALID_REQUEST'
+  | 'UNSUPPORTED_GRANT_TYPE'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL';
+
+/** One field that failed validation, with a JSON-ish path (`password`, `items.0.id`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+interface AppErrorOptions {
+  cause?: unknown;
+  /** Seconds the client should wait before trying again (429/503). */
+  retryAfterSeconds?: number;
+  /** Per-field problems, for VALIDATION_FAILED. */
+  errors?: FieldError[];
+  /** Extra members to put in the problem body (never secrets). */
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * The base of every error this service raises on purpose. Callers switch on `code`, never on
+ * `name` or the message text. The message is written for humans and may be shown to clients
+ * for 4xx codes; it must never contain a secret.
+ *
+ * @example
+ * throw new AppError('NOT_FOUND', 'No such session.');
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterSeconds: number | undefined;
+  readonly errors: FieldError[] | undefined;
+  readonly extensions: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.errors = options.errors;
+    this.extensions = options.extensions;
+  }
+}
+
+/** Input that does not match the contract. Raised by schema validation and domain rules alike. */
+export class ValidationFailedError extends AppError {
+  static readonly code = 'VALIDATION_FAILED' as const;
+  constructor(errors: FieldError[], message = 'The request has invalid fields.') {
+    super(ValidationFailedError.code, message, { errors });
+  }
+}
+
+/** A wrong username or password. Deliberately the same for an unknown username. */
+export class InvalidCredentialsError extends AppError {
+  static readonly code = 'INVALID_CREDENTIALS' as const;
+  constructor() {
+    super(InvalidCredentialsError.code, 'The username or password is wrong.');
+  }
+}
+
+/** Password login for this username is locked for a while after too many failures. */
+export class AccountLockedError extends AppError {
+  static readonly code = 'ACCOUNT_LOCKED' as const;
+  constructor(retryAfterSeconds: number) {
+    super(AccountLockedError.code, 'Too many failed sign-ins. Try again later.', { retryAfterSeconds });
+  }
+}
+
+/** A username already belongs to an account. */
+export class UsernameTakenError extends AppError {
+  static readonly code = 'USERNAME_TAKEN' as const;
+  constructor(cause?: unknown) {
+    super(UsernameTakenError.code, 'That username is taken.', { cause });
+  }
+}
+
+/** An OAuth grant (refresh token, authorization code) that is unknown, used, expired or revoked. */
+export class InvalidGrantError extends AppError {
+  static readonly code = 'INVALID_GRANT' as const;
+  constructor(message = 'The grant is invalid, expired or revoked.') {
+    super(InvalidGrantError.code, message);
+  }
+}
+
+/** The thing asked for does not exist, or is not the caller's to see. */
+export class NotFoundError extends AppError {
+  static readonly code = 'NOT_FOUND' as const;
+  constructor(message = 'Not found.') {
+    super(NotFoundError.code, message);
+  }
+}
+
+/** An access token that is missing, malformed, expired or not ours. */
+export class InvalidTokenError extends AppError {
+  static readonly code = 'INVALID_TOKEN' as const;
+  constructor(message = 'The access token is missing, invalid or expired.', cause?: unknown) {
+    super(InvalidTokenError.code, message, { cause });
+  }
+}

@@ -1,0 +1,120 @@
+/** The ways into an account. `password` is the username + password identity. */
+export type IdentityType = 'password' | 'phone' | 'wechat' | 'qq' | 'apple' | 'google';
+
+/** The account holder, as stored. Credentials never live here: they live on identities. */
+export interface UserRecord {
+  id: string;
+  displayName: string;
+  avatarUrl?: string;
+  phone?: string;
+  email?: string;
+  emailConfirmed: boolean;
+  notifications: { sms: boolean; email: boolean };
+  createdAt: string;
+}
+
+/** One way into one account, keyed by its natural key (normalised username, E.164 phone, …). */
+export interface IdentityRecord {
+  type: IdentityType;
+  /** The natural key: unique per type across all users. */
+  subject: string;
+  userId: string;
+  /** What the user sees, already masked. */
+  label: string;
+  linkedAt: string;
+  /** argon2id PHC string; only on `password` identities. */
+  passwordHash?: string;
+}
+
+/** A refresh-token session. The refresh token itself is never stored, only its hash. */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  refreshHash: string;
+  /** The hash of the token this one replaced, kept to recognise a replay. */
+  previousRefreshHash?: string;
+  rotatedAt?: string;
+  createdAt: string;
+  lastUsedAt: string;
+  idleExpiresAt: string;
+  absoluteExpiresAt: string;
+  revokedAt?: string;
+  revokeReason?: SessionRevokeReason;
+  userAgent?: string;
+  ip?: string;
+}
+
+export type SessionRevokeReason = 'logout' | 'logout_all' | 'revoked_by_user' | 'refresh_token_reuse';
+
+/** Consecutive failed password sign-ins for one username. A TTL item. */
+export interface LoginFailureRecord {
+  failures: number;
+  windowEndsAt: string;
+  lastFailureAt: string;
+  /** When the item may be garbage-collected; at or past it, the record is absent. */
+  expiresAt: string;
+}
+
+/** What happened to an account, for `GET /v1/me/events`. */
+export type AuditEventType =
+  | 'account.registered'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'login.locked'
+  | 'session.refreshed'
+  | 'session.reuse_detected'
+  | 'session.signed_out'
+  | 'session.revoked';
+
+export interface AuditEvent {
+  id: string;
+  userId: string;
+  type: AuditEventType;
+  at: string;
+  sessionId?: string;
+  ip?: string;
+  userAgent?: string;
+  detail?: Record<string, string | number | boolean>;
+}
+
+/** Who is calling, as far as the edge can tell. Recorded on sessions and events. */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** The user as the API shows it, with identities. */
+export interface UserView {
+  id: string;
+  displayName: string;
+  avatarUrl?: string;
+  phone?: string;
+  email?: string;
+  emailConfirmed: boolean;
+  notifications: { sms: boolean; email: boolean };
+  identities: { type: IdentityType; label: string; linkedAt: string }[];
+  createdAt: string;
+}
+
+/** What a successful sign-in or refresh gives the client. */
+export interface TokenGrant {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  user: UserView;
+}
+
+/** Shapes a user and their identities for the API. */
+export function toUserView(user: UserRecord, identities: IdentityRecord[]): UserView {
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    ...(user.avatarUrl === undefined ? {} : { avatarUrl: user.avatarUrl }),
+    ...(user.phone === undefined ? {} : { phone: user.phone }),
+    ...(user.email === undefined ? {} : { email: user.email }),
+    emailConfirmed: user.emailConfirmed,
+    notifications: user.notifications,
+    identities: identities.map((i) => ({ type: i.type, label: i.label, linkedAt: i.linkedAt })),
+    createdAt: user.createdAt,
+  };
+}

@@ -1,0 +1,91 @@
+import type { Clock } from './clock';
+import {
+  assertNoProblems,
+  normalizePassword,
+  normalizeUsername,
+  passwordLengthProblems,
+  usernameProblems,
+} from './credentials-policy';
+import { AppError } from './errors';
+import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
+import type {
+  AccessTokenSigner,
+  CommonPasswordList,
+  PasswordAccountStore,
+  PasswordHasher,
+  TokenCrypto,
+} from './ports';
+import { auditEvent, grantFor, newSession } from './session-issuer';
+import type { SessionPolicy } from './session-policy';
+
+export interface RegisterDeps {
+  clock: Clock;
+  crypto: TokenCrypto;
+  hasher: PasswordHasher;
+  commonPasswords: CommonPasswordList;
+  accounts: PasswordAccountStore;
+  signer: AccessTokenSigner;
+  sessionPolicy: SessionPolicy;
+}
+
+export interface RegisterInput {
+  username: string;
+  password: string;
+  displayName?: string;
+}
+
+/**
+ * Creates an account with a username and password and signs it in. The username is claimed by a
+ * conditional write, so of any number of racing registrations exactly one wins.
+ *
+ * @example
+ * const grant = await registerWithPassword(deps)({ username: 'alice', password: '…' }, client);
+ */
+export function registerWithPassword(deps: RegisterDeps) {
+  return async (input: RegisterInput, client: ClientInfo): Promise<TokenGrant> => {
+    const username = normalizeUsername(input.username);
+    const password = normalizePassword(input.password);
+    assertNoProblems([...usernameProblems(username), ...passwordLengthProblems(password)]);
+    if (await deps.commonPasswords.contains(password)) {
+      throw new AppError('PASSWORD_TOO_COMMON', 'That password is too common. Choose another one.', {
+        errors: [{ path: 'password', message: 'This password appears in lists of common passwords.' }],
+      });
+    }
+
+    const now = deps.clock.now();
+    const passwordHash = await deps.hasher.hash(password);
+    const user: UserRecord = {
+      id: deps.crypto.newId('usr'),
+      displayName: input.displayName?.trim() || username,
+      emailConfirmed: false,
+      notifications: { sms: true, email: true },
+      createdAt: now.toISOString(),
+    };
+    const identity: IdentityRecord = {
+      type: 'password',
+      subject: username,
+      userId: user.id,
+      label: username,
+      linkedAt: user.createdAt,
+      passwordHash,
+    };
+    const { session, refreshToken } = newSession(deps, user.id, now, client);
+    const event = auditEvent(deps.crypto, {
+      userId: user.id,
+      type: 'account.registered',
+      now,
+      client,
+      sessionId: session.id,
+      detail: { method: 'password' },
+    });
+    await deps.accounts.createAccount({ user, identity, session, event });
+
+    return grantFor(deps.signer, {
+      userId: user.id,
+      sessionId: session.id,
+      refreshToken,
+      user: toUserView(user, [identity]),
+      now,
+    });
+  };
+}

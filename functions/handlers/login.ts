@@ -1,0 +1,12 @@
+import { routes } from '../api/routes';
+import { signInUseCase } from '../composition';
+import { once } from '../domain/once';
+import { httpHandler } from '../http/http-handler';
+import { tokenResponse } from '../http/token-response';
+
+const signIn = once(signInUseCase);
+
+/** `POST /v1/auth/login`: sign in with a username and password, under the lockout policy. */
+export const handler = httpHandler(routes.login, async ({ body, client }) =>
+  tokenResponse(200, await signIn()(body, client)),
+);

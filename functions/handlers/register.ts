@@ -1,0 +1,12 @@
+import { routes } from '../api/routes';
+import { registerUseCase } from '../composition';
+import { once } from '../domain/once';
+import { httpHandler } from '../http/http-handler';
+import { tokenResponse } from '../http/token-response';
+
+const register = once(registerUseCase);
+
+/** `POST /v1/auth/register`: create an account with a username and password. */
+export const handler = httpHandler(routes.register, async ({ body, client }) =>
+  tokenResponse(201, await register()(body, client)),
+);

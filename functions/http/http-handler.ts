@@ -1,0 +1,90 @@
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type * as z from 'zod/mini';
+import type { RouteDefinition } from '../api/routes';
+import { corsOrigins } from '../composition';
+import type { ClientInfo } from '../domain/model';
+import { authenticated } from './middleware/authenticated';
+import { bodyParser } from './middleware/body-parser';
+import { problemErrors } from './middleware/problem-errors';
+import { requestContext, stateOf } from './middleware/request-context';
+import { validator } from './middleware/validator';
+import type { HttpEvent, HttpResponse, HttpResult } from './types';
+
+type Infer<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
+
+/** What a handler gets: validated input and who is calling. */
+export interface HttpInput<R extends RouteDefinition> {
+  body: Infer<R['body']>;
+  query: Infer<R['query']>;
+  params: Infer<R['params']>;
+  /** Set on `user` routes: the subject the authorizer verified. */
+  auth: R['auth'] extends 'user' ? { userId: string; sessionId: string } : undefined;
+  client: ClientInfo;
+  requestId: string;
+}
+
+/**
+ * Wraps a route's handler in the one middleware stack every HTTP function uses: request id and
+ * access log, CORS, security headers, header normalisation, problem+json errors, the
+ * authorizer's verdict, body parsing and schema validation. What is left for the handler is to
+ * call its use case and answer.
+ *
+ * @example
+ * export const handler = httpHandler(routes.me, async ({ auth }) => json(200, await getMe(auth.userId)));
+ */
+export function httpHandler<R extends RouteDefinition>(
+  route: R,
+  handle: (input: HttpInput<R>) => Promise<HttpResult>,
+) {
+  const stack = middy<HttpEvent, HttpResponse>()
+    .use(requestContext({ routeId: `${route.method} ${route.path}` }))
+    .use(httpCors({ origins: corsOrigins(), headers: 'authorization,content-type', maxAge: 600 }))
+    .use(httpSecurityHeaders())
+    .use(httpHeaderNormalizer())
+    .use(problemErrors({ format: route.errorFormat ?? 'problem' }));
+  if (route.auth === 'user') stack.use(authenticated());
+  stack.use(bodyParser({ formats: route.bodyFormats ?? ['json'] })).use(
+    validator({
+      ...(route.body === undefined ? {} : { body: route.body }),
+      ...(route.query === undefined ? {} : { query: route.query }),
+      ...(route.params === undefined ? {} : { params: route.params }),
+    }),
+  );
+  return stack.handler(async (event): Promise<HttpResponse> => {
+    const state = stateOf({ event });
+    const result = await handle({
+      body: state.body,
+      query: event.queryStringParameters ?? {},
+      params: event.pathParameters ?? {},
+      auth: state.auth,
+      client: state.client,
+      requestId: state.requestId,
+    } as HttpInput<R>);
+    return toResponse(result);
+  });
+}
+
+function toResponse(result: HttpResult): HttpResponse {
+  return {
+    statusCode: result.status,
+    headers: {
+      ...(result.body === undefined ? {} : { 'content-type': 'application/json' }),
+      'cache-control': 'no-store',
+      ...(result.headers ?? {}),
+    },
+    ...(result.body === undefined ? {} : { body: JSON.stringify(result.body) }),
+  };
+}
+
+/** A JSON answer. */
+export const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResult => ({
+  status,
+  body,
+  ...(headers === undefined ? {} : { headers }),
+});
+
+/** 204 No Content. */
+export const noContent = (): HttpResult => ({ status: 204 });

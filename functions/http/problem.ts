@@ -1,0 +1,68 @@
+import type { ErrorCode, FieldError } from '../domain/errors';
+
+/** The HTTP status of each error code. One table, so a code always means one status. */
+export const STATUS_OF: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 422,
+  MALFORMED_BODY: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  USERNAME_TAKEN: 409,
+  PASSWORD_TOO_COMMON: 422,
+  INVALID_CREDENTIALS: 401,
+  ACCOUNT_LOCKED: 429,
+  INVALID_TOKEN: 401,
+  NOT_FOUND: 404,
+  INVALID_GRANT: 400,
+  INVALID_REQUEST: 400,
+  UNSUPPORTED_GRANT_TYPE: 400,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** An RFC 9457 problem document with our `code` and `requestId` members. */
+export interface Problem {
+  type: 'about:blank';
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  requestId: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+/** Builds the problem body for an error code. */
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  requestId: string,
+  extra: { errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
+): Problem {
+  const status = STATUS_OF[code];
+  return {
+    ...(extra.extensions ?? {}),
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    requestId,
+    ...(extra.errors === undefined ? {} : { errors: extra.errors }),
+  };
+}

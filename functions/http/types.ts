@@ -1,0 +1,27 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { ClientInfo } from '../domain/model';
+
+/** The API Gateway v2 event with what the Lambda authorizer put in its context. */
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { lambda?: Record<string, unknown> };
+  };
+};
+
+export type HttpResponse = Exclude<APIGatewayProxyResultV2, string>;
+
+/** Per-request state the middlewares and the handler share (see `stateOf`). */
+export interface RequestState {
+  requestId: string;
+  startedAt: number;
+  client: ClientInfo;
+  body?: unknown;
+  auth?: { userId: string; sessionId: string };
+}
+
+/** What a handler returns; the wrapper turns it into an API Gateway response. */
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}

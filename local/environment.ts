@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+
+/** Where the local runtime keeps what must survive a restart (git-ignored). */
+export const DATA_DIR = resolve(import.meta.dirname, '..', '.data');
+
+/**
+ * The environment the functions get in local mode: the same variables the CDK stack sets in
+ * AWS, pointed at DynamoDB Local and a local key file. Values already set win.
+ */
+export function localEnvironment(input: { dynamodbEndpoint: string; tableName: string; port: number }) {
+  return {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TABLE_NAME: input.tableName,
+    DYNAMODB_ENDPOINT: input.dynamodbEndpoint,
+    AWS_REGION: 'us-east-1',
+    JWT_ISSUER: `http://localhost:${input.port}`,
+    JWT_AUDIENCE: 'linkguard-api',
+    SIGNING_KEYS_FILE: resolve(DATA_DIR, 'signing-keys.json'),
+    POWERTOOLS_SERVICE_NAME: 'linkguard',
+  } satisfies Record<string, string>;
+}
