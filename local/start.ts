@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { startApiServer } = await import('./api-server');
-  const { publicKeys } = await import('../functions/composition');
+  const { publicKeys } = await import('../functions/composition/tokens');
   await publicKeys(); // generates the local signing key on first run
 
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import type { PasswordHasher } from '../domain/ports';
 
 /** argon2id cost parameters. OWASP's minimum is m=19456 KiB, t=2, p=1. */
@@ -14,6 +13,14 @@ export const OWASP_ARGON2ID: Argon2Parameters = { memoryCost: 19456, timeCost: 2
 // `Algorithm.Argon2id` is a const enum, which isolated modules cannot import.
 const ARGON2ID = 2;
 
+// Imported on first use: the native module ships beside the bundle (`bundling.nodeModules`),
+// and a static import would make every function that bundles this file load it at cold start.
+let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+const loadArgon2 = () => {
+  argon2 ??= import('@node-rs/argon2');
+  return argon2;
+};
+
 /**
  * argon2id through the native `@node-rs/argon2`. Hashes are PHC strings that carry their own
  * parameters, so raising the cost later still verifies old hashes.
@@ -27,13 +34,15 @@ export class Argon2PasswordHasher implements PasswordHasher {
 
   constructor(private readonly parameters: Argon2Parameters) {}
 
-  hash(password: string): Promise<string> {
-    return hash(password, { algorithm: ARGON2ID, ...this.parameters });
+  async hash(password: string): Promise<string> {
+    const argon2 = await loadArgon2();
+    return argon2.hash(password, { algorithm: ARGON2ID, ...this.parameters });
   }
 
   async verify(phc: string, password: string): Promise<boolean> {
+    const argon2 = await loadArgon2();
     try {
-      return await verify(phc, password);
+      return await argon2.verify(phc, password);
     } catch {
       // A corrupt stored hash is a failed sign-in, not a 500 that tells the two apart.
       return false;

@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /** One ES256 key. The first key of a set signs; every key's public half verifies. */
@@ -58,12 +57,15 @@ export function parseSigningKeySet(text: string, source: string): SigningKeySet 
  */
 export class SecretsManagerSigningKeySource implements SigningKeySource {
   constructor(
-    private readonly client: SecretsManagerClient,
     private readonly secretId: string,
+    private readonly region?: string,
   ) {}
 
   async load(): Promise<SigningKeySet> {
-    const result = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    // Imported here so that functions which never read keys never load the client.
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient(this.region === undefined ? {} : { region: this.region });
+    const result = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
     return parseSigningKeySet(result.SecretString ?? '', 'the signing-key secret');
   }
 }

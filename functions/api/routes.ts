@@ -35,6 +35,11 @@ export interface RouteDefinition {
   tableActions: readonly TableAction[];
   /** Whether the handler reads the signing keys. */
   signingKeys: 'none' | 'read';
+  /**
+   * Packages shipped in the function's `node_modules` instead of bundled: native modules esbuild
+   * cannot bundle, and large data loaded only on first use.
+   */
+  nodeModules?: readonly string[];
 }
 
 const INPUT_ERRORS = [
@@ -60,6 +65,7 @@ export const routes = {
     errors: [...INPUT_ERRORS, 'USERNAME_TAKEN', 'PASSWORD_TOO_COMMON'],
     tableActions: ['dynamodb:PutItem'],
     signingKeys: 'read',
+    nodeModules: ['@node-rs/argon2', '@zxcvbn-ts/language-common'],
   },
   login: {
     method: 'POST',
@@ -78,6 +84,7 @@ export const routes = {
       'dynamodb:Query',
     ],
     signingKeys: 'read',
+    nodeModules: ['@node-rs/argon2'],
   },
   token: {
     method: 'POST',

@@ -2,7 +2,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { accessTokenVerifierUseCase } from '../composition';
+import { accessTokenVerifierUseCase } from '../composition/tokens';
 import { InvalidTokenError } from '../domain/errors';
 import { once } from '../domain/once';
 import { logger } from '../http/logger';

@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { listEventsUseCase } from '../composition';
+import { listEventsUseCase } from '../composition/accounts';
 import { once } from '../domain/once';
 import { httpHandler, json } from '../http/http-handler';
 

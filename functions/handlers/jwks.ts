@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { publicKeys } from '../composition';
+import { publicKeys } from '../composition/tokens';
 import { httpHandler, json } from '../http/http-handler';
 
 /** `GET /.well-known/jwks.json`: the public keys that verify access tokens. Cacheable. */

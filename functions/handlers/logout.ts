@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { signOutUseCase } from '../composition';
+import { signOutUseCase } from '../composition/accounts';
 import { once } from '../domain/once';
 import { httpHandler, noContent } from '../http/http-handler';
 

@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { getAccountUseCase } from '../composition';
+import { getAccountUseCase } from '../composition/accounts';
 import { once } from '../domain/once';
 import { httpHandler, json } from '../http/http-handler';
 

@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { refreshUseCase } from '../composition';
+import { refreshUseCase } from '../composition/accounts';
 import { AppError } from '../domain/errors';
 import { once } from '../domain/once';
 import { httpHandler } from '../http/http-handler';

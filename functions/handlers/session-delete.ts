@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { revokeSessionUseCase } from '../composition';
+import { revokeSessionUseCase } from '../composition/accounts';
 import { once } from '../domain/once';
 import { httpHandler, noContent } from '../http/http-handler';
 

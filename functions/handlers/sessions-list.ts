@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { listSessionsUseCase } from '../composition';
+import { listSessionsUseCase } from '../composition/accounts';
 import { once } from '../domain/once';
 import { httpHandler, json } from '../http/http-handler';
 

@@ -4,7 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type * as z from 'zod/mini';
 import type { RouteDefinition } from '../api/routes';
-import { corsOrigins } from '../composition';
+import { corsOrigins } from '../composition/runtime';
 import type { ClientInfo } from '../domain/model';
 import { authenticated } from './middleware/authenticated';
 import { bodyParser } from './middleware/body-parser';

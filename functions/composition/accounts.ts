@@ -1,0 +1,86 @@
+import { Argon2PasswordHasher } from '../adapters/argon2-password-hasher';
+import { ZxcvbnCommonPasswordList } from '../adapters/common-password-list';
+import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
+import { DynamoPasswordAccountStore } from '../adapters/dynamo/password-account-store';
+import { DynamoSessionStore } from '../adapters/dynamo/session-store';
+import { createTable, type Table } from '../adapters/dynamo/table';
+import { DynamoUserDirectory } from '../adapters/dynamo/user-directory';
+import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { getAccount, listAccountEvents } from '../domain/account-view';
+import { listSessions, revokeSession, signOut } from '../domain/manage-sessions';
+import { refreshSession } from '../domain/refresh-session';
+import { registerWithPassword } from '../domain/register-with-password';
+import { signInWithPassword } from '../domain/sign-in-with-password';
+import { currentRuntime, memo } from './runtime';
+import { accessTokenSigner } from './tokens';
+
+/** The document client and table name, created once per cold start. */
+export const table = (): Table =>
+  memo('table', ({ config }) =>
+    createTable({
+      name: config.tableName,
+      ...(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }),
+      ...(config.region === undefined ? {} : { region: config.region }),
+    }),
+  );
+
+function base() {
+  const { config, clock } = currentRuntime();
+  return { config, clock, crypto: nodeTokenCrypto, sessionPolicy: config.sessionPolicy };
+}
+
+const accounts = () =>
+  memo('accounts', ({ config }) => new DynamoPasswordAccountStore(table(), config.eventRetentionSeconds));
+const sessions = () =>
+  memo('sessions', ({ config }) => new DynamoSessionStore(table(), config.eventRetentionSeconds));
+const users = () => memo('users', () => new DynamoUserDirectory(table()));
+const audit = () => memo('audit', ({ config }) => new DynamoAuditLog(table(), config.eventRetentionSeconds));
+const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
+
+/** `POST /v1/auth/register`. */
+export function registerUseCase() {
+  const { config: _config, ...deps } = base();
+  return registerWithPassword({
+    ...deps,
+    hasher: hasher(),
+    commonPasswords: new ZxcvbnCommonPasswordList(),
+    accounts: accounts(),
+    signer: accessTokenSigner(),
+  });
+}
+
+/** `POST /v1/auth/login`. */
+export function signInUseCase() {
+  const { config, ...deps } = base();
+  return signInWithPassword({
+    ...deps,
+    hasher: hasher(),
+    accounts: accounts(),
+    users: users(),
+    audit: audit(),
+    signer: accessTokenSigner(),
+    lockoutPolicy: config.lockoutPolicy,
+  });
+}
+
+/** `POST /v1/oauth/token` with `grant_type=refresh_token`. */
+export function refreshUseCase() {
+  const { config: _config, ...deps } = base();
+  return refreshSession({ ...deps, sessions: sessions(), users: users(), signer: accessTokenSigner() });
+}
+
+const sessionDeps = () => {
+  const { clock, crypto } = base();
+  return { clock, crypto, sessions: sessions() };
+};
+
+/** `POST /v1/auth/logout`. */
+export const signOutUseCase = () => signOut(sessionDeps());
+/** `GET /v1/me/sessions`. */
+export const listSessionsUseCase = () => listSessions(sessionDeps());
+/** `DELETE /v1/me/sessions/{sessionId}`. */
+export const revokeSessionUseCase = () => revokeSession(sessionDeps());
+/** `GET /v1/me`. */
+export const getAccountUseCase = () => getAccount({ users: users() });
+/** `GET /v1/me/events`. */
+export const listEventsUseCase = () => listAccountEvents({ audit: audit(), clock: currentRuntime().clock });

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { Clock } from '../../functions/domain/clock';
+import { createTable } from '../../local/create-table';
+import { localEnvironment } from '../../local/environment';
+
+/**
+ * A fresh table in the run's DynamoDB Local and the environment the functions need to use it,
+ * with a throwaway signing-key file. Call `configureRuntime({ env, clock })` with the result.
+ */
+export async function freshEnvironment(overrides: Record<string, string> = {}) {
+  const endpoint = inject('dynamodbEndpoint');
+  const tableName = `test-${randomUUID()}`;
+  await createTable(endpoint, tableName);
+  const keyDir = mkdtempSync(join(tmpdir(), 'linkguard-keys-'));
+  const env: Record<string, string> = {
+    ...localEnvironment({ dynamodbEndpoint: endpoint, tableName, port: 3000 }),
+    SIGNING_KEYS_FILE: join(keyDir, 'signing-keys.json'),
+    ...overrides,
+  };
+  return { env, tableName, endpoint };
+}
+
+/** Starts the local API server over a fresh table; returns its URL and a JSON fetch helper. */
+export async function startTestApi(input: { clock?: Clock; env?: Record<string, string> } = {}) {
+  const { env, tableName, endpoint } = await freshEnvironment(input.env);
+  Object.assign(process.env, env);
+  const { configureRuntime } = await import('../../functions/composition/runtime');
+  configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
+  const { startApiServer } = await import('../../local/api-server');
+  const api = await startApiServer();
+  const call = async (
+    method: string,
+    path: string,
+    options: { json?: unknown; body?: string; headers?: Record<string, string>; token?: string } = {},
+  ) => {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.json !== undefined) headers['content-type'] ??= 'application/json';
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(`${api.url}${path}`, {
+      method,
+      headers,
+      ...(options.json !== undefined
+        ? { body: JSON.stringify(options.json) }
+        : options.body !== undefined
+          ? { body: options.body }
+          : {}),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely.
+    let body: any;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    return { status: response.status, headers: response.headers, body };
+  };
+  return { url: api.url, call, close: api.close, env, tableName, endpoint };
+}
