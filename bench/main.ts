@@ -1,0 +1,195 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { arch, cpus, platform, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { version as esbuildVersion } from 'esbuild';
+import { routeList } from '../functions/api/routes';
+import { localEnvironment } from '../local/environment';
+import { BUNDLING, type Bundle, bundleAll, measureLoad } from './bundles';
+import { measureRequests, type OperationResult } from './measure-requests';
+import { fixed, markdownTable, max, mean, median, percentile, textTable, verdict } from './stats';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT_DIR = resolve(ROOT, '.bench');
+const DOCS = resolve(ROOT, 'docs', 'benchmarks.md');
+const TABLE_NAME = 'linkguard-bench';
+
+/** Targets (docs/benchmarks.md explains each). */
+const TARGETS = { maxBundleKb: 300, maxLoadRatio: 1.3 } as const;
+
+function option(args: readonly string[], name: string, fallback: number): number {
+  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
+  return value;
+}
+
+const log = (line: string) => console.log(`  … ${line}`);
+
+export async function main(args: readonly string[]): Promise<void> {
+  const runs = option(args, 'runs', 80);
+  const loadRuns = option(args, 'load-runs', 15);
+  const started = Date.now();
+  const cpu = cpus();
+  const environment = [
+    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `Node ${process.version}`,
+    `${platform()} ${arch()}`,
+    `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}`,
+    `esbuild ${esbuildVersion} (target ${BUNDLING.target})`,
+    `${runs} measured calls per operation, ${loadRuns} fresh processes per bundle`,
+  ].join(' · ');
+  console.log(`LinkGuard benchmark\n${environment}\n`);
+
+  const keysDir = await mkdtemp(join(tmpdir(), 'linkguard-bench-'));
+  try {
+    const env = {
+      ...localEnvironment({ dynamodbEndpoint: 'http://127.0.0.1:8000', tableName: TABLE_NAME, port: 3000 }),
+      SIGNING_KEYS_FILE: join(keysDir, 'signing-keys.json'),
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
+
+    // Bundles and load times first, while no DynamoDB Local competes for the CPU.
+    console.log('Bundling the handlers as the CDK construct does…');
+    const targets = [
+      ...routeList.map((r) => ({
+        name: r.handler,
+        entry: resolve(ROOT, 'functions/handlers', `${r.handler}.ts`),
+        nodeModules: r.nodeModules ?? [],
+      })),
+      { name: 'authorizer', entry: resolve(ROOT, 'functions/handlers/authorizer.ts'), nodeModules: [] },
+      { name: 'bare', entry: resolve(ROOT, 'bench/bare-handler.ts'), nodeModules: [] },
+    ];
+    const bundles = await bundleAll(targets, OUT_DIR);
+    console.log(`Fresh-process load times (${bundles.length} bundles × ${loadRuns} + 1 warm-up round)…`);
+    // A clean environment, like Lambda's: in particular no tsx loader inherited through NODE_OPTIONS.
+    const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+    const loads = await measureLoad(bundles, loadRuns, childEnv, (round) => {
+      if (round % 5 === 0 || round === loadRuns) log(`load round ${round}/${loadRuns}`);
+    });
+
+    console.log('\nIn-process requests against DynamoDB Local…');
+    const operations = await measureRequests({ runs, env, tableName: TABLE_NAME, log });
+
+    const report = buildReport(operations, bundles, loads);
+    console.log(`\n${report.text}\n`);
+    const markdown = `_${environment}_\n\n${report.markdown}\n`;
+    await writeFile(resolve(OUT_DIR, 'results.md'), markdown);
+    console.log(`Markdown written to .bench/results.md (${((Date.now() - started) / 1000).toFixed(0)} s).`);
+    if (args.includes('--update-docs')) await updateDocs(markdown);
+    const failures = report.failures;
+    if (failures.length > 0) console.log(`\nFAIL: ${failures.join('; ')}`);
+    else console.log('\nAll targets PASS.');
+  } finally {
+    await rm(keysDir, { recursive: true, force: true });
+  }
+}
+
+function buildReport(
+  operations: readonly OperationResult[],
+  bundles: readonly Bundle[],
+  loads: Map<string, number[]>,
+): { text: string; markdown: string; failures: string[] } {
+  const failures: string[] = [];
+
+  const opHeader = [
+    'Operation',
+    'Runs',
+    'DDB calls max',
+    'DDB calls mean',
+    'p50 ms',
+    'p95 ms',
+    'Target',
+    'Result',
+  ];
+  const opRows = operations.map((op) => {
+    const calls = op.samples.map((s) => s.calls);
+    const ms = op.samples.map((s) => s.ms);
+    const ok = op.maxCalls === undefined ? undefined : max(calls) <= op.maxCalls;
+    if (ok === false)
+      failures.push(`${op.name} sends up to ${max(calls)} DynamoDB calls (target ≤ ${op.maxCalls})`);
+    return [
+      op.name,
+      String(op.samples.length),
+      String(max(calls)),
+      fixed(mean(calls), 2),
+      fixed(percentile(ms, 50)),
+      fixed(percentile(ms, 95)),
+      op.maxCalls === undefined ? '–' : op.maxCalls === 0 ? '= 0 calls' : `≤ ${op.maxCalls} calls`,
+      verdict(ok),
+    ];
+  });
+
+  const bareMs = median(loads.get('bare') ?? []);
+  const bundleHeader = [
+    'Function',
+    'Bundle KB',
+    'Size',
+    'Load ms (median)',
+    '× bare',
+    'Load',
+    'Largest bundled',
+  ];
+  const bundleRows = bundles.map((b) => {
+    const kb = b.bytes / 1024;
+    const loadMs = median(loads.get(b.name) ?? []);
+    const ratio = loadMs / bareMs;
+    const isBare = b.name === 'bare';
+    const sizeOk = kb <= TARGETS.maxBundleKb;
+    const loadOk = isBare ? undefined : ratio <= TARGETS.maxLoadRatio;
+    if (!sizeOk) failures.push(`${b.name} bundle is ${fixed(kb)} KB (target ≤ ${TARGETS.maxBundleKb} KB)`);
+    if (loadOk === false)
+      failures.push(
+        `${b.name} loads in ${fixed(ratio, 2)}× the bare handler's time (target ≤ ${TARGETS.maxLoadRatio}×)`,
+      );
+    const largest = b.contents
+      .slice(0, 3)
+      .map((c) => `${c.source} ${fixed(c.bytes / 1024)}`)
+      .join(', ');
+    return [
+      isBare ? 'bare (baseline)' : b.name,
+      fixed(kb),
+      verdict(sizeOk),
+      fixed(loadMs),
+      fixed(ratio, 2),
+      verdict(loadOk),
+      largest,
+    ];
+  });
+
+  const targetsLine = `Targets: bundle ≤ ${TARGETS.maxBundleKb} KB; load ≤ ${TARGETS.maxLoadRatio}× the bare handler's.`;
+  return {
+    text: [
+      'Per request (in-process, DynamoDB Local)',
+      textTable(opHeader, opRows),
+      '',
+      'Per function (esbuild bundle, fresh node process)',
+      textTable(bundleHeader, bundleRows),
+      targetsLine,
+    ].join('\n'),
+    markdown: [
+      '#### Per request (in-process, DynamoDB Local)',
+      '',
+      markdownTable(opHeader, opRows),
+      '',
+      '#### Per function (esbuild bundle, fresh `node` process)',
+      '',
+      markdownTable(bundleHeader, bundleRows),
+      '',
+      `${targetsLine} "Largest bundled": KB of minified output per package.`,
+    ].join('\n'),
+    failures,
+  };
+}
+
+const START = '<!-- bench-results:start -->';
+const END = '<!-- bench-results:end -->';
+
+/** Replaces the results between the markers in docs/benchmarks.md. */
+async function updateDocs(markdown: string): Promise<void> {
+  const doc = await readFile(DOCS, 'utf8');
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`docs/benchmarks.md has no ${START} … ${END} block`);
+  await writeFile(DOCS, `${doc.slice(0, from + START.length)}\n${markdown}${doc.slice(to)}`);
+  console.log('docs/benchmarks.md updated.');
+}
