@@ -1,0 +1,44 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { accessTokenVerifier, JoseAccessTokenSigner } from '../../functions/adapters/access-tokens';
+import { testKeySet } from '../support/keys';
+
+const settings = { issuer: 'https://api.example.test', audience: 'linkguard-api', ttlSeconds: 900 };
+
+describe('Class: JoseAccessTokenSigner', () => {
+  it('issues ES256 at+jwt tokens with the RFC 9068 claims and a 15-minute life', async () => {
+    // Prepare
+    const keys = await testKeySet();
+    const signer = new JoseAccessTokenSigner(Promise.resolve(keys), settings);
+    const now = new Date('2026-01-15T09:00:00Z');
+
+    // Act
+    const { token, expiresIn } = await signer.sign({ userId: 'usr_1', sessionId: 'ses_1', now });
+
+    // Assess
+    expect(expiresIn).toBe(900);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: keys.keys[0]?.kid });
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({
+      iss: settings.issuer,
+      aud: settings.audience,
+      sub: 'usr_1',
+      sid: 'ses_1',
+      iat: now.getTime() / 1000,
+      exp: now.getTime() / 1000 + 900,
+    });
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(accessTokenVerifier(keys, settings)(token, now)).resolves.toEqual({
+      userId: 'usr_1',
+      sessionId: 'ses_1',
+    });
+  });
+
+  it('gives every token its own jti', async () => {
+    const signer = new JoseAccessTokenSigner(testKeySet(), settings);
+    const now = new Date();
+    const a = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
+    const b = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
+    expect(a.jti).not.toBe(b.jti);
+  });
+});
