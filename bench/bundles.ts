@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 
 const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
 
 /** A handler to bundle: its name, entry file and the packages kept outside the bundle. */
 export interface BundleTarget {
@@ -15,6 +16,11 @@ export interface BundleTarget {
 }
 
 export interface Bundle {
+  /**
+   * Set when the bundle does not build with the target's own `nodeModules`; it was then built
+   * with `fallbackExternals` also left outside, so that it can still be measured.
+   */
+  buildError?: { message: string; fallbackExternals: readonly string[]; importChain: string };
   name: string;
   file: string;
   bytes: number;
@@ -35,29 +41,75 @@ export const BUNDLING = {
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
 } as const;
 
-/** Bundles each target into `outDir/<name>.mjs` and reports its size and what is in it. */
-export async function bundleAll(targets: readonly BundleTarget[], outDir: string): Promise<Bundle[]> {
+/**
+ * Bundles each target into `outDir/<name>.mjs` and reports its size and what is in it. A target
+ * that does not build is retried with `fallbackExternals` also external, and the error kept.
+ */
+export async function bundleAll(
+  targets: readonly BundleTarget[],
+  outDir: string,
+  fallbackExternals: readonly string[],
+): Promise<Bundle[]> {
   await mkdir(outDir, { recursive: true });
+  const bundleOne = (target: BundleTarget, file: string, extra: readonly string[]) =>
+    build({
+      ...BUNDLING,
+      entryPoints: [target.entry],
+      outfile: file,
+      external: ['@aws-sdk/*', ...target.nodeModules, ...extra],
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: ROOT,
+    });
   return Promise.all(
-    targets.map(async (target) => {
+    targets.map(async (target): Promise<Bundle> => {
       const file = resolve(outDir, `${target.name}.mjs`);
-      const result = await build({
-        ...BUNDLING,
-        entryPoints: [target.entry],
-        outfile: file,
-        external: ['@aws-sdk/*', ...target.nodeModules],
-        metafile: true,
-        logLevel: 'error',
-      });
+      let buildError: Bundle['buildError'];
+      let result: Awaited<ReturnType<typeof bundleOne>>;
+      try {
+        result = await bundleOne(target, file, []);
+      } catch (error) {
+        const first = (error as { errors?: { text: string }[] }).errors?.[0];
+        const extra = fallbackExternals.filter((m) => !target.nodeModules.includes(m));
+        result = await bundleOne(target, file, extra);
+        buildError = {
+          message: first?.text ?? String(error),
+          fallbackExternals: extra,
+          importChain: importChain(result.metafile, relative(ROOT, target.entry), extra),
+        };
+      }
       await writeFile(resolve(outDir, `${target.name}.meta.json`), JSON.stringify(result.metafile));
       return {
         name: target.name,
         file,
         bytes: (await stat(file)).size,
         contents: contentsOf(result.metafile),
+        ...(buildError === undefined ? {} : { buildError }),
       };
     }),
   );
+}
+
+/** How the entry reaches the first of `externals` it imports: `a.ts → b.ts → pkg`. */
+function importChain(metafile: Metafile, entry: string, externals: readonly string[]): string {
+  const parent = new Map<string, string>([[entry, '']]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    for (const imported of metafile.inputs[file]?.imports ?? []) {
+      if (imported.external && externals.includes(imported.path)) {
+        const chain = [imported.path];
+        for (let at: string | undefined = file; at !== undefined && at !== ''; at = parent.get(at))
+          chain.unshift(at);
+        return chain.join(' → ');
+      }
+      if (!imported.external && !parent.has(imported.path)) {
+        parent.set(imported.path, file);
+        queue.push(imported.path);
+      }
+    }
+  }
+  return `${entry} → ?`;
 }
 
 /** `node_modules/@scope/pkg/...` → `@scope/pkg`; our own files → `functions/`. */
