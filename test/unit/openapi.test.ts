@@ -3,6 +3,7 @@ import { openApiDocument } from '../../functions/api/openapi';
 import { routeList } from '../../functions/api/routes';
 
 describe('Function: openApiDocument', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: the document is read loosely here.
   const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, any>> };
 
   it('is OpenAPI 3.1', () => {
