@@ -1,0 +1,12 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { addLinkGuard } from '../lib/linkguard';
+
+/**
+ * The CDK app: `npx cdk synth`, `npx cdk deploy --all [-c stage=prod]` (see docs/deploying.md).
+ * cdk-nag's AWS Solutions checks run on every synth; an unacknowledged finding fails it.
+ */
+const app = new App();
+addLinkGuard(app);
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

@@ -1,0 +1,144 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { type RouteDefinition, routeList } from '../functions/api/routes';
+import { ServiceFunction } from './constructs/service-function';
+import type { DeploymentSettings } from './settings';
+
+export interface ApiStackProps extends StackProps {
+  settings: DeploymentSettings;
+  /** From the stateful stack. */
+  table: ITable;
+  /** From the stateful stack. */
+  signingKeys: ISecret;
+}
+
+/** Stage-wide limits; a route's function can still be throttled lower by its own concurrency. */
+export const STAGE_THROTTLE = { burstLimit: 200, rateLimit: 100 } as const;
+
+/** argon2id needs ~20 MB a hash and, more to the point, CPU, which Lambda scales with memory. */
+const memoryFor = (route: RouteDefinition) => (route.nodeModules?.includes('@node-rs/argon2') ? 1024 : 512);
+
+/**
+ * The HTTP API and its functions: one function and one route per entry of the route table
+ * (`functions/api/routes.ts`), each granted exactly the table actions its entry lists. `user`
+ * routes sit behind the Lambda authorizer. Stateless: safe to destroy and redeploy.
+ *
+ * @example
+ * new ApiStack(app, 'LinkGuard-dev-Api', { settings, table: data.table, signingKeys: data.signingKeys });
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  /** Function of each route, by route id. */
+  readonly functions: ReadonlyMap<string, ServiceFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, { description: `LinkGuard ${props.settings.stage}: HTTP API and functions.`, ...props });
+    const { settings, table, signingKeys } = props;
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `linkguard-${settings.stage}`,
+      description: 'LinkGuard: unified sign-in and bank-link health.',
+      // CORS is answered by the functions' middleware, from CORS_ALLOWED_ORIGINS.
+      // The default stage is made below, because only an explicit stage takes access-log settings.
+      createDefaultStage: false,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: STAGE_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(
+          new LogGroup(this, 'AccessLogs', { retention: settings.logRetention }),
+        ),
+        format: accessLogFormat(),
+      },
+    });
+
+    const environment: Record<string, string> = {
+      JWT_ISSUER: settings.issuer ?? this.api.apiEndpoint,
+      JWT_AUDIENCE: settings.audience,
+      ...(settings.corsAllowedOrigins === undefined
+        ? {}
+        : { CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins }),
+    };
+    const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
+
+    const authorizerFunction = new ServiceFunction(this, 'Authorizer', {
+      ...common,
+      handler: 'authorizer',
+      description: 'HTTP API Lambda authorizer: verifies access tokens with public keys, no database.',
+    })
+      // Config demands TABLE_NAME of every function; the authorizer gets the name and no actions.
+      .useTable(table, [])
+      .useSigningKeys(signingKeys, 'read');
+    const authorizer = new HttpLambdaAuthorizer('AccessToken', authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      // No identity source, which API Gateway allows only with caching off: a request with no
+      // Authorization header still reaches the authorizer, whose `rejected` context makes the
+      // route answer our 401 problem document instead of API Gateway's bare 401.
+      identitySource: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
+    const functions = new Map<string, ServiceFunction>();
+    for (const route of routeList) {
+      const fn = new ServiceFunction(this, constructId(route.id), {
+        ...common,
+        handler: route.handler,
+        description: `${route.method} ${route.path}`,
+        memorySize: memoryFor(route),
+        ...(route.nodeModules === undefined ? {} : { nodeModules: route.nodeModules }),
+      })
+        .useTable(table, route.tableActions)
+        .useSigningKeys(signingKeys, route.signingKeys);
+      functions.set(route.id, fn);
+      const [apiRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${constructId(route.id)}Integration`, fn),
+        ...(route.auth === 'user' ? { authorizer } : {}),
+      });
+      if (route.auth === 'public' && apiRoute !== undefined) {
+        Validations.of(apiRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (the route table marks it 'public'): it is how a caller without a token signs in, or it serves public documents.`,
+        });
+      }
+    }
+    this.functions = functions;
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'Issuer', { value: environment.JWT_ISSUER ?? '' });
+  }
+}
+
+/** `listSessions` → `ListSessions`: stable logical ids derived from the route table. */
+const constructId = (routeId: string) => routeId.charAt(0).toUpperCase() + routeId.slice(1);
+
+/** One JSON object per request. No headers, bodies or query strings: they can carry credentials. */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      time: AccessLogField.contextRequestTime(),
+      ip: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      routeKey: AccessLogField.contextRouteKey(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationError: AccessLogField.contextIntegrationErrorMessage(),
+      authorizerError: AccessLogField.contextAuthorizerError(),
+      userId: AccessLogField.contextAuthorizer('userId'),
+    }),
+  );
+}

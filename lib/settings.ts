@@ -1,0 +1,77 @@
+import type { Environment } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/** What differs between deployments of LinkGuard. Everything else is fixed in the stacks. */
+export interface DeploymentSettings {
+  /** Short name of the deployment (`dev`, `prod`, …), part of every stack name. */
+  stage: string;
+  /** Account and region; unset parts fall back to the CLI's credentials at deploy time. */
+  env: Environment;
+  /** `iss` of access tokens. Unset: the HTTP API's own URL. Set it when a custom domain fronts the API. */
+  issuer: string | undefined;
+  /** `aud` of access tokens. */
+  audience: string;
+  /** Comma-separated CORS origins handed to the functions' middleware. Unset: the functions' default. */
+  corsAllowedOrigins: string | undefined;
+  /** Powertools log level of every function. */
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** How long function and access logs are kept. */
+  logRetention: RetentionDays;
+}
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** Retention values CloudWatch accepts, in days (the enum's values are the day counts). */
+const RETENTIONS = new Set<number>(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+);
+
+/**
+ * Reads the deployment settings from CDK context (`-c stage=prod`, or `cdk.json`), with defaults
+ * that make `cdk synth` work with no arguments. Fails fast, naming the bad key, on a value that
+ * would otherwise only fail at deploy time.
+ *
+ * @example
+ * const settings = readSettings(app.node); // npx cdk deploy --all -c stage=prod -c region=eu-west-1
+ */
+export function readSettings(node: Node): DeploymentSettings {
+  const text = (key: string): string | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new Error(`Context value "${key}" must be a string.`);
+    }
+    return String(value);
+  };
+
+  const stage = text('stage') ?? 'dev';
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+    throw new Error(`Context value "stage" must be lower-case letters, digits and dashes: got "${stage}".`);
+  }
+  const logLevel = (text('logLevel') ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new Error(`Context value "logLevel" must be one of ${LOG_LEVELS.join(', ')}: got "${logLevel}".`);
+  }
+  const retentionDays = Number(text('logRetentionDays') ?? RetentionDays.ONE_MONTH);
+  if (!RETENTIONS.has(retentionDays)) {
+    throw new Error(
+      `Context value "logRetentionDays" is not a CloudWatch retention: got "${retentionDays}".`,
+    );
+  }
+  const account = text('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const region = text('region') ?? process.env.CDK_DEFAULT_REGION;
+
+  return {
+    stage,
+    env: {
+      ...(account === undefined ? {} : { account }),
+      ...(region === undefined ? {} : { region }),
+    },
+    issuer: text('issuer'),
+    audience: text('audience') ?? 'linkguard-api',
+    corsAllowedOrigins: text('corsAllowedOrigins'),
+    logLevel: logLevel as DeploymentSettings['logLevel'],
+    logRetention: retentionDays as RetentionDays,
+  };
+}

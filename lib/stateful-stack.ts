@@ -1,0 +1,43 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { SigningKeySecret } from './constructs/signing-key-secret';
+import { SingleTable } from './constructs/single-table';
+import type { DeploymentSettings } from './settings';
+
+export interface StatefulStackProps extends StackProps {
+  settings: DeploymentSettings;
+}
+
+/**
+ * What LinkGuard cannot lose: the table and the signing keys. Kept apart from the functions and
+ * the API so that those can be replaced, renamed or torn down freely; termination protection is
+ * on, and the table is retained even if the stack is deleted.
+ *
+ * @example
+ * const data = new StatefulStack(app, 'LinkGuard-dev-Data', { settings });
+ * new ApiStack(app, 'LinkGuard-dev-Api', { settings, table: data.table, signingKeys: data.signingKeys });
+ */
+export class StatefulStack extends Stack {
+  readonly table: ITable;
+  readonly signingKeys: ISecret;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, {
+      description: `LinkGuard ${props.settings.stage}: table and signing keys (stateful).`,
+      ...props,
+      terminationProtection: true,
+    });
+    const { settings } = props;
+
+    this.table = new SingleTable(this, 'Data').table;
+    this.signingKeys = new SigningKeySecret(this, 'SigningKeys', {
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+    }).secret;
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'SigningKeySecretArn', { value: this.signingKeys.secretArn });
+  }
+}
