@@ -3,7 +3,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,17 +29,26 @@ export interface Bundle {
 }
 
 /**
- * The Lambda functions' esbuild options (the CDK construct's `bundling`): ESM, minified, every
- * `@aws-sdk/*` package left to the Lambda runtime and `nodeModules` shipped beside the bundle.
+ * The Lambda functions' esbuild options, as `lib/constructs/service-function.ts` sets them on the
+ * CDK `NodejsFunction` (Node.js 24 runtime, so target `node24`): ESM, minified, an external
+ * source map without sources, every `@aws-sdk/*` package left to the Lambda runtime and the
+ * route's `nodeModules` shipped beside the bundle. The functions run with
+ * `NODE_OPTIONS=--enable-source-maps`, and so do the load-time probes.
  */
 export const BUNDLING = {
   bundle: true,
   minify: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
+  mainFields: ['module', 'main'],
+  sourcemap: true,
+  sourcesContent: false,
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-} as const;
+} satisfies BuildOptions;
+
+/** The function's `NODE_OPTIONS` in AWS (see `BUNDLING`). */
+export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 
 /**
  * Bundles each target into `outDir/<name>.mjs` and reports its size and what is in it. A target
@@ -153,7 +162,9 @@ export async function measureLoad(
   for (let round = 0; round <= runs; round++) {
     if (round > 0) progress(round);
     for (const bundle of bundles) {
-      const { stdout } = await run(process.execPath, [probe, pathToFileURL(bundle.file).href], { env });
+      const { stdout } = await run(process.execPath, [probe, pathToFileURL(bundle.file).href], {
+        env: { ...env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS },
+      });
       const ms = Number(stdout.trim());
       if (!Number.isFinite(ms)) throw new Error(`load probe for ${bundle.name} printed ${stdout}`);
       if (round > 0) times.get(bundle.name)?.push(ms);

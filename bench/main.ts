@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { arch, cpus, platform, tmpdir } from 'node:os';
+import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { routeList } from '../functions/api/routes';
@@ -26,7 +26,7 @@ function option(args: readonly string[], name: string, fallback: number): number
 const log = (line: string) => console.log(`  … ${line}`);
 
 export async function main(args: readonly string[]): Promise<void> {
-  const runs = option(args, 'runs', 80);
+  const runs = option(args, 'runs', 100);
   const loadRuns = option(args, 'load-runs', 15);
   const started = Date.now();
   const cpu = cpus();
@@ -38,6 +38,12 @@ export async function main(args: readonly string[]): Promise<void> {
     `esbuild ${esbuildVersion} (target ${BUNDLING.target})`,
     `${runs} measured calls per operation, ${loadRuns} fresh processes per bundle`,
   ].join(' · ');
+  // Other work on the machine skews every timing; the load average says how busy it was.
+  const busy = () =>
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`;
+  const loadBefore = busy();
   console.log(`LinkGuard benchmark\n${environment}\n`);
 
   const keysDir = await mkdtemp(join(tmpdir(), 'linkguard-bench-'));
@@ -79,7 +85,9 @@ export async function main(args: readonly string[]): Promise<void> {
 
     const report = buildReport(operations, bundles, loads);
     console.log(`\n${report.text}\n`);
-    const markdown = `_${environment}_\n\n${report.markdown}\n`;
+    const machine = `${environment} · ${loadBefore} before, ${busy()} after`;
+    console.log(machine);
+    const markdown = `_${machine}_\n\n${report.markdown}\n`;
     await writeFile(resolve(OUT_DIR, 'results.md'), markdown);
     console.log(`Markdown written to .bench/results.md (${((Date.now() - started) / 1000).toFixed(0)} s).`);
     if (args.includes('--update-docs')) await updateDocs(markdown);

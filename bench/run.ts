@@ -2,7 +2,7 @@
  * `npm run bench`: DynamoDB calls and in-process latency per request, handler bundle sizes and
  * fresh-process load times, checked against the targets in docs/benchmarks.md.
  *
- * Options: `--runs=N` (measured calls per operation, default 80), `--load-runs=N` (fresh
+ * Options: `--runs=N` (measured calls per operation, default 100), `--load-runs=N` (fresh
  * processes per bundle, default 15), `--update-docs` (rewrite the results in docs/benchmarks.md).
  */
 
