@@ -1,6 +1,5 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { addLinkGuard } from '../lib/linkguard';
+import { App } from 'aws-cdk-lib';
+import { addComplianceChecks, addLinkGuard } from '../lib/linkguard';
 
 /**
  * The CDK app: `npx cdk synth`, `npx cdk deploy --all [-c stage=prod]` (see docs/deploying.md).
@@ -8,5 +7,5 @@ import { addLinkGuard } from '../lib/linkguard';
  */
 const app = new App();
 addLinkGuard(app);
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+addComplianceChecks(app);
 app.synth();

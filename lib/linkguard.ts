@@ -1,4 +1,5 @@
-import type { App } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api-stack';
 import { type DeploymentSettings, readSettings } from './settings';
 import { StatefulStack } from './stateful-stack';
@@ -29,4 +30,15 @@ export function addLinkGuard(app: App): LinkGuardStacks {
     signingKeys: stateful.signingKeys,
   });
   return { settings, stateful, api };
+}
+
+/**
+ * Runs cdk-nag's AWS Solutions rules on every synth of `app`. Any finding not acknowledged (with
+ * `Validations.of(construct).acknowledge({ id, reason })` beside the construct) fails the synth.
+ *
+ * @example
+ * addComplianceChecks(app);
+ */
+export function addComplianceChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }

@@ -60,7 +60,7 @@ export class ServiceFunction extends NodejsFunction {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${props.handler}; may write to its own log group only, plus what use… calls grant.`,
+      description: `Runs ${props.handler}; may write to its own log group only, plus what its use...() calls grant.`,
     });
     // Instead of AWSLambdaBasicExecutionRole, which may write to every log group in the account.
     logGroup.grantWrite(role);

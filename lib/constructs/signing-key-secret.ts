@@ -1,6 +1,6 @@
 import { CustomResource, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Provider } from 'aws-cdk-lib/custom-resources';
@@ -74,6 +74,9 @@ export class SigningKeySecret extends Construct {
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
     });
+    // The framework's JavaScript runs on either architecture; ARM64 like everything else we run.
+    const frameworkFunction = provider.node.findChild('framework-onEvent').node.defaultChild as CfnFunction;
+    frameworkFunction.architectures = [Architecture.ARM_64.name];
     Validations.of(frameworkRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(onEvent.node.defaultChild as CfnFunction)}.Arn>:*]`,
       reason:

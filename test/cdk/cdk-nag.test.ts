@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { routeList } from '../../functions/api/routes';
+import { addComplianceChecks, addLinkGuard } from '../../lib/linkguard';
+
+const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+/** The violations in the validation report of a synth, per plugin. */
+function reportedViolations(app: App): { plugin: string; rule: string; severity: string }[] {
+  let directory = app.outdir;
+  try {
+    directory = app.synth().directory;
+  } catch {
+    // A failed validation still writes its report.
+  }
+  const file = join(directory, 'validation-report.json');
+  if (!existsSync(file)) return [];
+  const report = JSON.parse(readFileSync(file, 'utf8')) as {
+    pluginReports: { pluginName: string; violations: { ruleName: string; severity?: string }[] }[];
+  };
+  return report.pluginReports.flatMap((r) =>
+    r.violations.map((v) => ({ plugin: r.pluginName, rule: v.ruleName, severity: v.severity ?? '' })),
+  );
+}
+
+/** Every acknowledgement recorded in the construct tree: rule id and reason. */
+function acknowledgements(root: IConstruct): { id: string; reason: string }[] {
+  return root.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+    .flatMap((m) => Object.entries(m.data as Record<string, string>))
+    .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));
+}
+
+describe('Compliance: cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged in the app, errors or warnings', () => {
+    // Prepare
+    const app = newApp();
+    addLinkGuard(app);
+
+    // Act
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+
+    // Assess
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}`)).toEqual([]);
+  });
+
+  it('lets the app synthesize with the checks on, with nothing in the validation report', () => {
+    const app = newApp();
+    addLinkGuard(app);
+    addComplianceChecks(app);
+    expect(reportedViolations(app)).toEqual([]);
+  });
+
+  it('fails the synth on a wildcard grant and an unacknowledged public route, and reports warnings', () => {
+    // Prepare
+    const app = newApp();
+    const { api } = addLinkGuard(app);
+    addComplianceChecks(app);
+    const me = api.functions.get('me');
+    if (me === undefined) throw new Error('no me function');
+
+    // Act
+    me.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+    api.api.addRoutes({
+      path: '/v1/forgotten',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('Forgotten', me),
+    });
+    // CloudFormation's own schema check only warns: IAM descriptions must be Latin-1.
+    new Role(api, 'Careless', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: '…' });
+
+    // Assess
+    expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+    expect(reportedViolations(app).map((v) => v.rule)).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-IAM5[Action::dynamodb:*]',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-APIG4',
+        'F3031',
+      ]),
+    );
+  });
+
+  it('acknowledges only the findings a reviewer has read, each with a reason', () => {
+    // Prepare
+    const app = newApp();
+    addLinkGuard(app);
+    const publicRoutes = routeList.filter((r) => r.auth === 'public');
+
+    // Act
+    const acknowledged = acknowledgements(app);
+
+    // Assess
+    expect(acknowledged.map((a) => a.id.replace(/\[.*\]$/, '[…]')).sort()).toEqual(
+      [...publicRoutes.map(() => 'AwsSolutions-APIG4'), 'AwsSolutions-IAM5[…]', 'AwsSolutions-SMG4'].sort(),
+    );
+    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(80);
+  });
+});
