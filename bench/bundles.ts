@@ -147,8 +147,9 @@ process.stdout.write(String(performance.now() - started));
 
 /**
  * Imports each bundle in a fresh `node` process `runs` times (after one unmeasured round, so
- * the file cache is warm) and returns the milliseconds `await import()` took, per bundle.
- * Rounds interleave the bundles so that drift in machine load hits all of them alike.
+ * the file cache is warm) and returns the milliseconds `await import()` took, per bundle, in
+ * round order: index `r` of every bundle's list is from the same round. Each round loads every
+ * bundle once, in a new random order, so that drift in machine load hits all of them alike.
  */
 export async function measureLoad(
   bundles: readonly Bundle[],
@@ -161,7 +162,8 @@ export async function measureLoad(
   const times = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   for (let round = 0; round <= runs; round++) {
     if (round > 0) progress(round);
-    for (const bundle of bundles) {
+    const order = shuffled(bundles);
+    for (const bundle of order) {
       const { stdout } = await run(process.execPath, [probe, pathToFileURL(bundle.file).href], {
         env: { ...env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS },
       });
@@ -171,4 +173,14 @@ export async function measureLoad(
     }
   }
   return times;
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
 }
