@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { Argon2Parameters } from './adapters/argon2-password-hasher';
 import type { LockoutPolicy } from './domain/lockout-policy';
 import type { SessionPolicy } from './domain/session-policy';
+import type { SmsPolicy } from './domain/sms-code-policy';
 
 /** Everything the functions read from the environment, validated once at cold start. */
 export interface Config {
@@ -16,6 +17,13 @@ export interface Config {
   argon2: Argon2Parameters;
   eventRetentionSeconds: number;
   corsAllowedOrigins: string[];
+  sms: {
+    transport: 'sns' | 'outbox';
+    senderId: string | undefined;
+    /** Unset when neither pepper variable is set; the SMS functions refuse to start then. */
+    pepper: { source: 'secrets-manager'; secretId: string } | { source: 'file'; path: string } | undefined;
+    policy: SmsPolicy;
+  };
 }
 
 /** Raised at cold start when the environment is incomplete; the message names the variable. */
@@ -51,6 +59,18 @@ const schema = z.object({
   ARGON2_ITERATIONS: z._default(int(2, 20), 2),
   AUDIT_RETENTION_DAYS: z._default(int(1, 3650), 400),
   CORS_ALLOWED_ORIGINS: z._default(z.string(), '*'),
+  SMS_TRANSPORT: z._default(z.enum(['sns', 'outbox']), 'sns'),
+  SMS_SENDER_ID: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters or digits')),
+  ),
+  SMS_PEPPER_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  SMS_PEPPER_FILE: z.optional(z.string().check(z.minLength(1))),
+  SMS_ALLOWED_COUNTRIES: z._default(
+    z.string().check(z.regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be ISO codes like CN,US')),
+    'CN,US',
+  ),
+  SMS_PER_IP_HOURLY: z._default(int(1, 10000), 20),
+  SMS_DAILY_CAP: z._default(int(1, 10_000_000), 10000),
 });
 
 /**
@@ -96,6 +116,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: 1 },
     eventRetentionSeconds: e.AUDIT_RETENTION_DAYS * day,
+    sms: {
+      transport: e.SMS_TRANSPORT,
+      senderId: e.SMS_SENDER_ID,
+      pepper:
+        e.SMS_PEPPER_SECRET_ID !== undefined
+          ? { source: 'secrets-manager', secretId: e.SMS_PEPPER_SECRET_ID }
+          : e.SMS_PEPPER_FILE !== undefined
+            ? { source: 'file', path: e.SMS_PEPPER_FILE }
+            : undefined,
+      policy: {
+        codeTtlSeconds: 600,
+        maxAttempts: 5,
+        resendAfterSeconds: 60,
+        perPhonePerHour: 5,
+        perIpPerHour: e.SMS_PER_IP_HOURLY,
+        dailyCap: e.SMS_DAILY_CAP,
+        allowedCountries: e.SMS_ALLOWED_COUNTRIES.split(','),
+      },
+    },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

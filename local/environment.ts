@@ -17,5 +17,7 @@ export function localEnvironment(input: { dynamodbEndpoint: string; tableName: s
     JWT_AUDIENCE: 'linkguard-api',
     SIGNING_KEYS_FILE: resolve(DATA_DIR, 'signing-keys.json'),
     POWERTOOLS_SERVICE_NAME: 'linkguard',
+    SMS_TRANSPORT: 'outbox',
+    SMS_PEPPER_FILE: resolve(DATA_DIR, 'sms-pepper'),
   } satisfies Record<string, string>;
 }

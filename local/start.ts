@@ -47,12 +47,13 @@ async function main(): Promise<void> {
   });
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { startApiServer } = await import('./api-server');
+  const { localRoutes } = await import('./local-routes');
   const { publicKeys } = await import('../functions/composition/tokens');
   await publicKeys(); // generates the local signing key on first run
 
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
-    api = await startApiServer({ port, host: '0.0.0.0' });
+    api = await startApiServer({ port, host: '0.0.0.0', localRoutes: localRoutes() });
   } catch (error) {
     console.error(`Could not listen on port ${port}: ${(error as Error).message}. Set PORT to another port.`);
     await stop(1);
@@ -65,10 +66,14 @@ LinkGuard is running.
   API              ${url}   (OpenAPI document: ${url}/openapi.json)
   DynamoDB Local   ${db.endpoint}   table ${TABLE_NAME}, ${dbPath === undefined ? 'in memory (use --persist to keep data)' : `persisted in ${dbPath}`}
   Signing keys     ${process.env.SIGNING_KEYS_FILE}   (public: ${url}/.well-known/jwks.json)
+  SMS (SNS)        printed here and kept at ${url}/_local/outbox   (allowed countries: ${process.env.SMS_ALLOWED_COUNTRIES ?? 'CN,US'})
 
 Try it:
   curl -s ${url}/v1/auth/register -H 'content-type: application/json' \\
     -d '{"username":"alice","password":"purple-otter-bakes-42"}'
+
+  curl -s ${url}/v1/auth/sms/send -H 'content-type: application/json' -d '{"phone":"+86 138 0013 8000"}'
+  curl -s ${url}/_local/outbox
 
 The README has the whole walkthrough. Press Ctrl-C to stop.
 `);

@@ -113,3 +113,40 @@ export const OAuthErrorResponse = z.object({
   error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
   error_description: z.string(),
 });
+
+export const PhoneBody = z.object({ phone: z.string().check(z.minLength(1), z.maxLength(32)) });
+
+const SmsCode = z.string().check(z.regex(/^\d{6}$/, 'The code is six digits.'));
+
+export const PhoneCodeBody = z.object({
+  phone: z.string().check(z.minLength(1), z.maxLength(32)),
+  code: SmsCode,
+});
+
+export const SmsSentResponse = z.object({ expiresIn: z.number(), resendAfter: z.number() });
+
+export const SmsTokenResponse = z.extend(TokenResponse, { isNewUser: z.boolean() });
+
+export const SetPasswordBody = z.object({
+  password: z.string().check(z.minLength(8), z.maxLength(512)),
+  currentPassword: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  username: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(3),
+        z.maxLength(32),
+        z.regex(/^[A-Za-z0-9_.-]+$/, 'Use 3 to 32 of a-z, 0-9, underscore, dot and hyphen.'),
+      ),
+  ),
+});
+
+export const IdentityTypeParams = z.object({
+  type: z.enum(['password', 'phone', 'wechat', 'qq', 'apple', 'google']),
+});
+
+export const UpdateMeBody = z.object({
+  displayName: z.optional(trimmedText(1, 64)),
+  email: z.optional(z.nullable(z.email().check(z.maxLength(254)))),
+  notifications: z.optional(z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()) })),
+});

@@ -29,13 +29,15 @@ function base() {
   return { config, clock, crypto: nodeTokenCrypto, sessionPolicy: config.sessionPolicy };
 }
 
-const accounts = () =>
+export const accounts = () =>
   memo('accounts', ({ config }) => new DynamoPasswordAccountStore(table(), config.eventRetentionSeconds));
-const sessions = () =>
+export const sessions = () =>
   memo('sessions', ({ config }) => new DynamoSessionStore(table(), config.eventRetentionSeconds));
-const users = () => memo('users', () => new DynamoUserDirectory(table()));
+export const users = () => memo('users', () => new DynamoUserDirectory(table()));
+/** The common-password list, loaded on first use. */
+export const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
 const audit = () => memo('audit', ({ config }) => new DynamoAuditLog(table(), config.eventRetentionSeconds));
-const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
+export const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
 
 /** `POST /v1/auth/register`. */
 export function registerUseCase() {
@@ -43,7 +45,7 @@ export function registerUseCase() {
   return registerWithPassword({
     ...deps,
     hasher: hasher(),
-    commonPasswords: new ZxcvbnCommonPasswordList(),
+    commonPasswords: commonPasswords(),
     accounts: accounts(),
     signer: accessTokenSigner(),
   });

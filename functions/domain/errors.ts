@@ -19,6 +19,14 @@ export type ErrorCode =
   | 'INVALID_REQUEST'
   | 'UNSUPPORTED_GRANT_TYPE'
   | 'SERVICE_UNAVAILABLE'
+  | 'INVALID_PHONE'
+  | 'COUNTRY_NOT_ALLOWED'
+  | 'SMS_RATE_LIMITED'
+  | 'SMS_UNAVAILABLE'
+  | 'INVALID_CODE'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'IDENTITY_IN_USE'
+  | 'LAST_IDENTITY'
   | 'INTERNAL';
 
 /** One field that failed validation, with a JSON-ish path (`password`, `items.0.id`). */
@@ -114,5 +122,21 @@ export class InvalidTokenError extends AppError {
   static readonly code = 'INVALID_TOKEN' as const;
   constructor(message = 'The access token is missing, invalid or expired.', cause?: unknown) {
     super(InvalidTokenError.code, message, { cause });
+  }
+}
+
+/** A phone + code pair that does not match a live code. */
+export class InvalidCodeError extends AppError {
+  static readonly code = 'INVALID_CODE' as const;
+  constructor() {
+    super(InvalidCodeError.code, 'The code is wrong or has expired.');
+  }
+}
+
+/** An identity (phone, username, provider subject) that belongs to another account. */
+export class IdentityInUseError extends AppError {
+  static readonly code = 'IDENTITY_IN_USE' as const;
+  constructor(cause?: unknown) {
+    super(IdentityInUseError.code, 'That sign-in method belongs to another account.', { cause });
   }
 }

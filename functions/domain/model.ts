@@ -11,6 +11,8 @@ export interface UserRecord {
   emailConfirmed: boolean;
   notifications: { sms: boolean; email: boolean };
   createdAt: string;
+  /** How many ways in the user has; kept so that unlinking the last one fails atomically. */
+  identityCount?: number;
 }
 
 /** One way into one account, keyed by its natural key (normalised username, E.164 phone, …). */
@@ -64,7 +66,13 @@ export type AuditEventType =
   | 'session.refreshed'
   | 'session.reuse_detected'
   | 'session.signed_out'
-  | 'session.revoked';
+  | 'session.revoked'
+  | 'sms.code_sent'
+  | 'identity.linked'
+  | 'identity.unlinked'
+  | 'password.set'
+  | 'password.changed'
+  | 'profile.updated';
 
 export interface AuditEvent {
   id: string;

@@ -6,6 +6,7 @@ import type {
   SessionRevokeReason,
   UserRecord,
 } from './model';
+import type { PhoneSendHistory, SmsCodeRecord } from './sms-code-policy';
 
 /** Hashes and checks passwords (argon2id in production). */
 export interface PasswordHasher {
@@ -136,4 +137,112 @@ export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
   /** Newest first; events past their retention (TTL) are left out. */
   list(userId: string, input: { limit: number; cursor?: string; now: Date }): Promise<EventPage>;
+}
+
+/** Sends text messages. Throws an AppError `SMS_UNAVAILABLE` when the provider fails. */
+export interface SmsSender {
+  send(input: { phone: string; message: string }): Promise<void>;
+}
+
+/** Makes one-time codes and their keyed hashes (HMAC with a secret pepper). */
+export interface OtpCrypto {
+  /** Six digits from a CSPRNG. */
+  newCode(): string;
+  /** Keyed hash of a code, bound to the phone it was sent to. */
+  hashCode(phone: string, code: string): Promise<string>;
+}
+
+export type SendReservation = { outcome: 'reserved' } | { outcome: 'limited'; retryAfterSeconds: number };
+
+/** SMS codes and the counters that limit sending them. */
+export interface SmsCodeStore {
+  /** The phone's recent sends (consistent read). */
+  loadSendHistory(phone: string): Promise<PhoneSendHistory | undefined>;
+  /**
+   * Claims one send in one transaction: the phone's history (only if unchanged since it was
+   * read), the per-IP and daily counters (only under their limits), and the new code, which
+   * replaces any previous one. `limited` says for how long the caller must wait.
+   */
+  reserveSend(input: {
+    phone: string;
+    ip: string;
+    now: Date;
+    history: PhoneSendHistory | undefined;
+    sends: string[];
+    code: SmsCodeRecord;
+    perIpPerHour: number;
+    dailyCap: number;
+  }): Promise<SendReservation>;
+  /** Undoes a reservation whose SMS could not be sent: no usable code, no counted send. */
+  releaseSend(input: {
+    phone: string;
+    ip: string;
+    now: Date;
+    codeId: string;
+    history: PhoneSendHistory | undefined;
+  }): Promise<void>;
+  /** The live code for a phone and the phone's identity, in one round trip. */
+  loadCodeAndIdentity(
+    phone: string,
+  ): Promise<{ code: SmsCodeRecord | undefined; identity: IdentityRecord | undefined }>;
+  /** Counts one wrong try on this exact code; returns the attempts so far, or undefined if it is gone. */
+  countWrongAttempt(phone: string, codeId: string, maxAttempts: number): Promise<number | undefined>;
+}
+
+/** Outcomes of writes that consume a code. */
+export type ConsumeResult = 'ok' | 'code_gone' | 'identity_taken';
+
+/** Accounts reached by phone, and identity changes that must be atomic. */
+export interface IdentityStore {
+  /** Consumes the code and starts a session for an existing user. */
+  signInWithCode(input: {
+    phone: string;
+    codeId: string;
+    maxAttempts: number;
+    session: SessionRecord;
+    event: AuditEvent;
+  }): Promise<ConsumeResult>;
+  /** Consumes the code and creates the user, the phone identity and a session. */
+  createWithCode(input: {
+    phone: string;
+    codeId: string;
+    maxAttempts: number;
+    user: UserRecord;
+    identity: IdentityRecord;
+    session: SessionRecord;
+    event: AuditEvent;
+  }): Promise<ConsumeResult>;
+  /** Consumes the code and links the phone to an existing user, replacing their old phone. */
+  linkPhoneWithCode(input: {
+    phone: string;
+    codeId: string;
+    maxAttempts: number;
+    identity: IdentityRecord;
+    replaced: IdentityRecord | undefined;
+    event: AuditEvent;
+  }): Promise<ConsumeResult>;
+  /** The user with identities, password hashes included (for the password routes only). */
+  getUserWithCredentials(
+    userId: string,
+  ): Promise<{ user: UserRecord; identities: IdentityRecord[] } | undefined>;
+  /** Adds a username + password identity; `identity_taken` if the username exists. */
+  addPasswordIdentity(input: { identity: IdentityRecord; event: AuditEvent }): Promise<ConsumeResult>;
+  /** Replaces the password hash of the user's username identity. */
+  changePasswordHash(input: {
+    identity: IdentityRecord;
+    passwordHash: string;
+    event: AuditEvent;
+  }): Promise<void>;
+  /** Removes an identity unless it is the user's last; `last` or `gone` otherwise. */
+  unlinkIdentity(input: { identity: IdentityRecord; event: AuditEvent }): Promise<'ok' | 'last' | 'gone'>;
+  /** Applies profile changes. */
+  updateProfile(input: {
+    userId: string;
+    changes: {
+      displayName?: string;
+      email?: string | null;
+      notifications?: { sms?: boolean; email?: boolean };
+    };
+    event: AuditEvent;
+  }): Promise<void>;
 }

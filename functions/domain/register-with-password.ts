@@ -7,6 +7,7 @@ import {
   usernameProblems,
 } from './credentials-policy';
 import { AppError } from './errors';
+import { maskUsername } from './labels';
 import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
 import type {
   AccessTokenSigner,
@@ -60,12 +61,13 @@ export function registerWithPassword(deps: RegisterDeps) {
       emailConfirmed: false,
       notifications: { sms: true, email: true },
       createdAt: now.toISOString(),
+      identityCount: 1,
     };
     const identity: IdentityRecord = {
       type: 'password',
       subject: username,
       userId: user.id,
-      label: username,
+      label: maskUsername(username),
       linkedAt: user.createdAt,
       passwordHash,
     };

@@ -18,12 +18,21 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   INVALID_REQUEST: 400,
   UNSUPPORTED_GRANT_TYPE: 400,
   SERVICE_UNAVAILABLE: 503,
+  INVALID_PHONE: 422,
+  COUNTRY_NOT_ALLOWED: 403,
+  SMS_RATE_LIMITED: 429,
+  SMS_UNAVAILABLE: 503,
+  INVALID_CODE: 401,
+  TOO_MANY_ATTEMPTS: 429,
+  IDENTITY_IN_USE: 409,
+  LAST_IDENTITY: 409,
   INTERNAL: 500,
 };
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',

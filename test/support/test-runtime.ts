@@ -19,6 +19,7 @@ export async function freshEnvironment(overrides: Record<string, string> = {}) {
   const env: Record<string, string> = {
     ...localEnvironment({ dynamodbEndpoint: endpoint, tableName, port: 3000 }),
     SIGNING_KEYS_FILE: join(keyDir, 'signing-keys.json'),
+    SMS_PEPPER_FILE: join(keyDir, 'sms-pepper'),
     ...overrides,
   };
   return { env, tableName, endpoint };
@@ -31,7 +32,8 @@ export async function startTestApi(input: { clock?: Clock; env?: Record<string, 
   const { configureRuntime } = await import('../../functions/composition/runtime');
   configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
   const { startApiServer } = await import('../../local/api-server');
-  const api = await startApiServer();
+  const { localRoutes } = await import('../../local/local-routes');
+  const api = await startApiServer({ localRoutes: localRoutes() });
   const call = async (
     method: string,
     path: string,

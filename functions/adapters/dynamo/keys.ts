@@ -37,6 +37,15 @@ export const keys = {
     pk: `LOGIN#${username}`,
     sk: `UNKNOWN#${at}#${id}`,
   }),
+
+  /** The live SMS code of a phone (TTL item): one per phone, a new send replaces it. */
+  smsCode: (phone: string) => ({ pk: `SMSCODE#${phone}`, sk: 'CODE' }),
+  /** A phone's recent SMS sends, for the rolling limits (TTL item). */
+  phoneSends: (phone: string) => ({ pk: `SMSRATE#phone#${phone}`, sk: 'SENDS' }),
+  /** SMS sends from one client IP in one clock hour (TTL item). */
+  ipSends: (ip: string, hourStart: string) => ({ pk: `SMSRATE#ip#${ip}`, sk: `HOUR#${hourStart}` }),
+  /** All SMS sends in one UTC day, the spend brake (TTL item). */
+  dailySends: (day: string) => ({ pk: 'SMSRATE#global', sk: `DAY#${day}` }),
 } as const;
 
 /** Key-condition values for the patterns that query ranges. */

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Where a single secret string (such as the SMS-code pepper) comes from. */
+export interface SecretSource {
+  load(): Promise<string>;
+}
+
+/** A secret string in Secrets Manager, read once per cold start. */
+export class SecretsManagerSecretSource implements SecretSource {
+  constructor(
+    private readonly secretId: string,
+    private readonly region?: string,
+  ) {}
+
+  async load(): Promise<string> {
+    // Imported here so that functions which never read this secret never load the client.
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient(this.region === undefined ? {} : { region: this.region });
+    const result = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    const value = result.SecretString ?? '';
+    if (value.length < 32) throw new Error(`Secret ${this.secretId} is shorter than 32 characters.`);
+    return value;
+  }
+}
+
+/** A secret string in a local file, generated (256 random bits) on first use. Local mode only. */
+export class FileSecretSource implements SecretSource {
+  constructor(private readonly path: string) {}
+
+  async load(): Promise<string> {
+    try {
+      return (await readFile(this.path, 'utf8')).trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await mkdir(dirname(this.path), { recursive: true });
+    const value = randomBytes(32).toString('base64url');
+    try {
+      await writeFile(this.path, `${value}\n`, { flag: 'wx', mode: 0o600 });
+      return value;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return (await readFile(this.path, 'utf8')).trim();
+    }
+  }
+}

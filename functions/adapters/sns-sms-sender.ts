@@ -1,0 +1,43 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { AppError } from '../domain/errors';
+import type { SmsSender } from '../domain/ports';
+
+/**
+ * Sends SMS straight to a phone number with SNS `Publish` (no topic), as a transactional message
+ * (higher delivery priority, and not blocked by promotional opt-outs), with an optional sender
+ * id where the destination country supports one. Any SNS failure becomes `SMS_UNAVAILABLE`
+ * (503); the SNS error is kept as `cause` and never logged whole.
+ *
+ * @example
+ * const sms = new SnsSmsSender({ senderId: 'LinkGuard' });
+ */
+export class SnsSmsSender implements SmsSender {
+  private client: SNSClient | undefined;
+
+  constructor(private readonly options: { region?: string; senderId?: string } = {}) {}
+
+  async send(input: { phone: string; message: string }): Promise<void> {
+    // Imported on first use, so that only the function that sends SMS loads the SNS client.
+    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
+    this.client ??= new SNSClient(this.options.region === undefined ? {} : { region: this.options.region });
+    try {
+      await this.client.send(
+        new PublishCommand({
+          PhoneNumber: input.phone,
+          Message: input.message,
+          MessageAttributes: {
+            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+            ...(this.options.senderId === undefined
+              ? {}
+              : { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: this.options.senderId } }),
+          },
+        }),
+      );
+    } catch (error) {
+      throw new AppError('SMS_UNAVAILABLE', 'We could not send the text message. Try again in a minute.', {
+        cause: error,
+        retryAfterSeconds: 30,
+      });
+    }
+  }
+}

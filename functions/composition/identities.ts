@@ -1,0 +1,93 @@
+import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
+import { DynamoSmsCodeStore } from '../adapters/dynamo/sms-code-store';
+import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { HmacOtpCrypto } from '../adapters/otp-crypto';
+import { OutboxSmsSender } from '../adapters/outbox';
+import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
+import { SnsSmsSender } from '../adapters/sns-sms-sender';
+import { ConfigError } from '../config';
+import { linkPhone, setPassword, unlinkIdentity, updateProfile } from '../domain/manage-identities';
+import type { SmsSender } from '../domain/ports';
+import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
+import { accounts, commonPasswords, hasher, sessions, table, users } from './accounts';
+import { currentRuntime, memo } from './runtime';
+import { accessTokenSigner } from './tokens';
+
+/** The keyed hash for SMS codes; its pepper is read once per cold start. */
+const otp = () =>
+  memo('otp', ({ config }) => {
+    const pepper = config.sms.pepper;
+    if (pepper === undefined)
+      throw new ConfigError('Invalid configuration: set SMS_PEPPER_SECRET_ID or SMS_PEPPER_FILE');
+    return new HmacOtpCrypto(
+      pepper.source === 'file'
+        ? new FileSecretSource(pepper.path)
+        : new SecretsManagerSecretSource(pepper.secretId, config.region),
+    );
+  });
+
+/** SNS in AWS; the printed, readable outbox in local mode. */
+const smsSender = (): SmsSender =>
+  memo('sms', ({ config }) =>
+    config.sms.transport === 'outbox'
+      ? new OutboxSmsSender()
+      : new SnsSmsSender({
+          ...(config.region === undefined ? {} : { region: config.region }),
+          ...(config.sms.senderId === undefined ? {} : { senderId: config.sms.senderId }),
+        }),
+  );
+
+const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
+const identities = () =>
+  memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
+
+function base() {
+  const { config, clock } = currentRuntime();
+  return { config, clock, crypto: nodeTokenCrypto, smsPolicy: config.sms.policy };
+}
+
+/** `POST /v1/auth/sms/send`. */
+export function sendSmsCodeUseCase() {
+  const { config: _c, ...deps } = base();
+  return sendSmsCode({ ...deps, otp: otp(), codes: codes(), sms: smsSender() });
+}
+
+/** `POST /v1/auth/sms/verify`. */
+export function verifySmsCodeUseCase() {
+  const { config, ...deps } = base();
+  return verifySmsCode({
+    ...deps,
+    otp: otp(),
+    codes: codes(),
+    identities: identities(),
+    users: users(),
+    signer: accessTokenSigner(),
+    sessionPolicy: config.sessionPolicy,
+  });
+}
+
+const identityDeps = () => {
+  const { clock, crypto } = base();
+  return { clock, crypto, identities: identities(), users: users() };
+};
+
+/** `PUT /v1/me/password`. */
+export const setPasswordUseCase = () =>
+  setPassword({
+    ...identityDeps(),
+    hasher: hasher(),
+    commonPasswords: commonPasswords(),
+    accounts: accounts(),
+    sessions: sessions(),
+    lockoutPolicy: currentRuntime().config.lockoutPolicy,
+  });
+
+/** `POST /v1/me/identities/phone`. */
+export const linkPhoneUseCase = () =>
+  linkPhone({ ...identityDeps(), otp: otp(), codes: codes(), smsPolicy: currentRuntime().config.sms.policy });
+
+/** `DELETE /v1/me/identities/{type}`. */
+export const unlinkIdentityUseCase = () => unlinkIdentity(identityDeps());
+
+/** `PATCH /v1/me`. */
+export const updateProfileUseCase = () => updateProfile(identityDeps());

@@ -1,0 +1,249 @@
+import type { Clock } from './clock';
+import {
+  assertNoProblems,
+  normalizePassword,
+  normalizeUsername,
+  passwordLengthProblems,
+  usernameProblems,
+} from './credentials-policy';
+import {
+  AccountLockedError,
+  AppError,
+  IdentityInUseError,
+  InvalidCodeError,
+  InvalidCredentialsError,
+  NotFoundError,
+  UsernameTakenError,
+  ValidationFailedError,
+} from './errors';
+import { maskUsername } from './labels';
+import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
+import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
+import { toUserView } from './model';
+import type {
+  CommonPasswordList,
+  IdentityStore,
+  OtpCrypto,
+  PasswordAccountStore,
+  PasswordHasher,
+  SessionStore,
+  SmsCodeStore,
+  TokenCrypto,
+  UserDirectory,
+} from './ports';
+import { auditEvent } from './session-issuer';
+import { isSessionLive } from './session-policy';
+import type { SmsPolicy } from './sms-code-policy';
+import { checkPhoneCode } from './sms-sign-in';
+
+export interface IdentityDeps {
+  clock: Clock;
+  crypto: TokenCrypto;
+  identities: IdentityStore;
+  users: UserDirectory;
+}
+
+async function currentUser(deps: IdentityDeps, userId: string): Promise<UserView> {
+  const found = await deps.users.getUser(userId);
+  if (found === undefined) throw new NotFoundError('No such user.');
+  return toUserView(found.user, found.identities);
+}
+
+/**
+ * `PUT /v1/me/password`: adds a username and password to an account that has none (a phone-first
+ * user), or changes the password, which needs the current one (counted against the lockout
+ * like a sign-in) and signs out every other session.
+ *
+ * @example
+ * await setPassword(deps)(userId, sessionId, { username: 'alice', password: '…' }, client);
+ */
+export function setPassword(
+  deps: IdentityDeps & {
+    hasher: PasswordHasher;
+    commonPasswords: CommonPasswordList;
+    accounts: PasswordAccountStore;
+    sessions: SessionStore;
+    lockoutPolicy: LockoutPolicy;
+  },
+) {
+  return async (
+    userId: string,
+    sessionId: string,
+    input: { password: string; currentPassword?: string; username?: string },
+    client: ClientInfo,
+  ): Promise<void> => {
+    const password = normalizePassword(input.password);
+    assertNoProblems(passwordLengthProblems(password));
+    if (await deps.commonPasswords.contains(password)) {
+      throw new AppError('PASSWORD_TOO_COMMON', 'That password is too common. Choose another one.', {
+        errors: [{ path: 'password', message: 'This password appears in lists of common passwords.' }],
+      });
+    }
+    const found = await deps.identities.getUserWithCredentials(userId);
+    if (found === undefined) throw new NotFoundError('No such user.');
+    const now = deps.clock.now();
+    const existing = found.identities.find((i) => i.type === 'password');
+
+    if (existing === undefined) {
+      if (input.username === undefined) {
+        throw new ValidationFailedError([
+          { path: 'username', message: 'Choose a username to go with the password.' },
+        ]);
+      }
+      const username = normalizeUsername(input.username);
+      assertNoProblems(usernameProblems(username));
+      const identity: IdentityRecord = {
+        type: 'password',
+        subject: username,
+        userId,
+        label: maskUsername(username),
+        linkedAt: now.toISOString(),
+        passwordHash: await deps.hasher.hash(password),
+      };
+      const event = auditEvent(deps.crypto, { userId, type: 'password.set', now, client, sessionId });
+      if ((await deps.identities.addPasswordIdentity({ identity, event })) !== 'ok')
+        throw new UsernameTakenError();
+      return;
+    }
+
+    if (input.username !== undefined && normalizeUsername(input.username) !== existing.subject) {
+      throw new ValidationFailedError([{ path: 'username', message: 'The username cannot be changed.' }]);
+    }
+    if (input.currentPassword === undefined) {
+      throw new ValidationFailedError([
+        { path: 'currentPassword', message: 'Give the current password to change it.' },
+      ]);
+    }
+    const { failures } = await deps.accounts.loadLoginState(existing.subject);
+    const status = lockStatus(failures, now, deps.lockoutPolicy);
+    if (status.locked) throw new AccountLockedError(status.retryAfterSeconds);
+    const currentOk =
+      existing.passwordHash !== undefined &&
+      (await deps.hasher.verify(existing.passwordHash, normalizePassword(input.currentPassword)));
+    if (!currentOk) {
+      await deps.accounts.countFailure(existing.subject, {
+        now,
+        ...deps.lockoutPolicy,
+        hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
+      });
+      throw new InvalidCredentialsError();
+    }
+    await deps.identities.changePasswordHash({
+      identity: existing,
+      passwordHash: await deps.hasher.hash(password),
+      event: auditEvent(deps.crypto, { userId, type: 'password.changed', now, client, sessionId }),
+    });
+    for (const other of await deps.sessions.listForUser(userId)) {
+      if (other.id === sessionId || !isSessionLive(other, now)) continue;
+      await deps.sessions.revoke({
+        userId,
+        sessionId: other.id,
+        reason: 'revoked_by_user',
+        now,
+        event: auditEvent(deps.crypto, {
+          userId,
+          type: 'session.revoked',
+          now,
+          client,
+          sessionId: other.id,
+          detail: { reason: 'password_changed' },
+        }),
+      });
+    }
+  };
+}
+
+/**
+ * `POST /v1/me/identities/phone`: links a phone, proven by a code, to the signed-in user. A phone
+ * another account uses is IDENTITY_IN_USE; the user's previous phone, if any, is replaced.
+ */
+export function linkPhone(
+  deps: IdentityDeps & { otp: OtpCrypto; codes: SmsCodeStore; smsPolicy: SmsPolicy },
+) {
+  return async (
+    userId: string,
+    input: { phone: string; code: string },
+    client: ClientInfo,
+  ): Promise<UserView> => {
+    const { phone, now, codeId, identity } = await checkPhoneCode(deps, input.phone, input.code);
+    if (identity !== undefined && identity.userId !== userId) throw new IdentityInUseError();
+    if (identity === undefined) {
+      const found = await deps.identities.getUserWithCredentials(userId);
+      if (found === undefined) throw new NotFoundError('No such user.');
+      const result = await deps.identities.linkPhoneWithCode({
+        phone: phone.e164,
+        codeId,
+        maxAttempts: deps.smsPolicy.maxAttempts,
+        identity: {
+          type: 'phone',
+          subject: phone.e164,
+          userId,
+          label: phone.label,
+          linkedAt: now.toISOString(),
+        },
+        replaced: found.identities.find((i) => i.type === 'phone'),
+        event: auditEvent(deps.crypto, {
+          userId,
+          type: 'identity.linked',
+          now,
+          client,
+          detail: { type: 'phone' },
+        }),
+      });
+      if (result === 'identity_taken') throw new IdentityInUseError();
+      if (result === 'code_gone') throw new InvalidCodeError();
+    }
+    return currentUser(deps, userId);
+  };
+}
+
+/** `DELETE /v1/me/identities/{type}`: unlinks a way in, never the last one. */
+export function unlinkIdentity(deps: IdentityDeps) {
+  return async (userId: string, type: IdentityType, client: ClientInfo): Promise<void> => {
+    const found = await deps.identities.getUserWithCredentials(userId);
+    const identity = found?.identities.find((i) => i.type === type);
+    if (identity === undefined) throw new NotFoundError(`No ${type} sign-in on this account.`);
+    const now = deps.clock.now();
+    const result = await deps.identities.unlinkIdentity({
+      identity,
+      event: auditEvent(deps.crypto, { userId, type: 'identity.unlinked', now, client, detail: { type } }),
+    });
+    if (result === 'last') {
+      throw new AppError(
+        'LAST_IDENTITY',
+        'This is the last way into the account; add another before removing it.',
+      );
+    }
+    if (result === 'gone') throw new NotFoundError(`No ${type} sign-in on this account.`);
+  };
+}
+
+/** `PATCH /v1/me`: display name, email (unconfirmed until confirmed), notification channels. */
+export function updateProfile(deps: IdentityDeps) {
+  return async (
+    userId: string,
+    changes: {
+      displayName?: string;
+      email?: string | null;
+      notifications?: { sms?: boolean; email?: boolean };
+    },
+    client: ClientInfo,
+  ): Promise<UserView> => {
+    const now = deps.clock.now();
+    const fields = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
+    if (fields.length > 0) {
+      await deps.identities.updateProfile({
+        userId,
+        changes,
+        event: auditEvent(deps.crypto, {
+          userId,
+          type: 'profile.updated',
+          now,
+          client,
+          detail: { fields: fields.join(',') },
+        }),
+      });
+    }
+    return currentUser(deps, userId);
+  };
+}

@@ -1,0 +1,12 @@
+import { routes } from '../api/routes';
+import { setPasswordUseCase } from '../composition/identities';
+import { once } from '../domain/once';
+import { httpHandler, noContent } from '../http/http-handler';
+
+const setPassword = once(setPasswordUseCase);
+
+/** `PUT /v1/me/password`: add a username + password, or change the password. */
+export const handler = httpHandler(routes.setPassword, async ({ auth, body, client }) => {
+  await setPassword()(auth.userId, auth.sessionId, body, client);
+  return noContent();
+});

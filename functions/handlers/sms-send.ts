@@ -1,0 +1,11 @@
+import { routes } from '../api/routes';
+import { sendSmsCodeUseCase } from '../composition/identities';
+import { once } from '../domain/once';
+import { httpHandler, json } from '../http/http-handler';
+
+const sendSmsCode = once(sendSmsCodeUseCase);
+
+/** `POST /v1/auth/sms/send`: text a sign-in code, within the per-phone, per-IP and daily limits. */
+export const handler = httpHandler(routes.smsSend, async ({ body, client }) =>
+  json(202, await sendSmsCode()(body.phone, client)),
+);
