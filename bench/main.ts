@@ -210,7 +210,7 @@ function buildReport(
       '',
       markdownTable(bundleHeader, bundleRows),
       '',
-      notes.join('\n\n'),
+      notes.map((n) => n.replace(/^\* /, '\\* ')).join('\n\n'),
       '',
       '"Largest bundled": KB of minified output per package (`functions/` is our own code).',
     ].join('\n'),
