@@ -64,7 +64,6 @@ export class ServiceFunction extends NodejsFunction {
     });
     // Instead of AWSLambdaBasicExecutionRole, which may write to every log group in the account.
     logGroup.grantWrite(role);
-    const nodeModules = [...(props.nodeModules ?? [])];
     return {
       entry: join(REPO_ROOT, 'functions', 'handlers', `${props.handler}.ts`),
       handler: 'handler',
@@ -92,7 +91,8 @@ export class ServiceFunction extends NodejsFunction {
         sourcesContent: false,
         // The Node.js 24 runtime ships SDK v3; our code lazy-imports the clients it needs.
         externalModules: ['@aws-sdk/*'],
-        nodeModules,
+        // Only when there are some: an empty list still copies package.json and the lock file in.
+        ...(props.nodeModules?.length ? { nodeModules: [...props.nodeModules] } : {}),
         // `npm ci` in the bundle picks the native binaries Lambda needs, whatever machine synthesizes.
         environment: { npm_config_cpu: 'arm64', npm_config_os: 'linux', npm_config_libc: 'glibc' },
         // Local esbuild (a dev dependency) bundles; no Docker needed to synthesize.

@@ -1,0 +1,84 @@
+import { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../lib/settings';
+import { synthesize } from './fixture';
+
+const settingsOf = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
+
+describe('Function: readSettings', () => {
+  it('defaults to the dev stage, INFO logs kept a month, and the linkguard-api audience', () => {
+    // Act
+    const settings = settingsOf({});
+
+    // Assess
+    expect(settings).toMatchObject({
+      stage: 'dev',
+      audience: 'linkguard-api',
+      logLevel: 'INFO',
+      logRetention: RetentionDays.ONE_MONTH,
+      issuer: undefined,
+      corsAllowedOrigins: undefined,
+    });
+  });
+
+  it('reads every value from context', () => {
+    // Act
+    const settings = settingsOf({
+      stage: 'prod',
+      account: '123456789012',
+      region: 'eu-west-1',
+      issuer: 'https://api.example.com',
+      audience: 'example-app',
+      corsAllowedOrigins: 'https://app.example.com',
+      logLevel: 'warn',
+      logRetentionDays: '90',
+    });
+
+    // Assess
+    expect(settings).toEqual({
+      stage: 'prod',
+      env: { account: '123456789012', region: 'eu-west-1' },
+      issuer: 'https://api.example.com',
+      audience: 'example-app',
+      corsAllowedOrigins: 'https://app.example.com',
+      logLevel: 'WARN',
+      logRetention: RetentionDays.THREE_MONTHS,
+    });
+  });
+
+  it.each([
+    [{ stage: 'Prod_1' }, /"stage"/],
+    [{ logLevel: 'chatty' }, /"logLevel"/],
+    [{ logRetentionDays: '31' }, /"logRetentionDays"/],
+    [{ issuer: { url: 'x' } }, /"issuer"/],
+  ])('refuses %o, naming the key', (context, message) => {
+    expect(() => settingsOf(context)).toThrow(message);
+  });
+});
+
+describe('Context: deployment settings in the stacks', () => {
+  const { stateful, api, apiTemplate } = synthesize({
+    stage: 'prod',
+    issuer: 'https://api.example.com',
+    corsAllowedOrigins: 'https://app.example.com',
+    logRetentionDays: 365,
+  });
+
+  it('names the stacks after the stage', () => {
+    expect([stateful.stackName, api.stackName]).toEqual(['LinkGuard-prod-Data', 'LinkGuard-prod-Api']);
+  });
+
+  it('uses a configured issuer and CORS origins instead of the defaults', () => {
+    apiTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'POST /v1/auth/login',
+      Environment: {
+        Variables: { JWT_ISSUER: 'https://api.example.com', CORS_ALLOWED_ORIGINS: 'https://app.example.com' },
+      },
+    });
+  });
+
+  it('keeps logs as long as configured', () => {
+    apiTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+});
