@@ -228,7 +228,7 @@ function toEvent(
         method: route.method,
         path: url.pathname,
         protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        sourceIp: clientIp(req, headers),
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
@@ -240,6 +240,16 @@ function toEvent(
     ...(body.length === 0 ? {} : { body: body.toString('utf8') }),
     isBase64Encoded: false,
   };
+}
+
+/**
+ * API Gateway puts the caller's address in `sourceIp`. Locally, a test or a proxy in front can
+ * name one with `X-Forwarded-For` (first address), so per-IP limits can be tried out.
+ */
+function clientIp(req: IncomingMessage, headers: Record<string, string>): string {
+  const forwarded = headers['x-forwarded-for']?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  return req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
 }
 
 function toAuthorizerEvent(event: HttpEvent): APIGatewayRequestAuthorizerEventV2 {

@@ -19,7 +19,7 @@ describe('End to end over HTTP: the README walkthrough', () => {
     expect(registered.body).toMatchObject({
       token_type: 'Bearer',
       expires_in: 900,
-      user: { displayName: 'Alice Liddell', identities: [{ type: 'password', label: 'alice' }] },
+      user: { displayName: 'Alice Liddell', identities: [{ type: 'password', label: 'al***' }] },
     });
 
     const me = await api.call('GET', '/v1/me', { token: registered.body.access_token });
@@ -48,6 +48,24 @@ describe('End to end over HTTP: the README walkthrough', () => {
       'session.refreshed',
       'account.registered',
     ]);
+  });
+
+  it('phone sign-in: send → read the code from /_local/outbox → verify → me', async () => {
+    const sent = await api.call('POST', '/v1/auth/sms/send', { json: { phone: '+86 139 1234 5678' } });
+    expect(sent).toMatchObject({ status: 202, body: { expiresIn: 600, resendAfter: 60 } });
+    const outbox = await api.call('GET', '/_local/outbox');
+    const sms = outbox.body.messages.filter((m: { to: string }) => m.to === '+8613912345678').at(-1);
+    expect(sms).toMatchObject({ channel: 'sms', attributes: { 'AWS.SNS.SMS.SMSType': 'Transactional' } });
+    const code = sms.message.match(/\d{6}/)[0];
+    const verified = await api.call('POST', '/v1/auth/sms/verify', {
+      json: { phone: '+8613912345678', code },
+    });
+    expect(verified).toMatchObject({ status: 200, body: { isNewUser: true, token_type: 'Bearer' } });
+    const me = await api.call('GET', '/v1/me', { token: verified.body.access_token });
+    expect(me.body).toMatchObject({
+      phone: '+8613912345678',
+      identities: [{ type: 'phone', label: '+86 139****5678' }],
+    });
   });
 
   it('serves the public keys and the OpenAPI document', async () => {
