@@ -1,5 +1,5 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent, IdentityRecord, SessionRecord, UserRecord } from '../../domain/model';
+import type { AuditEvent, IdentityRecord, UserRecord } from '../../domain/model';
 import type { ConsumeResult, IdentityStore } from '../../domain/ports';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
 import { keys, ranges } from './keys';
