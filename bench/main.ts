@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,17 @@ const TABLE_NAME = 'linkguard-bench';
 /** Targets (docs/benchmarks.md explains each). */
 const TARGETS = { maxBundleKb: 300, maxLoadRatio: 1.3 } as const;
 
+/** The commit measured, and whether the working tree differed from it. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'functions', 'bench', 'package-lock.json') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes' : ''}`;
+  } catch {
+    return 'commit unknown';
+  }
+}
+
 function option(args: readonly string[], name: string, fallback: number): number {
   const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const value = raw === undefined ? fallback : Number(raw);
@@ -27,11 +39,12 @@ const log = (line: string) => console.log(`  … ${line}`);
 
 export async function main(args: readonly string[]): Promise<void> {
   const runs = option(args, 'runs', 100);
-  const loadRuns = option(args, 'load-runs', 20);
+  const loadRuns = option(args, 'load-runs', 15);
   const started = Date.now();
   const cpu = cpus();
   const environment = [
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    codeVersion(),
     `Node ${process.version}`,
     `${platform()} ${arch()}`,
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}`,
@@ -176,21 +189,26 @@ function buildReport(
     ];
   });
 
-  const broken = bundles.filter((b) => b.buildError !== undefined);
-  if (broken.length > 0)
-    failures.push(
-      `${broken.map((b) => b.name).join(', ')} do not bundle with their routes' nodeModules ` +
-        `(${broken[0]?.buildError?.message}), via ${broken[0]?.buildError?.importChain}`,
-    );
+  // Build failures grouped by cause: the error and the import chain after the handler's own file.
+  const causes = new Map<string, { names: string[]; externals: Set<string> }>();
+  for (const b of bundles) {
+    if (b.buildError === undefined) continue;
+    const via = b.buildError.importChain.split(' → ').slice(1).join(' → ');
+    const key = `${b.buildError.message}, reached via ${via}`;
+    const cause = causes.get(key) ?? { names: [], externals: new Set<string>() };
+    cause.names.push(b.name);
+    for (const m of b.buildError.fallbackExternals) cause.externals.add(m);
+    causes.set(key, cause);
+  }
+  for (const [key, cause] of causes)
+    failures.push(`${cause.names.join(', ')} do not bundle with their routes' nodeModules: ${key}`);
   const notes = [
     `Targets: bundle ≤ ${TARGETS.maxBundleKb} KB; load ≤ ${TARGETS.maxLoadRatio}× the bare handler's.`,
-    ...(broken.length === 0
-      ? []
-      : [
-          `* Does not build with its route's nodeModules: ${broken[0]?.buildError?.message}, ` +
-            `reached via ${broken[0]?.buildError?.importChain}. ` +
-            `Size and load measured with ${broken[0]?.buildError?.fallbackExternals.join(', ')} also external.`,
-        ]),
+    ...[...causes].map(
+      ([key, cause]) =>
+        `* ${cause.names.join(', ')}: does not build with the route's nodeModules: ${key}. ` +
+        `Size and load measured with ${[...cause.externals].join(', ')} also external.`,
+    ),
   ];
   return {
     text: [

@@ -3,7 +3,7 @@
  * fresh-process load times, checked against the targets in docs/benchmarks.md.
  *
  * Options: `--runs=N` (measured calls per operation, default 100), `--load-runs=N` (fresh
- * processes per bundle, default 20), `--update-docs` (rewrite the results in docs/benchmarks.md).
+ * processes per bundle, default 15), `--update-docs` (rewrite the results in docs/benchmarks.md).
  */
 
 // Before anything creates an AWS SDK client or the logger: the static imports of a module run
