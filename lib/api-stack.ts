@@ -1,4 +1,12 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -41,6 +49,10 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, { description: `LinkGuard ${props.settings.stage}: HTTP API and functions.`, ...props });
     const { settings, table, signingKeys } = props;
+    // Strong (exports and imports): CloudFormation refuses to delete the stateful stack, or a
+    // resource in it, while this stack still uses it. Removing a use takes two deploys
+    // (docs/deploying.md), a fair price for data that cannot vanish under a running API.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `linkguard-${settings.stage}`,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -57,6 +58,21 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
     addLinkGuard(app);
     addComplianceChecks(app);
     expect(reportedViolations(app)).toEqual([]);
+  });
+
+  it('leaves no warning or error annotation on either stack', () => {
+    // Prepare
+    const app = newApp();
+    const { stateful, api } = addLinkGuard(app);
+
+    // Act
+    const annotations = [stateful, api].map((stack) => Annotations.fromStack(stack));
+
+    // Assess
+    for (const found of annotations) {
+      expect(found.findWarning('*', Match.anyValue())).toEqual([]);
+      expect(found.findError('*', Match.anyValue())).toEqual([]);
+    }
   });
 
   it('fails the synth on a wildcard grant and an unacknowledged public route, and reports warnings', () => {
