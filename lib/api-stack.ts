@@ -80,6 +80,8 @@ export class ApiStack extends Stack {
       ...(settings.corsAllowedOrigins === undefined
         ? {}
         : { CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins }),
+      // Read by no code: a new value only replaces the functions' containers (key rotation).
+      ...(settings.keysRevision === undefined ? {} : { SIGNING_KEYS_REVISION: settings.keysRevision }),
     };
     const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
 

@@ -18,6 +18,11 @@ export interface DeploymentSettings {
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** How long function and access logs are kept. */
   logRetention: RetentionDays;
+  /**
+   * Any value; changing it makes every function start fresh containers, which reload the signing
+   * keys (they are read once per cold start). Used during key rotation (docs/deploying.md).
+   */
+  keysRevision: string | undefined;
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -73,5 +78,6 @@ export function readSettings(node: Node): DeploymentSettings {
     corsAllowedOrigins: text('corsAllowedOrigins'),
     logLevel: logLevel as DeploymentSettings['logLevel'],
     logRetention: retentionDays as RetentionDays,
+    keysRevision: text('keysRevision'),
   };
 }

@@ -1,4 +1,4 @@
-import { CustomResource, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -37,6 +37,8 @@ export class SigningKeySecret extends Construct {
       description: 'LinkGuard access-token signing keys (ES256 JWKs, newest first). Rotate by hand.',
       // Not a secret: an empty key set, replaced by the bootstrap below.
       secretStringValue: SecretValue.unsafePlainText(PLACEHOLDER),
+      // Like the table: kept if the stack goes, so tokens signed with these keys stay verifiable.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',

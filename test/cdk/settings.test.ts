@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../lib/settings';
@@ -19,6 +20,7 @@ describe('Function: readSettings', () => {
       logRetention: RetentionDays.ONE_MONTH,
       issuer: undefined,
       corsAllowedOrigins: undefined,
+      keysRevision: undefined,
     });
   });
 
@@ -33,6 +35,7 @@ describe('Function: readSettings', () => {
       corsAllowedOrigins: 'https://app.example.com',
       logLevel: 'warn',
       logRetentionDays: '90',
+      keysRevision: 7,
     });
 
     // Assess
@@ -44,6 +47,7 @@ describe('Function: readSettings', () => {
       corsAllowedOrigins: 'https://app.example.com',
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
+      keysRevision: '7',
     });
   });
 
@@ -63,6 +67,7 @@ describe('Context: deployment settings in the stacks', () => {
     issuer: 'https://api.example.com',
     corsAllowedOrigins: 'https://app.example.com',
     logRetentionDays: 365,
+    keysRevision: '2026-11-22',
   });
 
   it('names the stacks after the stage', () => {
@@ -75,6 +80,12 @@ describe('Context: deployment settings in the stacks', () => {
       Environment: {
         Variables: { JWT_ISSUER: 'https://api.example.com', CORS_ALLOWED_ORIGINS: 'https://app.example.com' },
       },
+    });
+  });
+
+  it('hands a keys revision to every function of the API, so that a new one restarts them all', () => {
+    apiTemplate.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SIGNING_KEYS_REVISION: '2026-11-22' }) },
     });
   });
 

@@ -70,6 +70,13 @@ describe('Class: StatefulStack', () => {
       data.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{"keys":[]}' });
     });
 
+    it('is retained when the stack is deleted, like the table', () => {
+      data.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
     it('is filled by the bootstrap custom resource, given the secret', () => {
       const secretId = logicalIdOf(stateful.signingKeys);
       data.hasResourceProperties('Custom::SigningKeyBootstrap', {
