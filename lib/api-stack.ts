@@ -123,7 +123,10 @@ export class ApiStack extends Stack {
       if (route.auth === 'public' && apiRoute !== undefined) {
         Validations.of(apiRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design (the route table marks it 'public'): it is how a caller without a token signs in, or it serves public documents.`,
+          reason:
+            `${route.method} ${route.path} is public by design (the route table marks it 'public'): the sign-in ` +
+            'and token endpoints are what a caller without a token uses, and the JWKS and OpenAPI documents are ' +
+            "public. Abuse is bounded by the stage's throttling and the functions' lockout and send limits.",
         });
       }
     }

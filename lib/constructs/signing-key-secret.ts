@@ -21,8 +21,8 @@ export interface SigningKeySecretProps {
 /**
  * The Secrets Manager secret that holds the access-token signing keys (`{"keys":[…]}`, newest
  * first), and a custom resource that writes the first ES256 key into it on the first deploy, so no
- * person ever handles the private key. Later deploys leave the keys alone; rotation prepends a key
- * by hand (docs/deploying.md).
+ * person ever handles the private key. Later deploys leave the keys alone; rotation is by hand
+ * (docs/deploying.md).
  *
  * @example
  * const keys = new SigningKeySecret(this, 'SigningKeys', { logRetention, logLevel: 'INFO' });
@@ -37,15 +37,15 @@ export class SigningKeySecret extends Construct {
       description: 'LinkGuard access-token signing keys (ES256 JWKs, newest first). Rotate by hand.',
       // Not a secret: an empty key set, replaced by the bootstrap below.
       secretStringValue: SecretValue.unsafePlainText(PLACEHOLDER),
-      // Like the table: kept if the stack goes, so tokens signed with these keys stay verifiable.
+      // Stateful, like the table: kept if the stack is deleted (docs/deploying.md says how to remove it).
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Signing keys are rotated by prepending a new key to the key set and removing the old one after ' +
-        'every token it signed has expired (docs/deploying.md). Secrets Manager rotation would replace the ' +
-        'whole value and invalidate live access tokens at once.',
+        'Signing keys are rotated by hand in three steps: publish a new key for verification, sign with it, ' +
+        'retire the old key once every token it signed has expired (docs/deploying.md). Secrets Manager ' +
+        'rotation replaces the whole value at once, which would invalidate live access tokens.',
     });
     this.secret = secret;
 
