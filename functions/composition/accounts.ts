@@ -1,5 +1,3 @@
-import { Argon2PasswordHasher } from '../adapters/argon2-password-hasher';
-import { ZxcvbnCommonPasswordList } from '../adapters/common-password-list';
 import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
 import { DynamoPasswordAccountStore } from '../adapters/dynamo/password-account-store';
 import { DynamoSessionStore } from '../adapters/dynamo/session-store';
@@ -9,8 +7,6 @@ import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { getAccount, listAccountEvents } from '../domain/account-view';
 import { listSessions, revokeSession, signOut } from '../domain/manage-sessions';
 import { refreshSession } from '../domain/refresh-session';
-import { registerWithPassword } from '../domain/register-with-password';
-import { signInWithPassword } from '../domain/sign-in-with-password';
 import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
 
@@ -24,7 +20,7 @@ export const table = (): Table =>
     }),
   );
 
-function base() {
+export function base() {
   const { config, clock } = currentRuntime();
   return { config, clock, crypto: nodeTokenCrypto, sessionPolicy: config.sessionPolicy };
 }
@@ -34,36 +30,8 @@ export const accounts = () =>
 export const sessions = () =>
   memo('sessions', ({ config }) => new DynamoSessionStore(table(), config.eventRetentionSeconds));
 export const users = () => memo('users', () => new DynamoUserDirectory(table()));
-/** The common-password list, loaded on first use. */
-export const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
-const audit = () => memo('audit', ({ config }) => new DynamoAuditLog(table(), config.eventRetentionSeconds));
-export const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
-
-/** `POST /v1/auth/register`. */
-export function registerUseCase() {
-  const { config: _config, ...deps } = base();
-  return registerWithPassword({
-    ...deps,
-    hasher: hasher(),
-    commonPasswords: commonPasswords(),
-    accounts: accounts(),
-    signer: accessTokenSigner(),
-  });
-}
-
-/** `POST /v1/auth/login`. */
-export function signInUseCase() {
-  const { config, ...deps } = base();
-  return signInWithPassword({
-    ...deps,
-    hasher: hasher(),
-    accounts: accounts(),
-    users: users(),
-    audit: audit(),
-    signer: accessTokenSigner(),
-    lockoutPolicy: config.lockoutPolicy,
-  });
-}
+export const audit = () =>
+  memo('audit', ({ config }) => new DynamoAuditLog(table(), config.eventRetentionSeconds));
 
 /** `POST /v1/oauth/token` with `grant_type=refresh_token`. */
 export function refreshUseCase() {

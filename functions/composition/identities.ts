@@ -6,10 +6,10 @@ import { OutboxSmsSender } from '../adapters/outbox';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
 import { ConfigError } from '../config';
-import { linkPhone, setPassword, unlinkIdentity, updateProfile } from '../domain/manage-identities';
+import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
 import type { SmsSender } from '../domain/ports';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
-import { accounts, commonPasswords, hasher, sessions, table, users } from './accounts';
+import { table, users } from './accounts';
 import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
 
@@ -38,7 +38,7 @@ const smsSender = (): SmsSender =>
   );
 
 const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
-const identities = () =>
+export const identities = () =>
   memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
 
 function base() {
@@ -66,21 +66,10 @@ export function verifySmsCodeUseCase() {
   });
 }
 
-const identityDeps = () => {
+export const identityDeps = () => {
   const { clock, crypto } = base();
   return { clock, crypto, identities: identities(), users: users() };
 };
-
-/** `PUT /v1/me/password`. */
-export const setPasswordUseCase = () =>
-  setPassword({
-    ...identityDeps(),
-    hasher: hasher(),
-    commonPasswords: commonPasswords(),
-    accounts: accounts(),
-    sessions: sessions(),
-    lockoutPolicy: currentRuntime().config.lockoutPolicy,
-  });
 
 /** `POST /v1/me/identities/phone`. */
 export const linkPhoneUseCase = () =>

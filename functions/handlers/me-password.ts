@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { setPasswordUseCase } from '../composition/identities';
+import { setPasswordUseCase } from '../composition/passwords';
 import { once } from '../domain/once';
 import { httpHandler, noContent } from '../http/http-handler';
 

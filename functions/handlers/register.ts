@@ -1,5 +1,5 @@
 import { routes } from '../api/routes';
-import { registerUseCase } from '../composition/accounts';
+import { registerUseCase } from '../composition/passwords';
 import { once } from '../domain/once';
 import { httpHandler } from '../http/http-handler';
 import { tokenResponse } from '../http/token-response';

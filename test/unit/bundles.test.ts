@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { BUNDLING } from '../../bench/bundles';
+import { routeList } from '../../functions/api/routes';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const NATIVE_OR_LAZY = ['@node-rs/argon2', '@zxcvbn-ts/language-common'];
+const targets = [
+  ...routeList.map((r) => ({ name: r.handler, nodeModules: r.nodeModules ?? [] })),
+  { name: 'authorizer', nodeModules: [] as readonly string[] },
+];
+
+/**
+ * The CDK unit tests skip bundling, so this bundles every function the way the construct does —
+ * the AWS SDK and only its own route's `nodeModules` left outside — to catch, in seconds, a
+ * handler that reaches a native module it does not ship.
+ */
+describe('Function bundles', () => {
+  it.each(targets)(
+    '$name bundles with only its own nodeModules, under 300 KB',
+    async ({ name, nodeModules }) => {
+      const result = await build({
+        ...BUNDLING,
+        sourcemap: false,
+        entryPoints: [join(ROOT, 'functions', 'handlers', `${name}.ts`)],
+        external: ['@aws-sdk/*', ...nodeModules],
+        write: false,
+        logLevel: 'silent',
+      });
+      const code = result.outputFiles[0]?.text ?? '';
+      expect(code.length).toBeLessThan(300 * 1024);
+      for (const pkg of NATIVE_OR_LAZY.filter((p) => !nodeModules.includes(p)))
+        expect(code).not.toContain(pkg);
+    },
+  );
+});
