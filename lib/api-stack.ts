@@ -17,6 +17,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type RouteDefinition, routeList } from '../functions/api/routes';
 import { ServiceFunction } from './constructs/service-function';
+import { SmsAlarms } from './constructs/sms-alarms';
 import type { DeploymentSettings } from './settings';
 
 export interface ApiStackProps extends StackProps {
@@ -25,6 +26,8 @@ export interface ApiStackProps extends StackProps {
   table: ITable;
   /** From the stateful stack. */
   signingKeys: ISecret;
+  /** From the stateful stack. */
+  smsPepper: ISecret;
 }
 
 /** Stage-wide limits; a route's function can still be throttled lower by its own concurrency. */
@@ -82,6 +85,10 @@ export class ApiStack extends Stack {
         : { CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins }),
       // Read by no code: a new value only replaces the functions' containers (key rotation).
       ...(settings.keysRevision === undefined ? {} : { SIGNING_KEYS_REVISION: settings.keysRevision }),
+      ...(settings.smsAllowedCountries === undefined
+        ? {}
+        : { SMS_ALLOWED_COUNTRIES: settings.smsAllowedCountries }),
+      ...(settings.smsDailyCap === undefined ? {} : { SMS_DAILY_CAP: settings.smsDailyCap }),
     };
     const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
 
@@ -113,6 +120,10 @@ export class ApiStack extends Stack {
       })
         .useTable(table, route.tableActions)
         .useSigningKeys(signingKeys, route.signingKeys);
+      if (route.smsPepper === 'read') fn.useSmsPepper(props.smsPepper);
+      if (route.sendsSms === true) {
+        fn.useSms(settings.smsSenderId === undefined ? {} : { senderId: settings.smsSenderId });
+      }
       functions.set(route.id, fn);
       const [apiRoute] = this.api.addRoutes({
         path: route.path,
@@ -131,6 +142,7 @@ export class ApiStack extends Stack {
       }
     }
     this.functions = functions;
+    new SmsAlarms(this, 'SmsAlarms', { monthlyBudgetUsd: settings.smsMonthlyBudgetUsd });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'Issuer', { value: environment.JWT_ISSUER ?? '' });

@@ -28,6 +28,7 @@ export function addLinkGuard(app: App): LinkGuardStacks {
     env: settings.env,
     table: stateful.table,
     signingKeys: stateful.signingKeys,
+    smsPepper: stateful.smsPepper,
   });
   return { settings, stateful, api };
 }

@@ -23,6 +23,17 @@ export interface DeploymentSettings {
    * keys (they are read once per cold start). Used during key rotation (docs/deploying.md).
    */
   keysRevision: string | undefined;
+  /** Alphanumeric SMS sender id (where the destination country supports one). */
+  smsSenderId: string | undefined;
+  /** ISO country codes we send SMS to. Unset: the functions' default (`CN,US`). */
+  smsAllowedCountries: string | undefined;
+  /** SMS sends per UTC day for everyone: the functions' spend brake. Unset: their default. */
+  smsDailyCap: string | undefined;
+  /**
+   * The account's monthly SMS spend limit in USD (set in the SNS console; the default for new
+   * accounts is 1 USD). The spend alarm fires at 80 % of it.
+   */
+  smsMonthlyBudgetUsd: number;
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -79,5 +90,17 @@ export function readSettings(node: Node): DeploymentSettings {
     logLevel: logLevel as DeploymentSettings['logLevel'],
     logRetention: retentionDays as RetentionDays,
     keysRevision: text('keysRevision'),
+    smsSenderId: text('smsSenderId'),
+    smsAllowedCountries: text('smsAllowedCountries'),
+    smsDailyCap: text('smsDailyCap'),
+    smsMonthlyBudgetUsd: positiveNumber(text('smsMonthlyBudgetUsd') ?? '100', 'smsMonthlyBudgetUsd'),
   };
+}
+
+function positiveNumber(value: string, key: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    throw new Error(`Context value "${key}" must be a positive number: got "${value}".`);
+  }
+  return number;
 }

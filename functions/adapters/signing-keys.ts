@@ -53,7 +53,7 @@ export function parseSigningKeySet(text: string, source: string): SigningKeySet 
 
 /**
  * Signing keys in a Secrets Manager secret, read once per cold start. The stack's bootstrap
- * custom resource writes the first key; rotation prepends a new one (docs/operations.md).
+ * custom resource writes the first key; rotation prepends a new one (docs/deploying.md).
  */
 export class SecretsManagerSigningKeySource implements SigningKeySource {
   constructor(

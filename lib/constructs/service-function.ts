@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -130,6 +130,46 @@ export class ServiceFunction extends NodejsFunction {
       this.addToRolePolicy(
         new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
       );
+    }
+    return this;
+  }
+
+  /**
+   * Hands the SMS-code pepper to the function: sets `SMS_PEPPER_SECRET_ID` and grants
+   * `secretsmanager:GetSecretValue` on that secret only.
+   */
+  useSmsPepper(secret: ISecret): this {
+    this.addEnvironment('SMS_PEPPER_SECRET_ID', secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /**
+   * Lets the function text phones: `SMS_TRANSPORT=sns` and `sns:Publish`. SNS cannot scope a
+   * publish to phone numbers by resource, so the allow is on `*`; an explicit deny on every topic
+   * ARN narrows it to direct SMS, so this function can never publish to a topic.
+   */
+  useSms(options: { senderId?: string }): this {
+    this.addEnvironment('SMS_TRANSPORT', 'sns');
+    if (options.senderId !== undefined) this.addEnvironment('SMS_SENDER_ID', options.senderId);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [`arn:${Aws.PARTITION}:sns:*:*:*`],
+      }),
+    );
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (policy !== undefined) {
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'SNS Publish to a phone number has no resource ARN, so IAM can only allow it on "*". A Deny on every ' +
+          'SNS topic ARN in the same policy limits the allow to direct SMS.',
+      });
     }
     return this;
   }

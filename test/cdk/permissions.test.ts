@@ -30,9 +30,16 @@ describe('Permissions', () => {
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     });
 
-    it('has no statement on Resource "*"', () => {
-      const resources = allStatements(template).flatMap((s) => asList(s.Resource));
-      expect(resources).not.toContain('*');
+    it('has no statement on Resource "*" but SMS publish, which a deny on every topic narrows', () => {
+      const onStar = allStatements(template).filter((s) => asList(s.Resource).includes('*'));
+      for (const statement of onStar)
+        expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish' });
+      if (onStar.length > 0) {
+        const denies = allStatements(template).filter(
+          (s) => s.Effect === 'Deny' && s.Action === 'sns:Publish',
+        );
+        expect(denies).toHaveLength(onStar.length);
+      }
     });
 
     it('attaches no managed policy (each role gets only what its function uses)', () => {
@@ -88,10 +95,25 @@ describe('Permissions', () => {
         const granted = actionsWithPrefix(statements, 'secretsmanager:');
 
         // Assess
-        expect(granted).toEqual(access === 'read' ? ['secretsmanager:GetSecretValue'] : []);
-        for (const s of statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'))) {
-          expect(JSON.stringify(s.Resource)).toContain('SigningKeysSecret');
-        }
+        const onKeys = statements.filter((st) => JSON.stringify(st.Resource).includes('SigningKeysSecret'));
+        expect(actionsWithPrefix(onKeys, 'secretsmanager:')).toEqual(
+          access === 'read' ? ['secretsmanager:GetSecretValue'] : [],
+        );
+        const route = routeList.find((r) => r.id === id);
+        const onPepper = statements.filter((st) => JSON.stringify(st.Resource).includes('SmsPepper'));
+        expect(actionsWithPrefix(onPepper, 'secretsmanager:')).toEqual(
+          route?.smsPepper === 'read' ? ['secretsmanager:GetSecretValue'] : [],
+        );
+        // Nothing else in Secrets Manager.
+        expect(granted).toEqual(onKeys.length + onPepper.length > 0 ? ['secretsmanager:GetSecretValue'] : []);
+      },
+    );
+
+    it.each(routeList.map((r) => [r.id, r.sendsSms === true] as const))(
+      '%s may publish SMS (%s) only if its route sends SMS',
+      (id, sends) => {
+        const statements = statementsOf(routeFunction(id));
+        expect(actionsWithPrefix(statements, 'sns:')).toEqual(sends ? ['sns:Publish'] : []);
       },
     );
 

@@ -36,6 +36,10 @@ describe('Function: readSettings', () => {
       logLevel: 'warn',
       logRetentionDays: '90',
       keysRevision: 7,
+      smsSenderId: 'LinkGuard',
+      smsAllowedCountries: 'CN,HK',
+      smsDailyCap: 500,
+      smsMonthlyBudgetUsd: '250',
     });
 
     // Assess
@@ -48,6 +52,10 @@ describe('Function: readSettings', () => {
       logLevel: 'WARN',
       logRetention: RetentionDays.THREE_MONTHS,
       keysRevision: '7',
+      smsSenderId: 'LinkGuard',
+      smsAllowedCountries: 'CN,HK',
+      smsDailyCap: '500',
+      smsMonthlyBudgetUsd: 250,
     });
   });
 
@@ -56,6 +64,7 @@ describe('Function: readSettings', () => {
     [{ logLevel: 'chatty' }, /"logLevel"/],
     [{ logRetentionDays: '31' }, /"logRetentionDays"/],
     [{ issuer: { url: 'x' } }, /"issuer"/],
+    [{ smsMonthlyBudgetUsd: '-5' }, /"smsMonthlyBudgetUsd"/],
   ])('refuses %o, naming the key', (context, message) => {
     expect(() => settingsOf(context)).toThrow(message);
   });
