@@ -25,9 +25,15 @@ export class SecretsManagerSecretSource implements SecretSource {
   }
 }
 
-/** A secret string in a local file, generated (256 random bits) on first use. Local mode only. */
+/** 256 random bits, base64url: the default for a generated local secret. */
+const randomSecret = async () => randomBytes(32).toString('base64url');
+
+/** A secret string in a local file, generated on first use. Local mode only (`.data/`, mode 0600). */
 export class FileSecretSource implements SecretSource {
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly generate: () => Promise<string> = randomSecret,
+  ) {}
 
   async load(): Promise<string> {
     try {
@@ -36,7 +42,7 @@ export class FileSecretSource implements SecretSource {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     await mkdir(dirname(this.path), { recursive: true });
-    const value = randomBytes(32).toString('base64url');
+    const value = await this.generate();
     try {
       await writeFile(this.path, `${value}\n`, { flag: 'wx', mode: 0o600 });
       return value;

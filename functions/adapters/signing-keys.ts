@@ -1,6 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { FileSecretSource, SecretsManagerSecretSource } from './secret-sources';
 
 /** One ES256 key. The first key of a set signs; every key's public half verifies. */
 export interface StoredSigningKey {
@@ -62,11 +61,8 @@ export class SecretsManagerSigningKeySource implements SigningKeySource {
   ) {}
 
   async load(): Promise<SigningKeySet> {
-    // Imported here so that functions which never read keys never load the client.
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient(this.region === undefined ? {} : { region: this.region });
-    const result = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    return parseSigningKeySet(result.SecretString ?? '', 'the signing-key secret');
+    const text = await new SecretsManagerSecretSource(this.secretId, this.region).load();
+    return parseSigningKeySet(text, 'the signing-key secret');
   }
 }
 
@@ -78,20 +74,8 @@ export class FileSigningKeySource implements SigningKeySource {
   constructor(private readonly path: string) {}
 
   async load(): Promise<SigningKeySet> {
-    try {
-      return parseSigningKeySet(await readFile(this.path, 'utf8'), this.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    const set: SigningKeySet = { keys: [await generateSigningKey(new Date())] };
-    await mkdir(dirname(this.path), { recursive: true });
-    try {
-      // `wx`: two processes starting at once must not overwrite each other's key.
-      await writeFile(this.path, `${JSON.stringify(set, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-      return set;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      return parseSigningKeySet(await readFile(this.path, 'utf8'), this.path);
-    }
+    const generate = async () =>
+      `${JSON.stringify({ keys: [await generateSigningKey(new Date())] }, null, 2)}\n`;
+    return parseSigningKeySet(await new FileSecretSource(this.path, generate).load(), this.path);
   }
 }

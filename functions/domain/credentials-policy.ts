@@ -1,4 +1,5 @@
-import { type FieldError, ValidationFailedError } from './errors';
+import { AppError, type FieldError, ValidationFailedError } from './errors';
+import type { CommonPasswordList } from './ports';
 
 /** Usernames: 3–32 of `a-z 0-9 _ . -`, compared case-insensitively. */
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
@@ -41,4 +42,13 @@ export function passwordLengthProblems(password: string): FieldError[] {
 /** Throws VALIDATION_FAILED when any problem was found. */
 export function assertNoProblems(problems: FieldError[]): void {
   if (problems.length > 0) throw new ValidationFailedError(problems);
+}
+
+/** Throws PASSWORD_TOO_COMMON when the password is on the list of common passwords. */
+export async function assertNotCommon(list: CommonPasswordList, password: string): Promise<void> {
+  if (await list.contains(password)) {
+    throw new AppError('PASSWORD_TOO_COMMON', 'That password is too common. Choose another one.', {
+      errors: [{ path: 'password', message: 'This password appears in lists of common passwords.' }],
+    });
+  }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import {
   assertNoProblems,
+  assertNotCommon,
   normalizePassword,
   normalizeUsername,
   passwordLengthProblems,
@@ -74,11 +75,7 @@ export function setPassword(
   ): Promise<void> => {
     const password = normalizePassword(input.password);
     assertNoProblems(passwordLengthProblems(password));
-    if (await deps.commonPasswords.contains(password)) {
-      throw new AppError('PASSWORD_TOO_COMMON', 'That password is too common. Choose another one.', {
-        errors: [{ path: 'password', message: 'This password appears in lists of common passwords.' }],
-      });
-    }
+    await assertNotCommon(deps.commonPasswords, password);
     const found = await deps.identities.getUserWithCredentials(userId);
     if (found === undefined) throw new NotFoundError('No such user.');
     const now = deps.clock.now();

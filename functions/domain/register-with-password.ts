@@ -1,12 +1,12 @@
 import type { Clock } from './clock';
 import {
   assertNoProblems,
+  assertNotCommon,
   normalizePassword,
   normalizeUsername,
   passwordLengthProblems,
   usernameProblems,
 } from './credentials-policy';
-import { AppError } from './errors';
 import { maskUsername } from './labels';
 import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
 import type {
@@ -47,11 +47,7 @@ export function registerWithPassword(deps: RegisterDeps) {
     const username = normalizeUsername(input.username);
     const password = normalizePassword(input.password);
     assertNoProblems([...usernameProblems(username), ...passwordLengthProblems(password)]);
-    if (await deps.commonPasswords.contains(password)) {
-      throw new AppError('PASSWORD_TOO_COMMON', 'That password is too common. Choose another one.', {
-        errors: [{ path: 'password', message: 'This password appears in lists of common passwords.' }],
-      });
-    }
+    await assertNotCommon(deps.commonPasswords, password);
 
     const now = deps.clock.now();
     const passwordHash = await deps.hasher.hash(password);

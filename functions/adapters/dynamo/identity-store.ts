@@ -1,9 +1,10 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent, IdentityRecord, UserRecord } from '../../domain/model';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent, IdentityRecord } from '../../domain/model';
 import type { ConsumeResult, IdentityStore } from '../../domain/ports';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
-import { keys, ranges } from './keys';
-import { cancellationReasons, stripKeys, type Table } from './table';
+import { keys } from './keys';
+import { cancellationReasons, type Table } from './table';
+import { readUserWithIdentities } from './user-directory';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -75,26 +76,8 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   /** Pattern: a user with identities and credentials (Query gsi1, as `DynamoUserDirectory.getUser`). */
-  async getUserWithCredentials(userId: string) {
-    const result = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.userByOwner(userId).gsi1pk,
-          ':from': ranges.profileAndIdentities.from,
-          ':to': ranges.profileAndIdentities.to,
-        },
-      }),
-    );
-    const items = result.Items ?? [];
-    const profile = items.find((i) => i.entity === 'user');
-    if (profile === undefined) return undefined;
-    return {
-      user: stripKeys<UserRecord>(profile),
-      identities: items.filter((i) => i.entity === 'identity').map((i) => stripKeys<IdentityRecord>(i)),
-    };
+  getUserWithCredentials(userId: string) {
+    return readUserWithIdentities(this.table, userId);
   }
 
   /** Pattern: add a username + password (TransactWriteItems: identity, user count, event). */
