@@ -22,6 +22,8 @@ export interface Handlers {
   login: HttpLambda;
   token: HttpLambda;
   authorizer: AuthorizerLambda;
+  smsSend: HttpLambda;
+  smsVerify: HttpLambda;
 }
 
 /** One measured call: DynamoDB commands sent and wall time. */
@@ -127,10 +129,26 @@ function tokensOf(response: HttpResponse, what: string, expected: number): Token
   return { accessToken: body.access_token, refreshToken: body.refresh_token };
 }
 
+/** Throws unless `response` is the error answer `code` with `status`. */
+function refused(response: HttpResponse, what: string, status: number, code: string): void {
+  const body = JSON.parse(response.body ?? '{}') as { code?: string };
+  if (response.statusCode !== status || body.code !== code) {
+    throw new Error(
+      `${what}: expected ${status} ${code}, got ${response.statusCode}: ${response.body ?? ''}`,
+    );
+  }
+}
+
 /** The benchmarked operations, each one call of a handler, checked for the expected answer. */
 export function operations(
   handlers: Handlers,
-  routes: { register: RouteDefinition; login: RouteDefinition; token: RouteDefinition },
+  routes: {
+    register: RouteDefinition;
+    login: RouteDefinition;
+    token: RouteDefinition;
+    smsSend: RouteDefinition;
+    smsVerify: RouteDefinition;
+  },
 ) {
   const post = (handler: HttpLambda, route: RouteDefinition, name: string, body: string, type: string) =>
     handler(httpEvent(route, body, type), lambdaContext(name));
@@ -154,6 +172,27 @@ export function operations(
       if (response.statusCode !== 401) {
         throw new Error(`bad login: expected 401, got ${response.statusCode}: ${response.body ?? ''}`);
       }
+    },
+    async smsSend(phone: string): Promise<void> {
+      const body = JSON.stringify({ phone });
+      const response = await post(handlers.smsSend, routes.smsSend, 'sms-send', body, json);
+      if (response.statusCode !== 202) {
+        throw new Error(`sms send: expected 202, got ${response.statusCode}: ${response.body ?? ''}`);
+      }
+    },
+    /** Signs in with the right code; `isNewUser` must be what the caller expects. */
+    async smsVerify(phone: string, code: string, isNewUser: boolean): Promise<Tokens> {
+      const body = JSON.stringify({ phone, code });
+      const response = await post(handlers.smsVerify, routes.smsVerify, 'sms-verify', body, json);
+      const tokens = tokensOf(response, 'sms verify', 200);
+      const answer = (JSON.parse(response.body ?? '{}') as { isNewUser?: boolean }).isNewUser;
+      if (answer !== isNewUser) throw new Error(`sms verify: expected isNewUser ${isNewUser}, got ${answer}`);
+      return tokens;
+    },
+    async smsVerifyRefused(phone: string, code: string): Promise<void> {
+      const body = JSON.stringify({ phone, code });
+      const response = await post(handlers.smsVerify, routes.smsVerify, 'sms-verify', body, json);
+      refused(response, 'sms verify, wrong code', 401, 'INVALID_CODE');
     },
     async refresh(refreshToken: string): Promise<Tokens> {
       const body = new URLSearchParams({
