@@ -24,6 +24,16 @@ export interface Config {
     pepper: { source: 'secrets-manager'; secretId: string } | { source: 'file'; path: string } | undefined;
     policy: SmsPolicy;
   };
+  providers: {
+    timeoutMs: number;
+    jwksCooldownMs: number;
+    wechat:
+      | { baseUrl: string; appId: string; appSecret: { secretId: string } | { value: string } }
+      | undefined;
+    qq: { baseUrl: string; appId: string } | undefined;
+    apple: { issuers: string[]; jwksUrl: string; audiences: string[] } | undefined;
+    google: { issuers: string[]; jwksUrl: string; audiences: string[] } | undefined;
+  };
 }
 
 /** Raised at cold start when the environment is incomplete; the message names the variable. */
@@ -71,6 +81,20 @@ const schema = z.object({
   ),
   SMS_PER_IP_HOURLY: z._default(int(1, 10000), 20),
   SMS_DAILY_CAP: z._default(int(1, 10_000_000), 10000),
+  PROVIDER_TIMEOUT_MS: z._default(int(100, 30000), 3000),
+  OIDC_JWKS_COOLDOWN_SECONDS: z._default(int(0, 3600), 30),
+  WECHAT_BASE_URL: z._default(z.url(), 'https://api.weixin.qq.com'),
+  WECHAT_APP_ID: z.optional(z.string().check(z.minLength(1))),
+  WECHAT_APP_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  WECHAT_APP_SECRET: z.optional(z.string().check(z.minLength(1))),
+  QQ_BASE_URL: z._default(z.url(), 'https://graph.qq.com'),
+  QQ_APP_ID: z.optional(z.string().check(z.minLength(1))),
+  APPLE_ISSUER: z._default(z.string(), 'https://appleid.apple.com'),
+  APPLE_JWKS_URL: z._default(z.url(), 'https://appleid.apple.com/auth/keys'),
+  APPLE_CLIENT_IDS: z.optional(z.string().check(z.minLength(1))),
+  GOOGLE_ISSUERS: z._default(z.string(), 'https://accounts.google.com,accounts.google.com'),
+  GOOGLE_JWKS_URL: z._default(z.url(), 'https://www.googleapis.com/oauth2/v3/certs'),
+  GOOGLE_CLIENT_IDS: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**
@@ -93,6 +117,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (e.SESSION_IDLE_DAYS > e.SESSION_ABSOLUTE_DAYS) {
     throw new ConfigError('Invalid configuration: SESSION_IDLE_DAYS must not exceed SESSION_ABSOLUTE_DAYS');
+  }
+  if (
+    e.WECHAT_APP_ID !== undefined &&
+    e.WECHAT_APP_SECRET_ID === undefined &&
+    e.WECHAT_APP_SECRET === undefined
+  ) {
+    throw new ConfigError(
+      'Invalid configuration: WECHAT_APP_ID needs WECHAT_APP_SECRET_ID (or WECHAT_APP_SECRET locally)',
+    );
   }
   const day = 24 * 3600;
   return {
@@ -135,8 +168,43 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         allowedCountries: e.SMS_ALLOWED_COUNTRIES.split(','),
       },
     },
+    providers: {
+      timeoutMs: e.PROVIDER_TIMEOUT_MS,
+      jwksCooldownMs: e.OIDC_JWKS_COOLDOWN_SECONDS * 1000,
+      wechat:
+        e.WECHAT_APP_ID === undefined
+          ? undefined
+          : {
+              baseUrl: e.WECHAT_BASE_URL,
+              appId: e.WECHAT_APP_ID,
+              appSecret:
+                e.WECHAT_APP_SECRET_ID !== undefined
+                  ? { secretId: e.WECHAT_APP_SECRET_ID }
+                  : { value: e.WECHAT_APP_SECRET ?? '' },
+            },
+      qq: e.QQ_APP_ID === undefined ? undefined : { baseUrl: e.QQ_BASE_URL, appId: e.QQ_APP_ID },
+      apple:
+        e.APPLE_CLIENT_IDS === undefined
+          ? undefined
+          : { issuers: list(e.APPLE_ISSUER), jwksUrl: e.APPLE_JWKS_URL, audiences: list(e.APPLE_CLIENT_IDS) },
+      google:
+        e.GOOGLE_CLIENT_IDS === undefined
+          ? undefined
+          : {
+              issuers: list(e.GOOGLE_ISSUERS),
+              jwksUrl: e.GOOGLE_JWKS_URL,
+              audiences: list(e.GOOGLE_CLIENT_IDS),
+            },
+    },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
   };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

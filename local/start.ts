@@ -25,12 +25,16 @@ async function main(): Promise<void> {
     ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}),
     ...(dbPath === undefined ? {} : { path: dbPath }),
   });
+  let providers:
+    | Awaited<ReturnType<typeof import('./emulators/providers').startProviderEmulator>>
+    | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
     await api?.close();
+    await providers?.close();
     await db.stop();
     console.log('Stopped. DynamoDB Local has exited.');
     process.exit(code);
@@ -41,8 +45,13 @@ async function main(): Promise<void> {
   const created = await createTable(db.endpoint, TABLE_NAME);
   step(`table ${TABLE_NAME} ${created ? 'created' : 'already there'}`);
 
+  const providersPort = Number(process.env.PROVIDERS_EMULATOR_PORT ?? 3002);
+  step(`identity-provider emulators (WeChat, QQ, Apple, Google) on :${providersPort} …`);
+  const { startProviderEmulator } = await import('./emulators/providers');
+  providers = await startProviderEmulator({ port: providersPort, host: '0.0.0.0' });
   Object.assign(process.env, {
     ...localEnvironment({ dynamodbEndpoint: db.endpoint, tableName: TABLE_NAME, port }),
+    ...providers.environment(),
     ...process.env,
   });
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -66,6 +75,7 @@ LinkGuard is running.
   API              ${url}   (OpenAPI document: ${url}/openapi.json)
   DynamoDB Local   ${db.endpoint}   table ${TABLE_NAME}, ${dbPath === undefined ? 'in memory (use --persist to keep data)' : `persisted in ${dbPath}`}
   Signing keys     ${process.env.SIGNING_KEYS_FILE}   (public: ${url}/.well-known/jwks.json)
+  Providers        http://localhost:${providersPort}   WeChat, QQ, Apple and Google emulators (mint: POST /emulator/wechat/users …)
   SMS (SNS)        printed here and kept at ${url}/_local/outbox   (allowed countries: ${process.env.SMS_ALLOWED_COUNTRIES ?? 'CN,US'})
 
 Try it:

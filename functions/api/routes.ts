@@ -44,6 +44,8 @@ export interface RouteDefinition {
   smsPepper?: 'read';
   /** Whether the handler sends SMS (SNS `Publish` to phone numbers). */
   sendsSms?: true;
+  /** Whether the handler reads the identity providers' secrets (WeChat AppSecret). */
+  providerSecrets?: 'read';
 }
 
 const INPUT_ERRORS = [
@@ -202,6 +204,49 @@ export const routes = {
     ],
     signingKeys: 'read',
     smsPepper: 'read',
+  },
+  social: {
+    method: 'POST',
+    path: '/v1/auth/social',
+    handler: 'social-sign-in',
+    auth: 'public',
+    summary:
+      'Sign in with WeChat, QQ, Apple or Google; answers a one-time code to exchange with the PKCE verifier.',
+    body: s.SocialSignInBody,
+    success: {
+      status: 200,
+      description: 'A code for /v1/oauth/token, valid 60 s.',
+      schema: s.SocialSignInResponse,
+    },
+    errors: [...INPUT_ERRORS, 'PROVIDER_REJECTED', 'PROVIDER_UNAVAILABLE'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    signingKeys: 'none',
+    providerSecrets: 'read',
+  },
+  linkSocial: {
+    method: 'POST',
+    path: '/v1/me/identities/social',
+    handler: 'me-identity-social',
+    auth: 'user',
+    summary: 'Link a WeChat, QQ, Apple or Google account to the signed-in user.',
+    body: s.LinkSocialBody,
+    success: { status: 201, description: 'The user.', schema: s.UserResponse },
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_TOKEN',
+      'PROVIDER_REJECTED',
+      'PROVIDER_UNAVAILABLE',
+      'IDENTITY_IN_USE',
+    ],
+    tableActions: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    ],
+    signingKeys: 'none',
+    providerSecrets: 'read',
   },
   updateMe: {
     method: 'PATCH',

@@ -150,3 +150,33 @@ export const UpdateMeBody = z.object({
   email: z.optional(z.nullable(z.email().check(z.maxLength(254)))),
   notifications: z.optional(z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()) })),
 });
+
+const providerFields = {
+  provider: z.enum(['wechat', 'qq', 'apple', 'google']),
+  /** WeChat: the SDK's one-time code (preferred). */
+  code: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  /** WeChat (with `openId`) or QQ: an access token from the SDK. */
+  accessToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  openId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  /** Apple, Google: the id_token and the raw nonce it was requested with. */
+  idToken: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
+  nonce: z.optional(z.string().check(z.minLength(8), z.maxLength(256))),
+};
+
+/** `POST /v1/auth/social`: a provider credential plus the PKCE challenge the code is bound to. */
+export const SocialSignInBody = z.object({
+  ...providerFields,
+  codeChallenge: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'An S256 challenge: 43 base64url characters.')),
+  codeChallengeMethod: z.literal('S256', 'Only S256 is accepted (RFC 7636; plain is refused).'),
+});
+
+/** `POST /v1/me/identities/social`: the same credential, without PKCE. */
+export const LinkSocialBody = z.object(providerFields);
+
+export const SocialSignInResponse = z.object({
+  code: z.string(),
+  expiresIn: z.number(),
+  isNewUser: z.boolean(),
+});

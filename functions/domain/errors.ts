@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'TOO_MANY_ATTEMPTS'
   | 'IDENTITY_IN_USE'
   | 'LAST_IDENTITY'
+  | 'PROVIDER_REJECTED'
+  | 'PROVIDER_UNAVAILABLE'
   | 'INTERNAL';
 
 /** One field that failed validation, with a JSON-ish path (`password`, `items.0.id`). */
@@ -138,5 +140,24 @@ export class IdentityInUseError extends AppError {
   static readonly code = 'IDENTITY_IN_USE' as const;
   constructor(cause?: unknown) {
     super(IdentityInUseError.code, 'That sign-in method belongs to another account.', { cause });
+  }
+}
+
+/** The identity provider said no: a bad, expired or foreign credential. */
+export class ProviderRejectedError extends AppError {
+  static readonly code = 'PROVIDER_REJECTED' as const;
+  constructor(reason: string, cause?: unknown) {
+    super(ProviderRejectedError.code, `The sign-in provider refused the credential: ${reason}`, { cause });
+  }
+}
+
+/** The identity provider is down, slow or answering nonsense. */
+export class ProviderUnavailableError extends AppError {
+  static readonly code = 'PROVIDER_UNAVAILABLE' as const;
+  constructor(provider: string, cause?: unknown) {
+    super(ProviderUnavailableError.code, `${provider} did not answer in time. Try again.`, {
+      cause,
+      retryAfterSeconds: 5,
+    });
   }
 }

@@ -1,6 +1,9 @@
 /** The ways into an account. `password` is the username + password identity. */
 export type IdentityType = 'password' | 'phone' | 'wechat' | 'qq' | 'apple' | 'google';
 
+/** The third-party identity providers. */
+export type SocialProvider = 'wechat' | 'qq' | 'apple' | 'google';
+
 /** The account holder, as stored. Credentials never live here: they live on identities. */
 export interface UserRecord {
   id: string;
@@ -46,7 +49,12 @@ export interface SessionRecord {
   ip?: string;
 }
 
-export type SessionRevokeReason = 'logout' | 'logout_all' | 'revoked_by_user' | 'refresh_token_reuse';
+export type SessionRevokeReason =
+  | 'logout'
+  | 'logout_all'
+  | 'revoked_by_user'
+  | 'refresh_token_reuse'
+  | 'authorization_code_reuse';
 
 /** Consecutive failed password sign-ins for one username. A TTL item. */
 export interface LoginFailureRecord {
@@ -72,7 +80,8 @@ export type AuditEventType =
   | 'identity.unlinked'
   | 'password.set'
   | 'password.changed'
-  | 'profile.updated';
+  | 'profile.updated'
+  | 'oauth.code_reused';
 
 export interface AuditEvent {
   id: string;

@@ -1,6 +1,7 @@
 import type {
   AuditEvent,
   IdentityRecord,
+  IdentityType,
   LoginFailureRecord,
   SessionRecord,
   SessionRevokeReason,
@@ -245,4 +246,55 @@ export interface IdentityStore {
     };
     event: AuditEvent;
   }): Promise<void>;
+}
+
+/** A one-time authorization code, as stored: only the hash of the code. */
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  userId: string;
+  /** The PKCE S256 challenge the code is bound to. */
+  codeChallenge: string;
+  createdAt: string;
+  /** The code works until this moment (60 s). */
+  validUntil: string;
+  isNewUser: boolean;
+  /** Set by the one redemption; a second one finds it. */
+  usedAt?: string;
+  /** The session the redemption created, revoked if the code is replayed. */
+  sessionId?: string;
+}
+
+/** One-time authorization codes (third-party sign-in). */
+export interface AuthorizationCodeStore {
+  save(record: AuthorizationCodeRecord): Promise<void>;
+  /** The code by its hash (consistent read), used or not. */
+  find(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+  /**
+   * Redeems the code in one transaction with the session it creates: only if unused, still
+   * valid at `now` and bound to `codeChallenge`. False if any of that no longer holds.
+   */
+  redeem(input: {
+    codeHash: string;
+    codeChallenge: string;
+    now: Date;
+    session: SessionRecord;
+    event: AuditEvent;
+  }): Promise<boolean>;
+}
+
+/** Third-party identities: find, create with a user, link. */
+export interface SocialIdentityStore {
+  findIdentity(type: IdentityType, subject: string): Promise<IdentityRecord | undefined>;
+  /** Creates the user and the identity together; `identity_taken` if the subject exists. */
+  createUserWithIdentity(input: {
+    user: UserRecord;
+    identity: IdentityRecord;
+    event: AuditEvent;
+  }): Promise<ConsumeResult>;
+  /** Links an identity to its user, replacing their previous one of the same type. */
+  linkIdentity(input: {
+    identity: IdentityRecord;
+    replaced: IdentityRecord | undefined;
+    event: AuditEvent;
+  }): Promise<ConsumeResult>;
 }

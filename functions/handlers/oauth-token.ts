@@ -1,11 +1,14 @@
 import { routes } from '../api/routes';
 import { refreshUseCase } from '../composition/accounts';
+import { exchangeAuthorizationCodeUseCase } from '../composition/authorization-codes';
 import { AppError } from '../domain/errors';
 import { once } from '../domain/once';
+import { CODE_VERIFIER } from '../domain/pkce';
 import { httpHandler } from '../http/http-handler';
 import { tokenResponse } from '../http/token-response';
 
 const refresh = once(refreshUseCase);
+const exchangeCode = once(exchangeAuthorizationCodeUseCase);
 
 /**
  * `POST /v1/oauth/token` (RFC 6749 §4.1.3, §6): form-encoded or JSON. Errors are answered in
@@ -18,6 +21,18 @@ export const handler = httpHandler(routes.token, async ({ body, client }) => {
         throw new AppError('INVALID_REQUEST', 'refresh_token is required.');
       }
       return tokenResponse(200, await refresh()(body.refresh_token, client));
+    }
+    case 'authorization_code': {
+      if (!body.code || !body.code_verifier) {
+        throw new AppError('INVALID_REQUEST', 'code and code_verifier are required.');
+      }
+      if (!CODE_VERIFIER.test(body.code_verifier)) {
+        throw new AppError(
+          'INVALID_REQUEST',
+          'code_verifier must be 43 to 128 unreserved characters (RFC 7636).',
+        );
+      }
+      return tokenResponse(200, await exchangeCode()(body.code, body.code_verifier, client));
     }
     default:
       throw new AppError(

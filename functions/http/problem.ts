@@ -26,6 +26,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   TOO_MANY_ATTEMPTS: 429,
   IDENTITY_IN_USE: 409,
   LAST_IDENTITY: 409,
+  PROVIDER_REJECTED: 401,
+  PROVIDER_UNAVAILABLE: 502,
   INTERNAL: 500,
 };
 
@@ -41,6 +43,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 

@@ -26,8 +26,15 @@ export async function freshEnvironment(overrides: Record<string, string> = {}) {
 }
 
 /** Starts the local API server over a fresh table; returns its URL and a JSON fetch helper. */
-export async function startTestApi(input: { clock?: Clock; env?: Record<string, string> } = {}) {
-  const { env, tableName, endpoint } = await freshEnvironment(input.env);
+export async function startTestApi(
+  input: { clock?: Clock; env?: Record<string, string>; providers?: boolean } = {},
+) {
+  const { startProviderEmulator } = await import('../../local/emulators/providers');
+  const providers = input.providers ? await startProviderEmulator() : undefined;
+  const { env, tableName, endpoint } = await freshEnvironment({
+    ...(providers?.environment() ?? {}),
+    ...input.env,
+  });
   Object.assign(process.env, env);
   const { configureRuntime } = await import('../../functions/composition/runtime');
   configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
@@ -61,5 +68,9 @@ export async function startTestApi(input: { clock?: Clock; env?: Record<string, 
     }
     return { status: response.status, headers: response.headers, body };
   };
-  return { url: api.url, call, close: api.close, env, tableName, endpoint };
+  const close = async () => {
+    await api.close();
+    await providers?.close();
+  };
+  return { url: api.url, call, close, env, tableName, endpoint, providers };
 }

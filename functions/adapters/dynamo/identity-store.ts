@@ -1,9 +1,9 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent, IdentityRecord } from '../../domain/model';
-import type { ConsumeResult, IdentityStore } from '../../domain/ports';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent, IdentityRecord, IdentityType } from '../../domain/model';
+import type { ConsumeResult, IdentityStore, SocialIdentityStore } from '../../domain/ports';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
 import { keys } from './keys';
-import { cancellationReasons, type Table } from './table';
+import { cancellationReasons, stripKeys, type Table } from './table';
 import { readUserWithIdentities } from './user-directory';
 
 type TransactItem = NonNullable<
@@ -14,7 +14,7 @@ type TransactItem = NonNullable<
  * Identities and the account changes that must be atomic: consuming an SMS code together with
  * what it proves, and keeping `identityCount` so the last way in can never be removed.
  */
-export class DynamoIdentityStore implements IdentityStore {
+export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
   constructor(
     private readonly table: Table,
     private readonly eventRetentionSeconds: number,
@@ -73,6 +73,50 @@ export class DynamoIdentityStore implements IdentityStore {
           ]),
       this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
     ]);
+  }
+
+  /** Pattern: an identity by its natural key (GetItem, consistent). */
+  async findIdentity(type: IdentityType, subject: string): Promise<IdentityRecord | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.identity(type, subject), ConsistentRead: true }),
+    );
+    return result.Item === undefined ? undefined : stripKeys<IdentityRecord>(result.Item);
+  }
+
+  /** Pattern: create a user with a third-party identity (TransactWriteItems: identity, user, event). */
+  createUserWithIdentity(
+    input: Parameters<SocialIdentityStore['createUserWithIdentity']>[0],
+  ): Promise<ConsumeResult> {
+    return this.write(
+      [
+        this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
+        this.put(userItem(input.user), 'attribute_not_exists(pk)'),
+        this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
+      ],
+      false,
+    );
+  }
+
+  /** Pattern: link an identity (TransactWriteItems: identity, user count or old identity, event). */
+  linkIdentity(input: Parameters<SocialIdentityStore['linkIdentity']>[0]): Promise<ConsumeResult> {
+    const userId = input.identity.userId;
+    return this.write(
+      [
+        this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
+        input.replaced === undefined
+          ? this.adjustCount(userId, 1)
+          : {
+              Delete: {
+                TableName: this.table.name,
+                Key: keys.identity(input.replaced.type, input.replaced.subject),
+                ConditionExpression: 'userId = :uid',
+                ExpressionAttributeValues: { ':uid': userId },
+              },
+            },
+        this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
+      ],
+      false,
+    );
   }
 
   /** Pattern: a user with identities and credentials (Query gsi1, as `DynamoUserDirectory.getUser`). */

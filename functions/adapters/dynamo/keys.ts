@@ -44,6 +44,8 @@ export const keys = {
   phoneSends: (phone: string) => ({ pk: `SMSRATE#phone#${phone}`, sk: 'SENDS' }),
   /** SMS sends from one client IP in one clock hour (TTL item). */
   ipSends: (ip: string, hourStart: string) => ({ pk: `SMSRATE#ip#${ip}`, sk: `HOUR#${hourStart}` }),
+  /** A one-time authorization code, by the hash of the code (TTL item). */
+  authorizationCode: (codeHash: string) => ({ pk: `AUTHCODE#${codeHash}`, sk: 'CODE' }),
   /** All SMS sends in one UTC day, the spend brake (TTL item). */
   dailySends: (day: string) => ({ pk: 'SMSRATE#global', sk: `DAY#${day}` }),
 } as const;

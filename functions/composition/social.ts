@@ -1,0 +1,67 @@
+import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
+import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { ProviderRouter } from '../adapters/providers/identity-providers';
+import { OidcVerifier } from '../adapters/providers/oidc';
+import { QqVerifier } from '../adapters/providers/qq';
+import { WeChatVerifier } from '../adapters/providers/wechat';
+import { SecretsManagerSecretSource } from '../adapters/secret-sources';
+import { linkSocialIdentity, startSocialSignIn } from '../domain/social-sign-in';
+import { table, users } from './accounts';
+import { authorizationCodes as codes } from './authorization-codes';
+import { currentRuntime, memo } from './runtime';
+
+/** The four providers' verifiers, each only if configured. */
+const providers = () =>
+  memo('providers', ({ config }) => {
+    const { timeoutMs, jwksCooldownMs, wechat, qq, apple, google } = config.providers;
+    let wechatSecret: Promise<string> | undefined;
+    return new ProviderRouter({
+      ...(wechat === undefined
+        ? {}
+        : {
+            wechat: new WeChatVerifier({
+              baseUrl: wechat.baseUrl,
+              appId: wechat.appId,
+              timeoutMs,
+              appSecret: () => {
+                const source = wechat.appSecret;
+                wechatSecret ??=
+                  'value' in source
+                    ? Promise.resolve(source.value)
+                    : new SecretsManagerSecretSource(source.secretId, config.region).load();
+                return wechatSecret;
+              },
+            }),
+          }),
+      ...(qq === undefined ? {} : { qq: new QqVerifier({ ...qq, timeoutMs }) }),
+      ...(apple === undefined
+        ? {}
+        : { apple: new OidcVerifier({ provider: 'apple', ...apple, timeoutMs, jwksCooldownMs }) }),
+      ...(google === undefined
+        ? {}
+        : { google: new OidcVerifier({ provider: 'google', ...google, timeoutMs, jwksCooldownMs }) }),
+    });
+  });
+
+const identities = () =>
+  memo('socialIdentities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
+
+/** `POST /v1/auth/social`. */
+export const startSocialSignInUseCase = () =>
+  startSocialSignIn({
+    clock: currentRuntime().clock,
+    crypto: nodeTokenCrypto,
+    providers: providers(),
+    identities: identities(),
+    codes: codes(),
+  });
+
+/** `POST /v1/me/identities/social`. */
+export const linkSocialIdentityUseCase = () =>
+  linkSocialIdentity({
+    clock: currentRuntime().clock,
+    crypto: nodeTokenCrypto,
+    providers: providers(),
+    identities: identities(),
+    users: users(),
+  });

@@ -1,0 +1,237 @@
+import { addSeconds, type Clock } from './clock';
+import { IdentityInUseError, InvalidGrantError, NotFoundError } from './errors';
+import { maskUsername } from './labels';
+import {
+  type ClientInfo,
+  type IdentityRecord,
+  type SocialProvider,
+  type TokenGrant,
+  toUserView,
+  type UserRecord,
+  type UserView,
+} from './model';
+import { s256 } from './pkce';
+import type {
+  AccessTokenSigner,
+  AuthorizationCodeRecord,
+  AuthorizationCodeStore,
+  IdentityStore,
+  SessionStore,
+  SocialIdentityStore,
+  TokenCrypto,
+  UserDirectory,
+} from './ports';
+import { auditEvent, grantFor, newSession } from './session-issuer';
+import type { SessionPolicy } from './session-policy';
+import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
+
+/** How long a one-time authorization code works (RFC 6749 §4.1.2 recommends at most 10 minutes). */
+export const AUTHORIZATION_CODE_SECONDS = 60;
+/** How long a used code is remembered, so a replay can still revoke what it issued. */
+const USED_CODE_MEMORY_SECONDS = 600;
+
+export interface SocialSignInDeps {
+  clock: Clock;
+  crypto: TokenCrypto;
+  providers: IdentityProviders;
+  identities: SocialIdentityStore;
+  codes: AuthorizationCodeStore;
+}
+
+const PROVIDER_NAMES: Record<SocialProvider, string> = {
+  wechat: 'WeChat',
+  qq: 'QQ',
+  apple: 'Apple',
+  google: 'Google',
+};
+
+function identityFor(profile: ProviderProfile, userId: string, now: Date): IdentityRecord {
+  return {
+    type: profile.provider,
+    subject: profile.subject,
+    userId,
+    label: maskUsername(profile.nickname ?? profile.email ?? profile.subject),
+    linkedAt: now.toISOString(),
+  };
+}
+
+/**
+ * `POST /v1/auth/social`: verifies the provider credential, finds or creates the user (with the
+ * provider's nickname and avatar) and the identity in one transaction, and answers with a
+ * one-time authorization code bound to the app's PKCE S256 challenge. The code, not tokens,
+ * leaves this call: the app exchanges it at `/v1/oauth/token` with its verifier.
+ *
+ * @example
+ * const { code } = await startSocialSignIn(deps)({ credential, codeChallenge }, client);
+ */
+export function startSocialSignIn(deps: SocialSignInDeps) {
+  const start = async (
+    input: { credential: SocialCredential; codeChallenge: string },
+    client: ClientInfo,
+    retried = false,
+  ): Promise<{ code: string; expiresIn: number; isNewUser: boolean }> => {
+    const profile = await deps.providers.verify(input.credential);
+    const now = deps.clock.now();
+    let identity = await deps.identities.findIdentity(profile.provider, profile.subject);
+    const isNewUser = identity === undefined;
+    if (identity === undefined) {
+      const user: UserRecord = {
+        id: deps.crypto.newId('usr'),
+        displayName: profile.nickname?.trim().slice(0, 64) || `${PROVIDER_NAMES[profile.provider]} user`,
+        ...(profile.avatarUrl === undefined ? {} : { avatarUrl: profile.avatarUrl }),
+        emailConfirmed: false,
+        notifications: { sms: true, email: true },
+        createdAt: now.toISOString(),
+        identityCount: 1,
+      };
+      identity = identityFor(profile, user.id, now);
+      const event = auditEvent(deps.crypto, {
+        userId: user.id,
+        type: 'account.registered',
+        now,
+        client,
+        detail: { method: profile.provider },
+      });
+      const created = await deps.identities.createUserWithIdentity({ user, identity, event });
+      // The same person signing in twice at once: the other request created them. Find them.
+      if (created === 'identity_taken' && !retried) return start(input, client, true);
+      if (created !== 'ok') throw new IdentityInUseError();
+    }
+
+    const code = deps.crypto.newSecret();
+    await deps.codes.save({
+      codeHash: deps.crypto.hashSecret(code),
+      userId: identity.userId,
+      codeChallenge: input.codeChallenge,
+      createdAt: now.toISOString(),
+      validUntil: addSeconds(now, AUTHORIZATION_CODE_SECONDS).toISOString(),
+      isNewUser,
+    });
+    return { code, expiresIn: AUTHORIZATION_CODE_SECONDS, isNewUser };
+  };
+  return (input: { credential: SocialCredential; codeChallenge: string }, client: ClientInfo) =>
+    start(input, client);
+}
+
+export interface CodeExchangeDeps {
+  clock: Clock;
+  crypto: TokenCrypto;
+  codes: AuthorizationCodeStore;
+  sessions: SessionStore;
+  users: UserDirectory;
+  signer: AccessTokenSigner;
+  sessionPolicy: SessionPolicy;
+}
+
+/**
+ * `POST /v1/oauth/token` with `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6):
+ * the code must be unused, younger than 60 s, and the verifier's S256 must equal its challenge.
+ * Redemption and the new session are one transaction, so of parallel exchanges one wins; a
+ * second use of a code fails and revokes the session the first one created (RFC 6749 §4.1.2).
+ */
+export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
+  return async (code: string, verifier: string, client: ClientInfo): Promise<TokenGrant> => {
+    const now = deps.clock.now();
+    const codeHash = deps.crypto.hashSecret(code);
+    const record = await deps.codes.find(codeHash);
+    if (record === undefined) throw new InvalidGrantError();
+    if (record.usedAt !== undefined) {
+      await revokeReplayed(deps, record, now, client);
+      throw new InvalidGrantError('The authorization code was already used.');
+    }
+    const challenge = s256(verifier);
+    if (
+      Date.parse(record.validUntil) <= now.getTime() ||
+      !deps.crypto.sameHash(challenge, record.codeChallenge)
+    ) {
+      throw new InvalidGrantError();
+    }
+
+    const { session, refreshToken } = newSession(deps, record.userId, now, client);
+    const event = auditEvent(deps.crypto, {
+      userId: record.userId,
+      type: 'login.succeeded',
+      now,
+      client,
+      sessionId: session.id,
+      detail: { method: 'authorization_code' },
+    });
+    const redeemed = await deps.codes.redeem({ codeHash, codeChallenge: challenge, now, session, event });
+    if (!redeemed) {
+      const after = await deps.codes.find(codeHash);
+      if (after?.usedAt !== undefined) await revokeReplayed(deps, after, now, client);
+      throw new InvalidGrantError('The authorization code was already used.');
+    }
+    const found = await deps.users.getUser(record.userId);
+    if (found === undefined) throw new InvalidGrantError();
+    return grantFor(deps.signer, {
+      userId: record.userId,
+      sessionId: session.id,
+      refreshToken,
+      user: toUserView(found.user, found.identities),
+      now,
+    });
+  };
+}
+
+async function revokeReplayed(
+  deps: CodeExchangeDeps,
+  record: AuthorizationCodeRecord,
+  now: Date,
+  client: ClientInfo,
+) {
+  if (record.sessionId === undefined) return;
+  await deps.sessions.revoke({
+    userId: record.userId,
+    sessionId: record.sessionId,
+    reason: 'authorization_code_reuse',
+    now,
+    event: auditEvent(deps.crypto, {
+      userId: record.userId,
+      type: 'oauth.code_reused',
+      now,
+      client,
+      sessionId: record.sessionId,
+    }),
+  });
+}
+
+export interface LinkSocialDeps {
+  clock: Clock;
+  crypto: TokenCrypto;
+  providers: IdentityProviders;
+  identities: SocialIdentityStore & Pick<IdentityStore, 'getUserWithCredentials'>;
+  users: UserDirectory;
+}
+
+/**
+ * `POST /v1/me/identities/social`: links a provider identity to the signed-in user, replacing
+ * their previous one of that provider. One that belongs to another account is IDENTITY_IN_USE.
+ */
+export function linkSocialIdentity(deps: LinkSocialDeps) {
+  return async (userId: string, credential: SocialCredential, client: ClientInfo): Promise<UserView> => {
+    const profile = await deps.providers.verify(credential);
+    const now = deps.clock.now();
+    const existing = await deps.identities.findIdentity(profile.provider, profile.subject);
+    if (existing !== undefined && existing.userId !== userId) throw new IdentityInUseError();
+    if (existing === undefined) {
+      const found = await deps.identities.getUserWithCredentials(userId);
+      if (found === undefined) throw new NotFoundError('No such user.');
+      const result = await deps.identities.linkIdentity({
+        identity: identityFor(profile, userId, now),
+        replaced: found.identities.find((i) => i.type === profile.provider),
+        event: auditEvent(deps.crypto, {
+          userId,
+          type: 'identity.linked',
+          now,
+          client,
+          detail: { type: profile.provider },
+        }),
+      });
+      if (result !== 'ok') throw new IdentityInUseError();
+    }
+    const view = await deps.users.getUser(userId);
+    if (view === undefined) throw new NotFoundError('No such user.');
+    return toUserView(view.user, view.identities);
+  };
+}

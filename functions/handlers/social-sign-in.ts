@@ -1,0 +1,18 @@
+import { routes } from '../api/routes';
+import { startSocialSignInUseCase } from '../composition/social';
+import { once } from '../domain/once';
+import { toSocialCredential } from '../domain/social-credentials';
+import { httpHandler, json } from '../http/http-handler';
+
+const startSocialSignIn = once(startSocialSignInUseCase);
+
+/** `POST /v1/auth/social`: verify a provider credential, answer a PKCE-bound one-time code. */
+export const handler = httpHandler(routes.social, async ({ body, client }) =>
+  json(
+    200,
+    await startSocialSignIn()(
+      { credential: toSocialCredential(body), codeChallenge: body.codeChallenge },
+      client,
+    ),
+  ),
+);
