@@ -28,6 +28,8 @@ export interface ApiStackProps extends StackProps {
   signingKeys: ISecret;
   /** From the stateful stack. */
   smsPepper: ISecret;
+  /** From the stateful stack. */
+  wechatAppSecret: ISecret;
 }
 
 /** Stage-wide limits; a route's function can still be throttled lower by its own concurrency. */
@@ -89,6 +91,7 @@ export class ApiStack extends Stack {
         ? {}
         : { SMS_ALLOWED_COUNTRIES: settings.smsAllowedCountries }),
       ...(settings.smsDailyCap === undefined ? {} : { SMS_DAILY_CAP: settings.smsDailyCap }),
+      ...providerEnvironment(settings),
     };
     const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
 
@@ -121,6 +124,9 @@ export class ApiStack extends Stack {
         .useTable(table, route.tableActions)
         .useSigningKeys(signingKeys, route.signingKeys);
       if (route.smsPepper === 'read') fn.useSmsPepper(props.smsPepper);
+      if (route.providerSecrets === 'read' && settings.providers.wechatAppId !== undefined) {
+        fn.useProviderSecrets(props.wechatAppSecret);
+      }
       if (route.sendsSms === true) {
         fn.useSms(settings.smsSenderId === undefined ? {} : { senderId: settings.smsSenderId });
       }
@@ -147,6 +153,17 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'Issuer', { value: environment.JWT_ISSUER ?? '' });
   }
+}
+
+/** The provider ids the social routes read; a provider without one stays disabled. */
+function providerEnvironment(settings: DeploymentSettings): Record<string, string> {
+  const { wechatAppId, qqAppId, appleClientIds, googleClientIds } = settings.providers;
+  return {
+    ...(wechatAppId === undefined ? {} : { WECHAT_APP_ID: wechatAppId }),
+    ...(qqAppId === undefined ? {} : { QQ_APP_ID: qqAppId }),
+    ...(appleClientIds === undefined ? {} : { APPLE_CLIENT_IDS: appleClientIds }),
+    ...(googleClientIds === undefined ? {} : { GOOGLE_CLIENT_IDS: googleClientIds }),
+  };
 }
 
 /** `listSessions` → `ListSessions`: stable logical ids derived from the route table. */

@@ -29,6 +29,7 @@ export function addLinkGuard(app: App): LinkGuardStacks {
     table: stateful.table,
     signingKeys: stateful.signingKeys,
     smsPepper: stateful.smsPepper,
+    wechatAppSecret: stateful.wechatAppSecret,
   });
   return { settings, stateful, api };
 }

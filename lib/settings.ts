@@ -34,6 +34,15 @@ export interface DeploymentSettings {
    * accounts is 1 USD). The spend alarm fires at 80 % of it.
    */
   smsMonthlyBudgetUsd: number;
+  /** Third-party sign-in: each provider is enabled by giving its app/client id. */
+  providers: {
+    wechatAppId: string | undefined;
+    qqAppId: string | undefined;
+    /** Comma-separated: the iOS bundle id and the Services id, for instance. */
+    appleClientIds: string | undefined;
+    /** Comma-separated: the iOS and Android OAuth client ids. */
+    googleClientIds: string | undefined;
+  };
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -94,6 +103,12 @@ export function readSettings(node: Node): DeploymentSettings {
     smsAllowedCountries: text('smsAllowedCountries'),
     smsDailyCap: text('smsDailyCap'),
     smsMonthlyBudgetUsd: positiveNumber(text('smsMonthlyBudgetUsd') ?? '100', 'smsMonthlyBudgetUsd'),
+    providers: {
+      wechatAppId: text('wechatAppId'),
+      qqAppId: text('qqAppId'),
+      appleClientIds: text('appleClientIds'),
+      googleClientIds: text('googleClientIds'),
+    },
   };
 }
 

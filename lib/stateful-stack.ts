@@ -24,6 +24,8 @@ export class StatefulStack extends Stack {
   readonly signingKeys: ISecret;
   /** The key of the SMS-code hashes (HMAC pepper). */
   readonly smsPepper: ISecret;
+  /** WeChat's AppSecret, which the team puts in after the first deploy. */
+  readonly wechatAppSecret: ISecret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, {
@@ -52,6 +54,19 @@ export class StatefulStack extends Stack {
         'rotation Lambda.',
     });
     this.smsPepper = smsPepper;
+
+    const wechatAppSecret = new Secret(this, 'WeChatAppSecret', {
+      description:
+        'LinkGuard: the WeChat Open Platform AppSecret. Created with a placeholder; put the real value in (docs/deploying.md).',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(wechatAppSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'WeChat issues the AppSecret and only its developer console can reset it, so Secrets Manager cannot rotate ' +
+        'it; resetting it there and pasting the new value here is the rotation (docs/deploying.md).',
+    });
+    this.wechatAppSecret = wechatAppSecret;
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningKeySecretArn', { value: this.signingKeys.secretArn });

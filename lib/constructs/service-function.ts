@@ -135,6 +135,21 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Hands WeChat's AppSecret to the function: sets `WECHAT_APP_SECRET_ID` and grants
+   * `secretsmanager:GetSecretValue` on that secret only.
+   */
+  useProviderSecrets(wechatAppSecret: ISecret): this {
+    this.addEnvironment('WECHAT_APP_SECRET_ID', wechatAppSecret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [wechatAppSecret.secretArn],
+      }),
+    );
+    return this;
+  }
+
+  /**
    * Hands the SMS-code pepper to the function: sets `SMS_PEPPER_SECRET_ID` and grants
    * `secretsmanager:GetSecretValue` on that secret only.
    */

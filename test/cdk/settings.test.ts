@@ -40,6 +40,8 @@ describe('Function: readSettings', () => {
       smsAllowedCountries: 'CN,HK',
       smsDailyCap: 500,
       smsMonthlyBudgetUsd: '250',
+      wechatAppId: 'wx123',
+      googleClientIds: 'ios.apps.googleusercontent.com,android.apps.googleusercontent.com',
     });
 
     // Assess
@@ -56,6 +58,12 @@ describe('Function: readSettings', () => {
       smsAllowedCountries: 'CN,HK',
       smsDailyCap: '500',
       smsMonthlyBudgetUsd: 250,
+      providers: {
+        wechatAppId: 'wx123',
+        qqAppId: undefined,
+        appleClientIds: undefined,
+        googleClientIds: 'ios.apps.googleusercontent.com,android.apps.googleusercontent.com',
+      },
     });
   });
 
