@@ -13,7 +13,11 @@ export function maskPhone(international: string): string {
   return `${countryCode} ${national.slice(0, 3)}****${national.slice(-4)}`;
 }
 
-/** `charlie` → `ch***`: enough for the owner to recognise, little for anyone else. */
+/**
+ * `charlie` → `ch***`, `陈静` → `陈***`: enough for the owner to recognise, little for anyone
+ * else. Keeps at most two characters and never more than half of the name (in code points).
+ */
 export function maskUsername(username: string): string {
-  return `${username.slice(0, 2)}***`;
+  const chars = [...username];
+  return `${chars.slice(0, Math.min(2, Math.floor(chars.length / 2))).join('')}***`;
 }

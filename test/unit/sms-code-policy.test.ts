@@ -95,6 +95,8 @@ describe('Labels', () => {
   it('mask phones and usernames', () => {
     expect(maskPhone('+86 138 0013 8000')).toBe('+86 138****8000');
     expect(maskUsername('charlie')).toBe('ch***');
+    expect(maskUsername('陈静')).toBe('陈***');
+    expect(maskUsername('x')).toBe('***');
   });
 });
 
