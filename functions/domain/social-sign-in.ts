@@ -27,8 +27,6 @@ import type { IdentityProviders, ProviderProfile, SocialCredential } from './soc
 
 /** How long a one-time authorization code works (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 export const AUTHORIZATION_CODE_SECONDS = 60;
-/** How long a used code is remembered, so a replay can still revoke what it issued. */
-const USED_CODE_MEMORY_SECONDS = 600;
 
 export interface SocialSignInDeps {
   clock: Clock;
