@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Argon2Parameters } from './adapters/argon2-password-hasher';
+import type { CheckSchedule } from './domain/check-schedule';
 import type { LockoutPolicy } from './domain/lockout-policy';
 import type { SessionPolicy } from './domain/session-policy';
 import type { SmsPolicy } from './domain/sms-code-policy';
@@ -33,6 +34,28 @@ export interface Config {
     qq: { baseUrl: string; appId: string } | undefined;
     apple: { issuers: string[]; jwksUrl: string; audiences: string[] } | undefined;
     google: { issuers: string[]; jwksUrl: string; audiences: string[] } | undefined;
+  };
+  plaid:
+    | {
+        basePath: string;
+        clientId: string;
+        secret: { secretId: string } | { value: string };
+        webhookUrl: string | undefined;
+        products: string[];
+        countryCodes: string[];
+        clientName: string;
+        timeoutMs: number;
+      }
+    | undefined;
+  /** Where Plaid access tokens' data keys are wrapped. Unset: the bank routes refuse to start. */
+  tokenKey: { source: 'kms'; keyId: string } | { source: 'file'; path: string } | undefined;
+  /** The SNS topic alerts go to (AWS); the outbox stands in under `SMS_TRANSPORT=outbox`. */
+  alertTopicArn: string | undefined;
+  poller: {
+    shards: number;
+    queueUrl: string | undefined;
+    concurrency: number;
+    schedule: CheckSchedule;
   };
 }
 
@@ -95,6 +118,26 @@ const schema = z.object({
   GOOGLE_ISSUERS: z._default(z.string(), 'https://accounts.google.com,accounts.google.com'),
   GOOGLE_JWKS_URL: z._default(z.url(), 'https://www.googleapis.com/oauth2/v3/certs'),
   GOOGLE_CLIENT_IDS: z.optional(z.string().check(z.minLength(1))),
+  PLAID_ENV: z._default(z.enum(['sandbox', 'production']), 'sandbox'),
+  PLAID_BASE_URL: z.optional(z.url()),
+  PLAID_CLIENT_ID: z.optional(z.string().check(z.minLength(1))),
+  PLAID_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  PLAID_SECRET: z.optional(z.string().check(z.minLength(1))),
+  PLAID_WEBHOOK_URL: z.optional(z.url()),
+  PLAID_PRODUCTS: z._default(z.string(), 'transactions'),
+  PLAID_COUNTRY_CODES: z._default(z.string(), 'US'),
+  PLAID_CLIENT_NAME: z._default(z.string().check(z.minLength(1), z.maxLength(30)), 'LinkGuard'),
+  PLAID_TIMEOUT_MS: z._default(int(500, 60000), 10000),
+  TOKEN_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  TOKEN_KEY_FILE: z.optional(z.string().check(z.minLength(1))),
+  ALERT_TOPIC_ARN: z.optional(z.string().check(z.minLength(1))),
+  POLLER_SHARDS: z._default(int(1, 256), 16),
+  CHECK_QUEUE_URL: z.optional(z.url()),
+  POLLER_CONCURRENCY: z._default(int(1, 1000), 16),
+  CHECK_HEALTHY_HOURS: z._default(int(1, 24 * 30), 24),
+  CHECK_NEEDS_ACTION_HOURS: z._default(int(1, 24 * 7), 6),
+  CHECK_BACKOFF_FIRST_MINUTES: z._default(int(1, 24 * 60), 15),
+  CHECK_BACKOFF_MAX_HOURS: z._default(int(1, 48), 4),
 });
 
 /**
@@ -125,6 +168,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   ) {
     throw new ConfigError(
       'Invalid configuration: WECHAT_APP_ID needs WECHAT_APP_SECRET_ID (or WECHAT_APP_SECRET locally)',
+    );
+  }
+  if (e.PLAID_CLIENT_ID !== undefined && e.PLAID_SECRET_ID === undefined && e.PLAID_SECRET === undefined) {
+    throw new ConfigError(
+      'Invalid configuration: PLAID_CLIENT_ID needs PLAID_SECRET_ID (or PLAID_SECRET locally)',
     );
   }
   const day = 24 * 3600;
@@ -195,6 +243,41 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
               jwksUrl: e.GOOGLE_JWKS_URL,
               audiences: list(e.GOOGLE_CLIENT_IDS),
             },
+    },
+    plaid:
+      e.PLAID_CLIENT_ID === undefined
+        ? undefined
+        : {
+            basePath: e.PLAID_BASE_URL ?? `https://${e.PLAID_ENV}.plaid.com`,
+            clientId: e.PLAID_CLIENT_ID,
+            secret:
+              e.PLAID_SECRET_ID !== undefined
+                ? { secretId: e.PLAID_SECRET_ID }
+                : { value: e.PLAID_SECRET ?? '' },
+            webhookUrl: e.PLAID_WEBHOOK_URL,
+            products: list(e.PLAID_PRODUCTS),
+            countryCodes: list(e.PLAID_COUNTRY_CODES),
+            clientName: e.PLAID_CLIENT_NAME,
+            timeoutMs: e.PLAID_TIMEOUT_MS,
+          },
+    tokenKey:
+      e.TOKEN_KEY_ID !== undefined
+        ? { source: 'kms', keyId: e.TOKEN_KEY_ID }
+        : e.TOKEN_KEY_FILE !== undefined
+          ? { source: 'file', path: e.TOKEN_KEY_FILE }
+          : undefined,
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    poller: {
+      shards: e.POLLER_SHARDS,
+      queueUrl: e.CHECK_QUEUE_URL,
+      concurrency: e.POLLER_CONCURRENCY,
+      schedule: {
+        healthySeconds: e.CHECK_HEALTHY_HOURS * 3600,
+        needsActionSeconds: e.CHECK_NEEDS_ACTION_HOURS * 3600,
+        transientFirstSeconds: e.CHECK_BACKOFF_FIRST_MINUTES * 60,
+        transientMaxSeconds: e.CHECK_BACKOFF_MAX_HOURS * 3600,
+        jitter: 0.1,
+      },
     },
     corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS.split(',')
       .map((o) => o.trim())

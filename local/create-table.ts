@@ -39,7 +39,7 @@ export async function createTable(endpoint: string, tableName: string): Promise<
               { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
               { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: gsi.projection },
           })),
         }),
       );

@@ -19,5 +19,7 @@ export function localEnvironment(input: { dynamodbEndpoint: string; tableName: s
     POWERTOOLS_SERVICE_NAME: 'linkguard',
     SMS_TRANSPORT: 'outbox',
     SMS_PEPPER_FILE: resolve(DATA_DIR, 'sms-pepper'),
+    TOKEN_KEY_FILE: resolve(DATA_DIR, 'token-key'),
+    PLAID_WEBHOOK_URL: `http://localhost:${input.port}/v1/plaid/webhook`,
   } satisfies Record<string, string>;
 }

@@ -1,12 +1,27 @@
 import { localOutbox } from '../functions/adapters/outbox';
 import type { LocalRoute } from './api-server';
+import type { localPoller } from './poller';
 
 /**
  * Routes only the local runtime serves (api.md, "Local runtime only"). They are not in the route
  * table, so nothing here can reach the CDK stack.
  */
-export function localRoutes(): LocalRoute[] {
+export function localRoutes(options: { poller?: ReturnType<typeof localPoller> } = {}): LocalRoute[] {
+  const poller = options.poller;
   return [
+    ...(poller === undefined
+      ? []
+      : [
+          {
+            method: 'POST',
+            path: '/_local/poller/run',
+            handle: async ({ body }: { body: unknown }) => {
+              const dueOnly = (body as { dueOnly?: unknown } | undefined)?.dueOnly === true;
+              const { checked, changed, notified } = await poller.runPass({ dueOnly });
+              return { status: 200, body: { checked, changed, notified } };
+            },
+          },
+        ]),
     {
       method: 'GET',
       path: '/_local/outbox',

@@ -28,13 +28,17 @@ async function main(): Promise<void> {
   let providers:
     | Awaited<ReturnType<typeof import('./emulators/providers').startProviderEmulator>>
     | undefined;
+  let plaidEmulator: Awaited<ReturnType<typeof import('./emulators/plaid').startPlaidEmulator>> | undefined;
+  let poller: ReturnType<typeof import('./poller').localPoller> | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
+    await poller?.stop();
     await api?.close();
     await providers?.close();
+    await plaidEmulator?.close();
     await db.stop();
     console.log('Stopped. DynamoDB Local has exited.');
     process.exit(code);
@@ -49,20 +53,29 @@ async function main(): Promise<void> {
   step(`identity-provider emulators (WeChat, QQ, Apple, Google) on :${providersPort} …`);
   const { startProviderEmulator } = await import('./emulators/providers');
   providers = await startProviderEmulator({ port: providersPort, host: '0.0.0.0' });
+  const plaidPort = Number(process.env.PLAID_EMULATOR_PORT ?? 3001);
+  step(`Plaid emulator on :${plaidPort} …`);
+  const { startPlaidEmulator } = await import('./emulators/plaid');
+  plaidEmulator = await startPlaidEmulator({ port: plaidPort, host: '0.0.0.0' });
   Object.assign(process.env, {
     ...localEnvironment({ dynamodbEndpoint: db.endpoint, tableName: TABLE_NAME, port }),
     ...providers.environment(),
+    ...plaidEmulator.environment(),
     ...process.env,
   });
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { startApiServer } = await import('./api-server');
   const { localRoutes } = await import('./local-routes');
+  const { localPoller } = await import('./poller');
+  poller = localPoller();
+  const pollSeconds = Number(process.env.LOCAL_POLLER_INTERVAL_SECONDS ?? 60);
+  poller.start(pollSeconds, (r) => console.log(`[poller] checked ${r.checked}, changed ${r.changed}, notified ${r.notified}`));
   const { publicKeys } = await import('../functions/composition/tokens');
   await publicKeys(); // generates the local signing key on first run
 
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
-    api = await startApiServer({ port, host: '0.0.0.0', localRoutes: localRoutes() });
+    api = await startApiServer({ port, host: '0.0.0.0', localRoutes: localRoutes({ poller }) });
   } catch (error) {
     console.error(`Could not listen on port ${port}: ${(error as Error).message}. Set PORT to another port.`);
     await stop(1);
@@ -75,6 +88,8 @@ LinkGuard is running.
   API              ${url}   (OpenAPI document: ${url}/openapi.json)
   DynamoDB Local   ${db.endpoint}   table ${TABLE_NAME}, ${dbPath === undefined ? 'in memory (use --persist to keep data)' : `persisted in ${dbPath}`}
   Signing keys     ${process.env.SIGNING_KEYS_FILE}   (public: ${url}/.well-known/jwks.json)
+  Plaid            http://localhost:${plaidPort}   emulator (control: POST /emulator/items/{itemId}/error …)
+  Poller           every ${pollSeconds} s (due Items only); run a pass now: POST ${url}/_local/poller/run
   Providers        http://localhost:${providersPort}   WeChat, QQ, Apple and Google emulators (mint: POST /emulator/wechat/users …)
   SMS (SNS)        printed here and kept at ${url}/_local/outbox   (allowed countries: ${process.env.SMS_ALLOWED_COUNTRIES ?? 'CN,US'})
 

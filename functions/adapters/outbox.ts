@@ -15,6 +15,8 @@ export interface OutboxMessage {
  */
 export class Outbox {
   readonly messages: OutboxMessage[] = [];
+  /** Email addresses subscribed to the alert topic, by the `userId` their filter policy selects. */
+  readonly emailSubscriptions = new Map<string, string[]>();
 
   constructor(private readonly print: (line: string) => void = () => undefined) {}
 

@@ -180,3 +180,51 @@ export const SocialSignInResponse = z.object({
   expiresIn: z.number(),
   isNewUser: z.boolean(),
 });
+
+export const LinkTokenResponse = z.object({ linkToken: z.string(), expiration: z.string() });
+
+export const LinkItemBody = z.object({ publicToken: z.string().check(z.minLength(1), z.maxLength(256)) });
+
+export const ItemResponse = z.object({
+  itemId: z.string(),
+  institutionId: z.string(),
+  institutionName: z.string(),
+  status: z.enum([
+    'healthy',
+    'login_required',
+    'pending_expiration',
+    'pending_disconnect',
+    'revoked',
+    'error',
+    'not_found',
+  ]),
+  needsAction: z.boolean(),
+  reason: z.optional(z.string()),
+  lastCheckedAt: z.optional(z.string()),
+  lastSuccessAt: z.optional(z.string()),
+  consentExpiresAt: z.optional(z.string()),
+  error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  createdAt: z.string(),
+});
+
+export const ItemsResponse = z.object({ items: z.array(ItemResponse) });
+
+export const ItemIdParams = z.object({
+  itemId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'Not an item id.')),
+});
+
+export const ItemEventsResponse = z.object({
+  events: z.array(
+    z.object({
+      type: z.string(),
+      at: z.string(),
+      source: z.optional(z.string()),
+      from: z.optional(z.string()),
+      to: z.optional(z.string()),
+      errorCode: z.optional(z.string()),
+      step: z.optional(z.string()),
+      detail: z.optional(z.string()),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});

@@ -27,7 +27,7 @@ const otp = () =>
   });
 
 /** SNS in AWS; the printed, readable outbox in local mode. */
-const smsSender = (): SmsSender =>
+export const smsSender = (): SmsSender =>
   memo('sms', ({ config }) =>
     config.sms.transport === 'outbox'
       ? new OutboxSmsSender()

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'LAST_IDENTITY'
   | 'PROVIDER_REJECTED'
   | 'PROVIDER_UNAVAILABLE'
+  | 'PLAID_UNAVAILABLE'
+  | 'INSTITUTION_ALREADY_LINKED'
+  | 'STILL_BROKEN'
   | 'INTERNAL';
 
 /** One field that failed validation, with a JSON-ish path (`password`, `items.0.id`). */

@@ -35,7 +35,7 @@ export class SingleTable extends Construct {
         partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
         sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
         // Generic overloaded indexes serve many entities; each query needs the whole item.
-        projectionType: ProjectionType.ALL,
+        projectionType: gsi.projection === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
       });
     }
   }

@@ -20,6 +20,7 @@ export async function freshEnvironment(overrides: Record<string, string> = {}) {
     ...localEnvironment({ dynamodbEndpoint: endpoint, tableName, port: 3000 }),
     SIGNING_KEYS_FILE: join(keyDir, 'signing-keys.json'),
     SMS_PEPPER_FILE: join(keyDir, 'sms-pepper'),
+    TOKEN_KEY_FILE: join(keyDir, 'token-key'),
     ...overrides,
   };
   return { env, tableName, endpoint };
@@ -40,7 +41,9 @@ export async function startTestApi(
   configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
   const { startApiServer } = await import('../../local/api-server');
   const { localRoutes } = await import('../../local/local-routes');
-  const api = await startApiServer({ localRoutes: localRoutes() });
+  const { localPoller } = await import('../../local/poller');
+  const poller = localPoller();
+  const api = await startApiServer({ localRoutes: localRoutes({ poller }) });
   const call = async (
     method: string,
     path: string,
@@ -69,8 +72,10 @@ export async function startTestApi(
     return { status: response.status, headers: response.headers, body };
   };
   const close = async () => {
+    await poller.stop();
     await api.close();
     await providers?.close();
+    await plaid?.close();
   };
-  return { url: api.url, call, close, env, tableName, endpoint, providers };
+  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller };
 }

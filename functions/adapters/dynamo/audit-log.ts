@@ -1,8 +1,8 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../domain/clock';
-import { ValidationFailedError } from '../../domain/errors';
 import type { AuditEvent } from '../../domain/model';
 import type { AuditLog, EventPage } from '../../domain/ports';
+import { decodeCursor, encodeCursor } from './cursor';
 import { auditEventItem } from './items';
 import { keys, ranges } from './keys';
 import { stripKeys, type Table } from './table';
@@ -36,25 +36,13 @@ export class DynamoAuditLog implements AuditLog {
         },
         ScanIndexForward: false,
         Limit: input.limit,
-        ...(input.cursor === undefined ? {} : { ExclusiveStartKey: { pk, sk: decodeCursor(input.cursor) } }),
+        ...(input.cursor === undefined
+          ? {}
+          : { ExclusiveStartKey: { pk, sk: decodeCursor(input.cursor, ranges.eventPrefix) } }),
       }),
     );
     const events = (result.Items ?? []).map((item) => stripKeys<AuditEvent>(item));
     const last = result.LastEvaluatedKey?.sk;
     return { events, ...(typeof last === 'string' ? { nextCursor: encodeCursor(last) } : {}) };
   }
-}
-
-function encodeCursor(sortKey: string): string {
-  return Buffer.from(sortKey, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const sortKey = /^[A-Za-z0-9_-]{1,400}$/.test(cursor)
-    ? Buffer.from(cursor, 'base64url').toString('utf8')
-    : '';
-  if (!sortKey.startsWith(ranges.eventPrefix)) {
-    throw new ValidationFailedError([{ path: 'cursor', message: 'Not a cursor this API handed out.' }]);
-  }
-  return sortKey;
 }

@@ -46,6 +46,32 @@ export const keys = {
   ipSends: (ip: string, hourStart: string) => ({ pk: `SMSRATE#ip#${ip}`, sk: `HOUR#${hourStart}` }),
   /** A one-time authorization code, by the hash of the code (TTL item). */
   authorizationCode: (codeHash: string) => ({ pk: `AUTHCODE#${codeHash}`, sk: 'CODE' }),
+  /** A bank link (Plaid Item). */
+  plaidItem: (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' }),
+  plaidItemByOwner: (userId: string, createdAt: string, itemId: string) => ({
+    gsi1pk: `USER#${userId}`,
+    gsi1sk: `ITEM#${createdAt}#${itemId}`,
+  }),
+  /** The sharded next-check index entry of an Item. */
+  plaidItemDue: (shard: number, nextCheckAt: string, itemId: string) => ({
+    gsi2pk: `DUE#${shard}`,
+    gsi2sk: `${nextCheckAt}#${itemId}`,
+  }),
+  /** One Item per user per institution: this guard item makes it so. */
+  institutionGuard: (userId: string, institutionId: string) => ({
+    pk: `USERINST#${userId}#${institutionId}`,
+    sk: 'GUARD',
+  }),
+  /** An entry of an Item's history. */
+  plaidItemEvent: (itemId: string, at: string, id: string) => ({
+    pk: `ITEM#${itemId}`,
+    sk: `EVENT#${at}#${id}`,
+  }),
+  /** A claimed or sent alert: one per (episode, step, channel). */
+  alertClaim: (itemId: string, episodeId: string, step: string, channel: string) => ({
+    pk: `ITEM#${itemId}`,
+    sk: `ALERT#${episodeId}#${step}#${channel}`,
+  }),
   /** All SMS sends in one UTC day, the spend brake (TTL item). */
   dailySends: (day: string) => ({ pk: 'SMSRATE#global', sk: `DAY#${day}` }),
 } as const;
@@ -55,8 +81,19 @@ export const ranges = {
   /** gsi1 sort keys of a user's profile and identities: `#PROFILE` ≤ sk ≤ `IDENTITY#~`. */
   profileAndIdentities: { from: '#PROFILE', to: 'IDENTITY#~' },
   sessionPrefix: 'SESSION#',
+  itemPrefix: 'ITEM#',
+  alertPrefix: (episodeId: string) => `ALERT#${episodeId}#`,
   eventPrefix: 'EVENT#',
 } as const;
 
 /** The key attributes every item carries; stripped before an item becomes a record. */
-export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'expiresAt'] as const;
+export const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'entity',
+  'expiresAt',
+] as const;

@@ -1,0 +1,132 @@
+import type { AxiosError } from 'axios';
+import type { CountryCode, PlaidApi, Products } from 'plaid';
+import { type PlaidGateway, type PlaidItemSnapshot, PlaidRequestError } from '../domain/bank-ports';
+
+export interface PlaidSettings {
+  basePath: string;
+  clientId: string;
+  /** Read lazily: from Secrets Manager in AWS. */
+  secret: () => Promise<string>;
+  clientName: string;
+  products: string[];
+  countryCodes: string[];
+  webhookUrl: string | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * Plaid through its official client (`plaid`, axios-based). Errors become
+ * {@link PlaidRequestError} with Plaid's `error_code` from `error.response.data`; the axios
+ * error itself is dropped at once, because its `config` carries our secret.
+ *
+ * @example
+ * const plaid = new PlaidClientGateway(settings);
+ * const { linkToken } = await plaid.createLinkToken({ userId });
+ */
+export class PlaidClientGateway implements PlaidGateway {
+  private client: Promise<PlaidApi> | undefined;
+
+  constructor(private readonly settings: PlaidSettings) {}
+
+  async createLinkToken(input: { userId: string; accessToken?: string }) {
+    const api = await this.api();
+    const response = await call(() =>
+      api.linkTokenCreate({
+        client_name: this.settings.clientName,
+        language: 'en',
+        country_codes: this.settings.countryCodes as CountryCode[],
+        user: { client_user_id: input.userId },
+        // Update mode takes the Item's token and no products.
+        ...(input.accessToken === undefined
+          ? { products: this.settings.products as Products[] }
+          : { access_token: input.accessToken }),
+        ...(this.settings.webhookUrl === undefined ? {} : { webhook: this.settings.webhookUrl }),
+      }),
+    );
+    return { linkToken: response.link_token, expiration: new Date(response.expiration).toISOString() };
+  }
+
+  async exchangePublicToken(publicToken: string) {
+    const api = await this.api();
+    const response = await call(() => api.itemPublicTokenExchange({ public_token: publicToken }));
+    return { accessToken: response.access_token, itemId: response.item_id };
+  }
+
+  async getItem(accessToken: string): Promise<PlaidItemSnapshot> {
+    const api = await this.api();
+    const { item } = await call(() => api.itemGet({ access_token: accessToken }));
+    return {
+      itemId: item.item_id,
+      institutionId: item.institution_id ?? 'unknown',
+      institutionName: item.institution_name ?? undefined,
+      // A broken Item is HTTP 200 with `item.error` filled.
+      error:
+        item.error === null || item.error === undefined
+          ? undefined
+          : { code: item.error.error_code, message: item.error.error_message },
+      consentExpiresAt: item.consent_expiration_time ?? undefined,
+    };
+  }
+
+  async removeItem(accessToken: string): Promise<void> {
+    const api = await this.api();
+    await call(() => api.itemRemove({ access_token: accessToken }));
+  }
+
+  private api(): Promise<PlaidApi> {
+    this.client ??= (async () => {
+      const { Configuration, PlaidApi } = await import('plaid');
+      const secret = await this.settings.secret();
+      return new PlaidApi(
+        new Configuration({
+          basePath: this.settings.basePath,
+          baseOptions: {
+            timeout: this.settings.timeoutMs,
+            headers: {
+              'PLAID-CLIENT-ID': this.settings.clientId,
+              'PLAID-SECRET': secret,
+              'Plaid-Version': '2020-09-14',
+            },
+          },
+        }),
+      );
+    })();
+    return this.client;
+  }
+}
+
+/** Runs a Plaid call, translating its failure at the edge. */
+async function call<T>(request: () => Promise<{ data: T }>): Promise<T> {
+  try {
+    return (await request()).data;
+  } catch (error) {
+    throw toPlaidError(error);
+  }
+}
+
+/** Plaid's envelope, or PLAID_UNREACHABLE for timeouts and network failures. Never keeps `config`. */
+export function toPlaidError(error: unknown): PlaidRequestError {
+  const axiosError = error as AxiosError<{
+    error_code?: string;
+    error_type?: string;
+    error_message?: string;
+  }>;
+  const data = axiosError?.response?.data;
+  if (data !== undefined && typeof data === 'object' && typeof data.error_code === 'string') {
+    return new PlaidRequestError(
+      data.error_code,
+      data.error_type ?? 'UNKNOWN',
+      axiosError.response?.status,
+      data.error_message ?? data.error_code,
+    );
+  }
+  const status = axiosError?.response?.status;
+  return new PlaidRequestError(
+    status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'PLAID_UNREACHABLE',
+    'API_ERROR',
+    status,
+    status === undefined
+      ? `Plaid unreachable (${axiosError?.code ?? 'network error'})`
+      : `Plaid HTTP ${status}`,
+  );
+}

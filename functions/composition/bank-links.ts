@@ -1,0 +1,122 @@
+import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
+import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
+import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { PlaidClientGateway } from '../adapters/plaid-gateway';
+import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
+import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
+import { ConfigError } from '../config';
+import {
+  createLinkToken,
+  createUpdateLinkToken,
+  getItem,
+  linkItem,
+  listItemEvents,
+  listItems,
+  removeItem,
+  repairItem,
+} from '../domain/bank-links';
+import type { CheckQueue } from '../domain/bank-ports';
+import { checkItem, dispatchDueChecks, type ItemCheckDeps } from '../domain/item-checks';
+import { logger } from '../http/logger';
+import { table, users } from './accounts';
+import { smsSender } from './identities';
+import { currentRuntime, memo } from './runtime';
+
+/** Plaid, through the official client; its secret from Secrets Manager in AWS. */
+const plaid = () =>
+  memo('plaid', ({ config }) => {
+    const settings = config.plaid;
+    if (settings === undefined)
+      throw new ConfigError('Invalid configuration: set PLAID_CLIENT_ID and its secret');
+    const source = settings.secret;
+    let secret: Promise<string> | undefined;
+    return new PlaidClientGateway({
+      ...settings,
+      secret: () => {
+        secret ??=
+          'value' in source
+            ? Promise.resolve(source.value)
+            : new SecretsManagerSecretSource(source.secretId, config.region).load();
+        return secret;
+      },
+    });
+  });
+
+const cipher = () =>
+  memo('tokenCipher', ({ config }) => {
+    const key = config.tokenKey;
+    if (key === undefined)
+      throw new ConfigError('Invalid configuration: set TOKEN_KEY_ID (KMS) or TOKEN_KEY_FILE');
+    return new EnvelopeTokenCipher(
+      key.source === 'kms'
+        ? new KmsKeyWrapper(key.keyId, config.region)
+        : new LocalKeyWrapper(new FileSecretSource(key.path)),
+    );
+  });
+
+/** Items, their history and the alert ledger. */
+export const plaidItems = () =>
+  memo('plaidItems', ({ config }) => new DynamoPlaidItemStore(table(), config.poller.shards));
+
+const channels = () =>
+  memo('alertChannels', ({ config }) => {
+    if (config.sms.transport === 'outbox') return new OutboxAlertChannels(smsSender());
+    if (config.alertTopicArn === undefined)
+      throw new ConfigError('Invalid configuration: set ALERT_TOPIC_ARN');
+    return new SnsAlertChannels(smsSender(), config.alertTopicArn, config.region);
+  });
+
+/** Everything checking an Item needs (worker, repair, webhooks). */
+export function itemCheckDeps(): ItemCheckDeps {
+  const { config, clock } = currentRuntime();
+  const items = plaidItems();
+  return {
+    clock,
+    plaid: plaid(),
+    cipher: cipher(),
+    items,
+    users: users(),
+    ledger: items,
+    channels: channels(),
+    schedule: config.poller.schedule,
+    random: Math.random,
+    newId: nodeTokenCrypto.newId,
+    report: {
+      unknownPlaidCode: (code, itemId) =>
+        logger.warn('unknown Plaid error code, treated as transient', { code, itemId }),
+      sendFailed: (channel, itemId, errorName) =>
+        logger.error('alert send failed; will retry', { channel, itemId, errorName }),
+    },
+  };
+}
+
+/** `POST /v1/plaid/link-token`. */
+export const createLinkTokenUseCase = () => createLinkToken({ plaid: plaid() });
+/** `POST /v1/plaid/items`. */
+export const linkItemUseCase = () => linkItem(itemCheckDeps());
+/** `GET /v1/plaid/items`. */
+export const listItemsUseCase = () => listItems({ items: plaidItems() });
+/** `GET /v1/plaid/items/{itemId}`. */
+export const getItemUseCase = () => getItem({ items: plaidItems() });
+/** `POST /v1/plaid/items/{itemId}/link-token`. */
+export const updateLinkTokenUseCase = () =>
+  createUpdateLinkToken({ items: plaidItems(), plaid: plaid(), cipher: cipher() });
+/** `POST /v1/plaid/items/{itemId}/repair`. */
+export const repairItemUseCase = () => repairItem(itemCheckDeps());
+/** `GET /v1/plaid/items/{itemId}/events`. */
+export const listItemEventsUseCase = () => listItemEvents({ items: plaidItems() });
+/** `DELETE /v1/plaid/items/{itemId}`. */
+export const removeItemUseCase = () =>
+  removeItem({ items: plaidItems(), plaid: plaid(), cipher: cipher(), clock: currentRuntime().clock });
+
+/** The poller worker: one Item check. */
+export const checkItemUseCase = () => checkItem(itemCheckDeps());
+
+/** The poller dispatcher, onto `queue`. */
+export const dispatchUseCase = (queue: CheckQueue) =>
+  dispatchDueChecks({
+    clock: currentRuntime().clock,
+    items: plaidItems(),
+    queue,
+    shards: currentRuntime().config.poller.shards,
+  });

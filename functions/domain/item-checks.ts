@@ -1,0 +1,263 @@
+import { alertMessage, dueStep } from './alert-policy';
+import type {
+  AccessTokenCipher,
+  AlertChannel,
+  AlertChannels,
+  AlertKey,
+  AlertLedger,
+  PlaidGateway,
+  PlaidItemStore,
+} from './bank-ports';
+import { PlaidRequestError } from './bank-ports';
+import type { CheckSchedule } from './check-schedule';
+import type { Clock } from './clock';
+import { addSeconds } from './clock';
+import {
+  applyObservation,
+  type Observation,
+  type ObservationSource,
+  type PlaidItemRecord,
+  type Transition,
+} from './item-state-machine';
+import { reasonFor } from './item-status';
+import type { UserDirectory } from './ports';
+
+/** A claim not completed within this long is presumed lost (a crashed function) and retried. */
+const STALE_CLAIM_SECONDS = 10 * 60;
+const MAX_WRITE_ATTEMPTS = 4;
+
+export interface ItemCheckDeps {
+  clock: Clock;
+  plaid: PlaidGateway;
+  cipher: AccessTokenCipher;
+  items: PlaidItemStore;
+  users: UserDirectory;
+  ledger: AlertLedger;
+  channels: AlertChannels;
+  schedule: CheckSchedule;
+  random: () => number;
+  newId: (prefix: string) => string;
+  /** Told what operators should see: Plaid codes we do not know (treated as transient), failed sends. */
+  report: {
+    unknownPlaidCode(code: string, itemId: string): void;
+    sendFailed(channel: AlertChannel, itemId: string, errorName: string): void;
+  };
+}
+
+/** What one check did. */
+export interface CheckOutcome {
+  checked: boolean;
+  changed: boolean;
+  notified: boolean;
+  item?: PlaidItemRecord;
+}
+
+/** Asks Plaid about an Item and turns the answer (or its error) into an observation. */
+export async function observeAtPlaid(
+  deps: Pick<ItemCheckDeps, 'plaid' | 'cipher'>,
+  item: PlaidItemRecord,
+): Promise<Observation> {
+  const accessToken = await deps.cipher.decrypt(item.accessTokenCiphertext, item.itemId);
+  try {
+    const snapshot = await deps.plaid.getItem(accessToken);
+    if (snapshot.error !== undefined) {
+      return { kind: 'plaid_error', code: snapshot.error.code, message: snapshot.error.message };
+    }
+    return { kind: 'healthy', consentExpiresAt: snapshot.consentExpiresAt ?? null };
+  } catch (error) {
+    if (error instanceof PlaidRequestError)
+      return { kind: 'plaid_error', code: error.plaidCode, message: error.message };
+    throw error;
+  }
+}
+
+/**
+ * Applies an observation to an Item and stores the result, re-reading and re-applying when a
+ * concurrent writer (a webhook, another check) got there first. Then sends what is due.
+ */
+export async function applyAndNotify(
+  deps: ItemCheckDeps,
+  item: PlaidItemRecord,
+  observation: Observation,
+  ctx: { source: ObservationSource; at: Date },
+): Promise<{ transition: Transition; notified: boolean }> {
+  let current = item;
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const now = deps.clock.now();
+    const transition = applyObservation(
+      current,
+      observation,
+      { ...ctx, now, newEpisodeId: () => deps.newId('eps'), random: deps.random },
+      deps.schedule,
+    );
+    if (transition.unknownCode !== undefined)
+      deps.report.unknownPlaidCode(transition.unknownCode, item.itemId);
+    const saved = await deps.items.save(
+      { ...transition.item, version: current.version + 1 },
+      transition.events.filter((e) => e.type !== 'observation_ignored' || ctx.source === 'webhook'),
+    );
+    if (saved) {
+      const stored = { ...transition.item, version: current.version + 1 };
+      const notified = await sendDueAlerts(deps, stored);
+      return { transition: { ...transition, item: stored }, notified };
+    }
+    const reread = await deps.items.get(item.itemId);
+    if (reread === undefined) throw new Error('The Item was removed while it was being checked.');
+    current = reread;
+  }
+  throw new Error('The Item kept changing under the check; giving up for this pass.');
+}
+
+/**
+ * Checks one Item at Plaid (a poller worker's job). An Item already checked since `dispatchedAt`
+ * (a duplicate queue delivery) is skipped, so every Item is checked once per pass.
+ *
+ * @example
+ * await checkItem(deps)({ itemId, dispatchedAt });
+ */
+export function checkItem(deps: ItemCheckDeps) {
+  return async (input: { itemId: string; dispatchedAt?: string }): Promise<CheckOutcome> => {
+    const item = await deps.items.get(input.itemId);
+    if (item === undefined) return { checked: false, changed: false, notified: false };
+    if (
+      input.dispatchedAt !== undefined &&
+      item.lastCheckedAt !== undefined &&
+      item.lastCheckedAt >= input.dispatchedAt
+    ) {
+      return { checked: false, changed: false, notified: false };
+    }
+    const observation = await observeAtPlaid(deps, item);
+    const { transition, notified } = await applyAndNotify(deps, item, observation, {
+      source: 'poll',
+      at: deps.clock.now(),
+    });
+    return { checked: true, changed: transition.changed, notified, item: transition.item };
+  };
+}
+
+/**
+ * Sends what is due for an Item: for an open episode, the latest due alert or reminder on each
+ * channel (SMS only to a verified phone with SMS on; the topic always); for a repaired Item, the
+ * "restored" event. Each send is claimed first, so racing passes and webhooks send once; a
+ * failed send is released and retried by the next pass.
+ */
+export async function sendDueAlerts(deps: ItemCheckDeps, item: PlaidItemRecord): Promise<boolean> {
+  const now = deps.clock.now();
+  const staleBefore = addSeconds(now, -STALE_CLAIM_SECONDS);
+  let sent = false;
+  if (item.episode !== undefined) {
+    const user = (await deps.users.getUser(item.userId))?.user;
+    const channels: AlertChannel[] = [
+      'topic',
+      ...(user?.phone !== undefined && user.notifications.sms ? (['sms'] as const) : []),
+    ];
+    for (const channel of channels) {
+      const steps = await deps.ledger.stepsOf({
+        itemId: item.itemId,
+        episodeId: item.episode.id,
+        channel,
+        staleBefore,
+      });
+      const step = dueStep({ ...item.episode, sent: steps }, now);
+      if (step === undefined) continue;
+      const message = alertMessage(step, item.institutionName, reasonFor(item.status, item.errorCode) ?? '');
+      sent =
+        (await sendOnce(
+          deps,
+          { itemId: item.itemId, episodeId: item.episode.id, step, channel },
+          now,
+          staleBefore,
+          () =>
+            channel === 'sms'
+              ? deps.channels.sendSms({ phone: user?.phone as string, message })
+              : deps.channels.publishEvent({
+                  eventType: step === 'alert' ? 'item.needs_action' : 'item.reminder',
+                  userId: item.userId,
+                  itemId: item.itemId,
+                  subject: `${item.institutionName} needs you`,
+                  message,
+                }),
+        )) || sent;
+    }
+  }
+  if (item.restoredEpisodeId !== undefined) {
+    const key: AlertKey = {
+      itemId: item.itemId,
+      episodeId: item.restoredEpisodeId,
+      step: 'restored',
+      channel: 'topic',
+    };
+    const done = await sendOnce(deps, key, now, staleBefore, () =>
+      deps.channels.publishEvent({
+        eventType: 'item.restored',
+        userId: item.userId,
+        itemId: item.itemId,
+        subject: `${item.institutionName} is connected again`,
+        message: `LinkGuard: ${item.institutionName} is connected again. Thanks for reconnecting.`,
+      }),
+    );
+    sent = done || sent;
+  }
+  return sent;
+}
+
+async function sendOnce(
+  deps: ItemCheckDeps,
+  key: AlertKey,
+  now: Date,
+  staleBefore: Date,
+  publish: () => Promise<void>,
+): Promise<boolean> {
+  const claimId = deps.newId('clm');
+  if (!(await deps.ledger.claim(key, { claimId, now, staleBefore }))) return false;
+  try {
+    await publish();
+  } catch (error) {
+    await deps.ledger.release(key, { claimId });
+    deps.report.sendFailed(key.channel, key.itemId, error instanceof Error ? error.name : 'unknown');
+    return false;
+  }
+  await deps.ledger.complete(key, {
+    claimId,
+    event: { type: 'alert_sent', at: now.toISOString(), step: key.step, detail: key.channel },
+  });
+  return true;
+}
+
+export interface DispatchDeps {
+  clock: Clock;
+  items: PlaidItemStore;
+  queue: { enqueue(messages: { itemId: string; dispatchedAt: string }[]): Promise<void> };
+  shards: number;
+}
+
+/**
+ * The poller's dispatcher: finds due Items through the sharded next-check index (no Scan) and
+ * hands them to the queue in batches. `dueOnly: false` takes every Item, as if all were due.
+ *
+ * @example
+ * const { dispatched } = await dispatchDueChecks(deps)({ dueOnly: true });
+ */
+export function dispatchDueChecks(deps: DispatchDeps) {
+  return async (input: { dueOnly: boolean }): Promise<{ dispatched: number }> => {
+    const now = deps.clock.now();
+    const dispatchedAt = now.toISOString();
+    let dispatched = 0;
+    for (let shard = 0; shard < deps.shards; shard++) {
+      let startKey: string | undefined;
+      do {
+        const page = await deps.items.dueItems({
+          shard,
+          dueBy: input.dueOnly ? now : undefined,
+          ...(startKey === undefined ? {} : { startKey }),
+        });
+        if (page.itemIds.length > 0) {
+          await deps.queue.enqueue(page.itemIds.map((itemId) => ({ itemId, dispatchedAt })));
+          dispatched += page.itemIds.length;
+        }
+        startKey = page.nextKey;
+      } while (startKey !== undefined);
+    }
+    return { dispatched };
+  };
+}

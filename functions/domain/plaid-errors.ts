@@ -1,0 +1,65 @@
+import type { ItemStatus } from './item-status';
+
+/** What a Plaid error means for us. */
+export type PlaidErrorCategory =
+  /** The user must go through Link's update mode. */
+  | 'reauth'
+  /** The user must do something at the bank first (unlock, reset a password), then reconnect. */
+  | 'act_at_bank'
+  /** Plaid or the bank is having a bad moment: retry later, never alert. */
+  | 'transient'
+  /** Plaid is limiting us: change nothing, retry later. */
+  | 'rate_limited'
+  /** The Item is gone. */
+  | 'permanent';
+
+const REAUTH: Record<string, ItemStatus> = {
+  ITEM_LOGIN_REQUIRED: 'login_required',
+  PENDING_EXPIRATION: 'pending_expiration',
+  PENDING_DISCONNECT: 'pending_disconnect',
+  USER_PERMISSION_REVOKED: 'revoked',
+  USER_ACCOUNT_REVOKED: 'revoked',
+  ACCESS_NOT_GRANTED: 'login_required',
+  NO_ACCOUNTS: 'login_required',
+  INVALID_UPDATED_USERNAME: 'login_required',
+};
+const ACT_AT_BANK = new Set([
+  'ITEM_LOCKED',
+  'USER_SETUP_REQUIRED',
+  'PASSWORD_RESET_REQUIRED',
+  'MFA_NOT_SUPPORTED',
+]);
+const TRANSIENT = new Set([
+  'INTERNAL_SERVER_ERROR',
+  'PLANNED_MAINTENANCE',
+  'PRODUCT_NOT_READY',
+  'PLAID_UNREACHABLE',
+]);
+const PERMANENT = new Set(['ITEM_NOT_FOUND', 'INVALID_ACCESS_TOKEN', 'INSTITUTION_NO_LONGER_SUPPORTED']);
+
+/** A Plaid error code, classified, with the Item status it leads to (none for transient ones). */
+export interface PlaidErrorClass {
+  category: PlaidErrorCategory;
+  status: ItemStatus | undefined;
+  /** False for codes we have never heard of: the caller logs them. */
+  known: boolean;
+}
+
+/**
+ * Classifies a Plaid `error_code` — never the HTTP status: institution outages are HTTP 400.
+ * Unknown codes are transient, never healthy: Plaid adds codes, and guessing "fine" would hide
+ * a broken Item.
+ *
+ * @example
+ * classifyPlaidError('ITEM_LOGIN_REQUIRED') // { category: 'reauth', status: 'login_required', known: true }
+ */
+export function classifyPlaidError(code: string): PlaidErrorClass {
+  const reauth = REAUTH[code];
+  if (reauth !== undefined) return { category: 'reauth', status: reauth, known: true };
+  if (ACT_AT_BANK.has(code)) return { category: 'act_at_bank', status: 'login_required', known: true };
+  if (code === 'RATE_LIMIT_EXCEEDED') return { category: 'rate_limited', status: undefined, known: true };
+  if (PERMANENT.has(code)) return { category: 'permanent', status: 'not_found', known: true };
+  if (TRANSIENT.has(code) || code.startsWith('INSTITUTION_'))
+    return { category: 'transient', status: 'error', known: true };
+  return { category: 'transient', status: 'error', known: false };
+}

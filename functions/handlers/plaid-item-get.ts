@@ -1,0 +1,11 @@
+import { routes } from '../api/routes';
+import { getItemUseCase } from '../composition/bank-links';
+import { once } from '../domain/once';
+import { httpHandler, json } from '../http/http-handler';
+
+const getItem = once(getItemUseCase);
+
+/** `GET /v1/plaid/items/{itemId}`: one bank link (another user's is a 404). */
+export const handler = httpHandler(routes.plaidGetItem, async ({ auth, params }) =>
+  json(200, await getItem()(auth.userId, params.itemId)),
+);

@@ -1,0 +1,37 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { checkItemUseCase } from '../composition/bank-links';
+import { once } from '../domain/once';
+import { loggableError, logger } from '../http/logger';
+
+const checkItem = once(checkItemUseCase);
+
+/**
+ * The poller's worker: checks the Items of an SQS batch at Plaid, one after another (the queue's
+ * maximum concurrency bounds how many workers run, and so Plaid's request rate). A failed Item is
+ * reported as a partial batch failure, retried by SQS, and after its retries lands in the DLQ.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      const message = JSON.parse(record.body) as { itemId?: unknown; dispatchedAt?: unknown };
+      if (typeof message.itemId !== 'string') {
+        logger.error('malformed check message dropped', { messageId: record.messageId });
+        continue;
+      }
+      const outcome = await checkItem()({
+        itemId: message.itemId,
+        ...(typeof message.dispatchedAt === 'string' ? { dispatchedAt: message.dispatchedAt } : {}),
+      });
+      logger.info('item checked', {
+        itemId: message.itemId,
+        status: outcome.item?.status,
+        changed: outcome.changed,
+      });
+    } catch (error) {
+      logger.error('item check failed', { messageId: record.messageId, error: loggableError(error) });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+};

@@ -1,0 +1,59 @@
+import { InProcessCheckQueue } from '../functions/adapters/check-queues';
+import { checkItemUseCase, dispatchUseCase } from '../functions/composition/bank-links';
+import { currentRuntime } from '../functions/composition/runtime';
+
+/** What one pass did. */
+export interface PassResult {
+  checked: number;
+  changed: number;
+  notified: number;
+  failed: number;
+}
+
+/**
+ * The poller in local mode: the same dispatcher and worker as in AWS, with an in-process queue
+ * (bounded by POLLER_CONCURRENCY) instead of SQS. Passes never overlap: a pass asked for while
+ * one runs waits for it.
+ *
+ * @example
+ * const poller = localPoller();
+ * await poller.runPass({ dueOnly: false }); // { checked, changed, notified, failed }
+ */
+export function localPoller() {
+  let running: Promise<PassResult> = Promise.resolve({ checked: 0, changed: 0, notified: 0, failed: 0 });
+  let timer: NodeJS.Timeout | undefined;
+
+  const pass = async (dueOnly: boolean): Promise<PassResult> => {
+    const queue = new InProcessCheckQueue(checkItemUseCase(), currentRuntime().config.poller.concurrency, (itemId, error) =>
+      console.error(`[poller] check of ${itemId} failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    await dispatchUseCase(queue)({ dueOnly });
+    await queue.drain();
+    return { ...queue.tally };
+  };
+
+  const runPass = (input: { dueOnly: boolean }): Promise<PassResult> => {
+    running = running.catch(() => undefined).then(() => pass(input.dueOnly));
+    return running;
+  };
+
+  return {
+    runPass,
+    /** Runs a due-only pass every `seconds`. */
+    start(seconds: number, report: (result: PassResult) => void = () => undefined) {
+      timer = setInterval(() => {
+        runPass({ dueOnly: true }).then(
+          (result) => {
+            if (result.checked > 0) report(result);
+          },
+          (error: unknown) => console.error(`[poller] pass failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, seconds * 1000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer !== undefined) clearInterval(timer);
+      await running.catch(() => undefined);
+    },
+  };
+}
