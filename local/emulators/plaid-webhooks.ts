@@ -1,0 +1,182 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { JWKPublicKey } from 'plaid';
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Plaid's webhook signing keys (ES256, P-256). The newest signs; older ones stay fetchable
+ * through `/webhook_verification_key/get`, with `expired_at` once expired.
+ */
+export class WebhookKeyRing {
+  private readonly keys: { privateKey: PrivateKey; jwk: JWKPublicKey }[] = [];
+
+  private constructor(private readonly now: () => Date) {}
+
+  static async create(now: () => Date): Promise<WebhookKeyRing> {
+    const ring = new WebhookKeyRing(now);
+    await ring.rotate();
+    return ring;
+  }
+
+  /** The signing key now. */
+  current() {
+    return this.keys[0] as { privateKey: PrivateKey; jwk: JWKPublicKey };
+  }
+
+  get(kid: string): JWKPublicKey | undefined {
+    return this.keys.find((key) => key.jwk.kid === kid)?.jwk;
+  }
+
+  list(): JWKPublicKey[] {
+    return this.keys.map((key) => ({ ...key.jwk }));
+  }
+
+  /** A new signing key; the previous one stays fetchable, expired if `expirePrevious`. */
+  async rotate(expirePrevious = false): Promise<{ kid: string; previousKid: string | null }> {
+    const previous = this.keys[0];
+    if (previous !== undefined && expirePrevious) previous.jwk.expired_at = seconds(this.now());
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const { x, y, crv, kty } = await exportJWK(publicKey);
+    const jwk: JWKPublicKey = {
+      alg: 'ES256',
+      crv: crv ?? 'P-256',
+      kid: randomUUID(),
+      kty: kty ?? 'EC',
+      use: 'sig',
+      x: x ?? '',
+      y: y ?? '',
+      created_at: seconds(this.now()),
+      expired_at: null,
+    };
+    this.keys.unshift({ privateKey, jwk });
+    return { kid: jwk.kid, previousKid: previous?.jwk.kid ?? null };
+  }
+}
+
+/** One webhook the emulator sent (or would have sent). */
+export interface SentWebhook {
+  id: number;
+  itemId: string;
+  webhookType: string;
+  webhookCode: string;
+  /** Where it went; null when the Item has no webhook URL. */
+  url: string | null;
+  /** The exact bytes of the body, as a string. */
+  body: string;
+  /** The `Plaid-Verification` header sent with it (set once signed). */
+  verification: string | null;
+  kid: string;
+  at: string;
+  outcome: 'pending' | 'delivered' | 'failed' | 'disabled' | 'no_webhook';
+  status?: number;
+  error?: string;
+}
+
+const KEEP = 1000;
+
+/**
+ * Delivers signed webhooks like Plaid: POST of a pretty-printed (2-space) JSON body with a
+ * `Plaid-Verification` JWT (ES256, `{iat, request_body_sha256}`). Fire-and-forget with a
+ * timeout: outcomes are recorded (the last 1,000), never thrown.
+ */
+export class WebhookSender {
+  enabled = true;
+  timeoutMs = 2_000;
+  readonly sent: SentWebhook[] = [];
+  private nextId = 1;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly keys: WebhookKeyRing,
+    private readonly now: () => Date,
+  ) {}
+
+  send(
+    url: string | null,
+    payload: { webhook_type: string; webhook_code: string; item_id: string },
+  ): SentWebhook {
+    const body = JSON.stringify(payload, null, 2);
+    const record: SentWebhook = {
+      id: this.nextId++,
+      itemId: payload.item_id,
+      webhookType: payload.webhook_type,
+      webhookCode: payload.webhook_code,
+      url,
+      body,
+      verification: null,
+      kid: this.keys.current().jwk.kid,
+      at: this.now().toISOString(),
+      outcome: url === null ? 'no_webhook' : this.enabled ? 'pending' : 'disabled',
+    };
+    this.sent.push(record);
+    if (this.sent.length > KEEP) this.sent.splice(0, this.sent.length - KEEP);
+    this.track(
+      this.sign(record).then(() => (record.outcome === 'pending' ? this.deliver(record) : undefined)),
+    );
+    return record;
+  }
+
+  /** Sends a recorded webhook again, same bytes and same signature: a duplicate, as Plaid may send. */
+  resend(id: number): SentWebhook | undefined {
+    const original = this.sent.find((w) => w.id === id);
+    if (original === undefined || original.url === null) return undefined;
+    const copy: SentWebhook = {
+      ...original,
+      id: this.nextId++,
+      at: this.now().toISOString(),
+      outcome: this.enabled ? 'pending' : 'disabled',
+    };
+    delete copy.status;
+    delete copy.error;
+    this.sent.push(copy);
+    const signed = copy.verification === null ? this.sign(copy) : Promise.resolve();
+    this.track(signed.then(() => (copy.outcome === 'pending' ? this.deliver(copy) : undefined)));
+    return copy;
+  }
+
+  /** Resolves once every delivery started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  close(): void {
+    this.closing.abort();
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private async sign(record: SentWebhook): Promise<void> {
+    const key = this.keys.current();
+    record.kid = key.jwk.kid;
+    record.verification = await new SignJWT({
+      request_body_sha256: createHash('sha256').update(record.body, 'utf8').digest('hex'),
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: key.jwk.kid, typ: 'JWT' })
+      .setIssuedAt(seconds(this.now()))
+      .sign(key.privateKey);
+  }
+
+  private async deliver(record: SentWebhook): Promise<void> {
+    try {
+      const response = await fetch(record.url as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'plaid-verification': record.verification ?? '' },
+        body: record.body,
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.closing.signal]),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      record.status = response.status;
+      record.outcome = response.ok ? 'delivered' : 'failed';
+      if (!response.ok) record.error = `HTTP ${response.status}`;
+    } catch (error) {
+      record.outcome = 'failed';
+      record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  }
+}
