@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   const { localPoller } = await import('./poller');
   poller = localPoller();
   const pollSeconds = Number(process.env.LOCAL_POLLER_INTERVAL_SECONDS ?? 60);
-  poller.start(pollSeconds, (r) => console.log(`[poller] checked ${r.checked}, changed ${r.changed}, notified ${r.notified}`));
+  poller.start(pollSeconds, (r) =>
+    console.log(`[poller] checked ${r.checked}, changed ${r.changed}, notified ${r.notified}`),
+  );
   const { publicKeys } = await import('../functions/composition/tokens');
   await publicKeys(); // generates the local signing key on first run
 

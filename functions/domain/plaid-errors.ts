@@ -57,7 +57,9 @@ export function classifyPlaidError(code: string): PlaidErrorClass {
   const reauth = REAUTH[code];
   if (reauth !== undefined) return { category: 'reauth', status: reauth, known: true };
   if (ACT_AT_BANK.has(code)) return { category: 'act_at_bank', status: 'login_required', known: true };
-  if (code === 'RATE_LIMIT_EXCEEDED') return { category: 'rate_limited', status: undefined, known: true };
+  // Plaid's rate limits answer `error_type: RATE_LIMIT_EXCEEDED` with codes like ITEM_GET_LIMIT.
+  if (code === 'RATE_LIMIT_EXCEEDED' || code.endsWith('_LIMIT'))
+    return { category: 'rate_limited', status: undefined, known: true };
   if (PERMANENT.has(code)) return { category: 'permanent', status: 'not_found', known: true };
   if (TRANSIENT.has(code) || code.startsWith('INSTITUTION_'))
     return { category: 'transient', status: 'error', known: true };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Clock } from '../../functions/domain/clock';
 import { createTable } from '../../local/create-table';
+import type { PlaidEmulatorOptions } from '../../local/emulators/plaid';
 import { localEnvironment } from '../../local/environment';
 
 /**
@@ -28,12 +29,20 @@ export async function freshEnvironment(overrides: Record<string, string> = {}) {
 
 /** Starts the local API server over a fresh table; returns its URL and a JSON fetch helper. */
 export async function startTestApi(
-  input: { clock?: Clock; env?: Record<string, string>; providers?: boolean } = {},
+  input: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    providers?: boolean;
+    plaid?: PlaidEmulatorOptions;
+  } = {},
 ) {
   const { startProviderEmulator } = await import('../../local/emulators/providers');
   const providers = input.providers ? await startProviderEmulator() : undefined;
+  const { startPlaidEmulator } = await import('../../local/emulators/plaid');
+  const plaid = input.plaid === undefined ? undefined : await startPlaidEmulator(input.plaid);
   const { env, tableName, endpoint } = await freshEnvironment({
     ...(providers?.environment() ?? {}),
+    ...(plaid?.environment() ?? {}),
     ...input.env,
   });
   Object.assign(process.env, env);

@@ -44,6 +44,7 @@ describe('Function: classifyPlaidError', () => {
     ['INTERNAL_SERVER_ERROR', 'transient', 'error'],
     ['PLANNED_MAINTENANCE', 'transient', 'error'],
     ['RATE_LIMIT_EXCEEDED', 'rate_limited', undefined],
+    ['ITEM_GET_LIMIT', 'rate_limited', undefined],
     ['ITEM_NOT_FOUND', 'permanent', 'not_found'],
     ['INVALID_ACCESS_TOKEN', 'permanent', 'not_found'],
   ])('%s is %s → %s', (code, category, status) => {
