@@ -24,8 +24,13 @@ export function localPoller() {
   let timer: NodeJS.Timeout | undefined;
 
   const pass = async (dueOnly: boolean): Promise<PassResult> => {
-    const queue = new InProcessCheckQueue(checkItemUseCase(), currentRuntime().config.poller.concurrency, (itemId, error) =>
-      console.error(`[poller] check of ${itemId} failed: ${error instanceof Error ? error.message : String(error)}`),
+    const queue = new InProcessCheckQueue(
+      checkItemUseCase(),
+      currentRuntime().config.poller.concurrency,
+      (itemId, error) =>
+        console.error(
+          `[poller] check of ${itemId} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
     );
     await dispatchUseCase(queue)({ dueOnly });
     await queue.drain();
@@ -46,7 +51,8 @@ export function localPoller() {
           (result) => {
             if (result.checked > 0) report(result);
           },
-          (error: unknown) => console.error(`[poller] pass failed: ${error instanceof Error ? error.message : String(error)}`),
+          (error: unknown) =>
+            console.error(`[poller] pass failed: ${error instanceof Error ? error.message : String(error)}`),
         );
       }, seconds * 1000);
       timer.unref();

@@ -45,14 +45,16 @@ export async function startTestApi(
     ...(plaid?.environment() ?? {}),
     ...input.env,
   });
-  Object.assign(process.env, env);
-  const { configureRuntime } = await import('../../functions/composition/runtime');
-  configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
+  // The API listens first, so Plaid's webhooks can be pointed at it (never at a dev server on :3000).
   const { startApiServer } = await import('../../local/api-server');
   const { localRoutes } = await import('../../local/local-routes');
   const { localPoller } = await import('../../local/poller');
   const poller = localPoller();
   const api = await startApiServer({ localRoutes: localRoutes({ poller }) });
+  env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;
+  Object.assign(process.env, env);
+  const { configureRuntime } = await import('../../functions/composition/runtime');
+  configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
   const call = async (
     method: string,
     path: string,
