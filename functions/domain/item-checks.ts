@@ -122,7 +122,7 @@ export function checkItem(deps: ItemCheckDeps) {
     if (
       input.dispatchedAt !== undefined &&
       item.lastCheckedAt !== undefined &&
-      item.lastCheckedAt >= input.dispatchedAt
+      item.lastCheckedAt > input.dispatchedAt
     ) {
       return { checked: false, changed: false, notified: false };
     }
