@@ -1,5 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { AlertChannels } from '../domain/bank-ports';
+import type { AlertChannels, EmailSubscriptions } from '../domain/bank-ports';
 import type { SmsSender } from '../domain/ports';
 import { localOutbox, type Outbox } from './outbox';
 
@@ -69,5 +69,67 @@ export class OutboxAlertChannels implements AlertChannels {
         at,
       });
     }
+  }
+}
+
+/** Email subscriptions to the alert topic through SNS, with a `userId` filter policy. */
+export class SnsEmailSubscriptions implements EmailSubscriptions {
+  private client: SNSClient | undefined;
+
+  constructor(
+    private readonly topicArn: string,
+    private readonly region?: string,
+  ) {}
+
+  async subscribe(email: string, userId: string): Promise<string> {
+    const { SNSClient, SubscribeCommand } = await import('@aws-sdk/client-sns');
+    this.client ??= new SNSClient(this.region === undefined ? {} : { region: this.region });
+    const result = await this.client.send(
+      new SubscribeCommand({
+        TopicArn: this.topicArn,
+        Protocol: 'email',
+        Endpoint: email,
+        // SNS mails a confirmation link; until it is followed, the subscription is pending.
+        ReturnSubscriptionArn: true,
+        Attributes: {
+          FilterPolicy: JSON.stringify({ userId: [userId] }),
+          FilterPolicyScope: 'MessageAttributes',
+        },
+      }),
+    );
+    return result.SubscriptionArn ?? 'pending confirmation';
+  }
+
+  async unsubscribe(handle: string): Promise<void> {
+    if (!handle.startsWith('arn:')) return;
+    const { SNSClient, UnsubscribeCommand } = await import('@aws-sdk/client-sns');
+    this.client ??= new SNSClient(this.region === undefined ? {} : { region: this.region });
+    await this.client.send(new UnsubscribeCommand({ SubscriptionArn: handle }));
+  }
+}
+
+/** Local mode: subscriptions live in the outbox, which also "sends" the confirmation email. */
+export class OutboxEmailSubscriptions implements EmailSubscriptions {
+  constructor(private readonly outbox: Outbox = localOutbox) {}
+
+  async subscribe(email: string, userId: string): Promise<string> {
+    this.outbox.emailSubscriptions.set(userId, [email]);
+    this.outbox.add({
+      channel: 'email',
+      to: email,
+      message: 'LinkGuard alerts: confirm your subscription (local mode: confirmed automatically).',
+      attributes: { userId },
+      at: new Date().toISOString(),
+    });
+    return `local:${userId}:${email}`;
+  }
+
+  async unsubscribe(handle: string): Promise<void> {
+    const [, userId, email] = handle.split(':');
+    if (userId === undefined) return;
+    this.outbox.emailSubscriptions.set(
+      userId,
+      (this.outbox.emailSubscriptions.get(userId) ?? []).filter((e) => e !== email),
+    );
   }
 }

@@ -52,6 +52,8 @@ export interface RouteDefinition {
   tokenKey?: 'encrypt' | 'decrypt';
   /** Whether the handler may send alerts (SMS and the alert topic). */
   alerts?: 'publish';
+  /** Whether the handler subscribes emails to the alert topic (`sns:Subscribe`, `sns:Unsubscribe`). */
+  emailSubscriptions?: 'manage';
 }
 
 const INPUT_ERRORS = [
@@ -127,6 +129,7 @@ export const routes = {
     errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
     tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     signingKeys: 'none',
+    emailSubscriptions: 'manage',
   },
   me: {
     method: 'GET',
@@ -265,6 +268,7 @@ export const routes = {
     errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
     tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     signingKeys: 'none',
+    emailSubscriptions: 'manage',
   },
   setPassword: {
     method: 'PUT',

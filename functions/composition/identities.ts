@@ -1,3 +1,4 @@
+import { OutboxEmailSubscriptions, SnsEmailSubscriptions } from '../adapters/alert-channels';
 import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
 import { DynamoSmsCodeStore } from '../adapters/dynamo/sms-code-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
@@ -6,6 +7,7 @@ import { OutboxSmsSender } from '../adapters/outbox';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
 import { ConfigError } from '../config';
+import type { EmailSubscriptions } from '../domain/bank-ports';
 import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
 import type { SmsSender } from '../domain/ports';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
@@ -79,4 +81,12 @@ export const linkPhoneUseCase = () =>
 export const unlinkIdentityUseCase = () => unlinkIdentity(identityDeps());
 
 /** `PATCH /v1/me`. */
-export const updateProfileUseCase = () => updateProfile(identityDeps());
+export const updateProfileUseCase = () => updateProfile({ ...identityDeps(), ...emailSubscriptions() });
+
+/** The alert topic's email subscriptions: SNS in AWS (when a topic is configured), the outbox locally. */
+function emailSubscriptions(): { emails?: EmailSubscriptions } {
+  const { config } = currentRuntime();
+  if (config.sms.transport === 'outbox') return { emails: new OutboxEmailSubscriptions() };
+  if (config.alertTopicArn === undefined) return {};
+  return { emails: new SnsEmailSubscriptions(config.alertTopicArn, config.region) };
+}

@@ -119,3 +119,10 @@ export interface AlertChannels {
 export interface CheckQueue {
   enqueue(messages: { itemId: string; dispatchedAt: string }[]): Promise<void>;
 }
+
+/** Email subscriptions to the alert topic, each filtered to one user's events. */
+export interface EmailSubscriptions {
+  /** Subscribes `email` to `userId`'s alerts; the provider asks the address to confirm. Returns a handle. */
+  subscribe(email: string, userId: string): Promise<string>;
+  unsubscribe(handle: string): Promise<void>;
+}

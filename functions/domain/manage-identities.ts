@@ -1,3 +1,4 @@
+import type { EmailSubscriptions } from './bank-ports';
 import type { Clock } from './clock';
 import {
   assertNoProblems,
@@ -215,8 +216,13 @@ export function unlinkIdentity(deps: IdentityDeps) {
   };
 }
 
-/** `PATCH /v1/me`: display name, email (unconfirmed until confirmed), notification channels. */
-export function updateProfile(deps: IdentityDeps) {
+/**
+ * `PATCH /v1/me`: display name, email (unconfirmed until confirmed), notification channels. An
+ * email with email alerts on is subscribed to the alert topic, filtered to this user's events
+ * (the provider asks the address to confirm); a changed or removed email, or email alerts
+ * turned off, unsubscribes the old one.
+ */
+export function updateProfile(deps: IdentityDeps & { emails?: EmailSubscriptions }) {
   return async (
     userId: string,
     changes: {
@@ -228,19 +234,34 @@ export function updateProfile(deps: IdentityDeps) {
   ): Promise<UserView> => {
     const now = deps.clock.now();
     const fields = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
-    if (fields.length > 0) {
-      await deps.identities.updateProfile({
-        userId,
-        changes,
-        event: auditEvent(deps.crypto, {
-          userId,
-          type: 'profile.updated',
-          now,
-          client,
-          detail: { fields: fields.join(',') },
-        }),
-      });
+    if (fields.length === 0) return currentUser(deps, userId);
+    const before = (await deps.identities.getUserWithCredentials(userId))?.user;
+    if (before === undefined) throw new NotFoundError('No such user.');
+
+    const email = changes.email === undefined ? before.email : (changes.email ?? undefined);
+    const emailOn = changes.notifications?.email ?? before.notifications.email;
+    const wantSubscription = email !== undefined && emailOn;
+    const keep = wantSubscription && email === before.email && before.emailSubscription !== undefined;
+    let subscription = keep ? before.emailSubscription : undefined;
+    if (deps.emails !== undefined && !keep) {
+      if (wantSubscription) subscription = await deps.emails.subscribe(email, userId);
+      if (before.emailSubscription !== undefined)
+        await deps.emails.unsubscribe(before.emailSubscription).catch(() => undefined);
     }
+    await deps.identities.updateProfile({
+      userId,
+      changes: {
+        ...changes,
+        ...(deps.emails === undefined ? {} : { emailSubscription: subscription ?? null }),
+      },
+      event: auditEvent(deps.crypto, {
+        userId,
+        type: 'profile.updated',
+        now,
+        client,
+        detail: { fields: fields.join(',') },
+      }),
+    });
     return currentUser(deps, userId);
   };
 }

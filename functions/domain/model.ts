@@ -16,6 +16,8 @@ export interface UserRecord {
   createdAt: string;
   /** How many ways in the user has; kept so that unlinking the last one fails atomically. */
   identityCount?: number;
+  /** The alert-topic subscription of `email`, while email alerts are on. */
+  emailSubscription?: string;
 }
 
 /** One way into one account, keyed by its natural key (normalised username, E.164 phone, …). */

@@ -243,6 +243,8 @@ export interface IdentityStore {
       displayName?: string;
       email?: string | null;
       notifications?: { sms?: boolean; email?: boolean };
+      /** The alert-topic subscription handle; null removes it. */
+      emailSubscription?: string | null;
     };
     event: AuditEvent;
   }): Promise<void>;

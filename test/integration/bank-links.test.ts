@@ -223,3 +223,23 @@ describe('Linking rules', () => {
     expect(bad.body).toMatchObject({ status: 422, errors: [{ path: 'publicToken' }] });
   });
 });
+
+describe('Email alerts', () => {
+  it('subscribes an email with a userId filter, and alerts reach it', async () => {
+    const user = await phoneUser(api, latestCode);
+    const patched = await api.call('PATCH', '/v1/me', {
+      token: user.token,
+      json: { email: 'mei@example.com' },
+    });
+    expect(patched.body).toMatchObject({ email: 'mei@example.com', emailConfirmed: false });
+    expect(localOutbox.emailSubscriptions.get(user.userId)).toEqual(['mei@example.com']);
+    const { body } = await linkBank(api, user.token, 'ins_109512');
+    await plaidControl(api, `/emulator/items/${body.itemId}/error`, { errorCode: 'ITEM_LOCKED' });
+    await pollAll(api);
+    const mails = localOutbox.messages.filter((m) => m.channel === 'email' && m.to === 'mei@example.com');
+    expect(mails.at(-1)?.message).toContain('Your bank account is locked');
+
+    await api.call('PATCH', '/v1/me', { token: user.token, json: { notifications: { email: false } } });
+    expect(localOutbox.emailSubscriptions.get(user.userId)).toEqual([]);
+  });
+});

@@ -205,7 +205,12 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
     const sets: string[] = [];
     const removes: string[] = [];
     const values: Record<string, unknown> = {};
-    const { displayName, email, notifications } = input.changes;
+    const { displayName, email, notifications, emailSubscription } = input.changes;
+    if (emailSubscription === null) removes.push('emailSubscription');
+    if (typeof emailSubscription === 'string') {
+      sets.push('emailSubscription = :subscription');
+      values[':subscription'] = emailSubscription;
+    }
     if (displayName !== undefined) {
       sets.push('displayName = :name');
       values[':name'] = displayName;
