@@ -340,6 +340,7 @@ export const routes = {
     tableActions: [],
     signingKeys: 'none',
     plaid: 'call',
+    nodeModules: ['plaid'],
   },
   plaidLinkItem: {
     method: 'POST',
@@ -353,6 +354,7 @@ export const routes = {
     tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     signingKeys: 'none',
     plaid: 'call',
+    nodeModules: ['plaid'],
     tokenKey: 'encrypt',
   },
   plaidListItems: {
@@ -390,6 +392,7 @@ export const routes = {
     tableActions: ['dynamodb:GetItem'],
     signingKeys: 'none',
     plaid: 'call',
+    nodeModules: ['plaid'],
     tokenKey: 'decrypt',
   },
   plaidRepairItem: {
@@ -410,6 +413,7 @@ export const routes = {
     ],
     signingKeys: 'none',
     plaid: 'call',
+    nodeModules: ['plaid'],
     tokenKey: 'decrypt',
     alerts: 'publish',
   },
@@ -438,6 +442,7 @@ export const routes = {
     tableActions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
     signingKeys: 'none',
     plaid: 'call',
+    nodeModules: ['plaid'],
     tokenKey: 'decrypt',
   },
   jwks: {

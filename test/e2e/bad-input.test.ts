@@ -6,7 +6,7 @@ let api: Awaited<ReturnType<typeof startTestApi>>;
 let token: string;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ plaid: {} });
   token = (
     await api.call('POST', '/v1/auth/register', {
       json: { username: 'prober', password: 'purple-otter-bakes-42' },

@@ -5,10 +5,12 @@ import { BUNDLING } from '../../bench/bundles';
 import { routeList } from '../../functions/api/routes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const NATIVE_OR_LAZY = ['@node-rs/argon2', '@zxcvbn-ts/language-common'];
+const NATIVE_OR_LAZY = ['@node-rs/argon2', '@zxcvbn-ts/language-common', 'plaid'];
 const targets = [
   ...routeList.map((r) => ({ name: r.handler, nodeModules: r.nodeModules ?? [] })),
   { name: 'authorizer', nodeModules: [] as readonly string[] },
+  { name: 'poller-dispatch', nodeModules: [] as readonly string[] },
+  { name: 'poller-worker', nodeModules: ['plaid'] as readonly string[] },
 ];
 
 /**
