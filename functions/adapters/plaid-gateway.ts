@@ -73,6 +73,22 @@ export class PlaidClientGateway implements PlaidGateway {
     await call(() => api.itemRemove({ access_token: accessToken }));
   }
 
+  async updateWebhook(accessToken: string, url: string): Promise<void> {
+    const api = await this.api();
+    await call(() => api.itemWebhookUpdate({ access_token: accessToken, webhook: url }));
+  }
+
+  async webhookVerificationKey(kid: string) {
+    const api = await this.api();
+    const { key } = await call(() => api.webhookVerificationKeyGet({ key_id: kid }));
+    const {
+      expired_at: expiredAt,
+      created_at: _created,
+      ...jwk
+    } = key as typeof key & { expired_at?: number | null };
+    return { jwk: jwk as Record<string, unknown>, expiredAt: expiredAt ?? null };
+  }
+
   private api(): Promise<PlaidApi> {
     this.client ??= (async () => {
       const { Configuration, PlaidApi } = await import('plaid');

@@ -2,6 +2,7 @@ import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channel
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidClientGateway } from '../adapters/plaid-gateway';
+import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
 import { ConfigError } from '../config';
@@ -17,6 +18,7 @@ import {
 } from '../domain/bank-links';
 import type { CheckQueue } from '../domain/bank-ports';
 import { checkItem, dispatchDueChecks, type ItemCheckDeps } from '../domain/item-checks';
+import { receivePlaidWebhook } from '../domain/plaid-webhooks';
 import { logger } from '../http/logger';
 import { table, users } from './accounts';
 import { smsSender } from './identities';
@@ -79,6 +81,7 @@ export function itemCheckDeps(): ItemCheckDeps {
     ledger: items,
     channels: channels(),
     schedule: config.poller.schedule,
+    webhookUrl: config.plaid?.webhookUrl,
     random: Math.random,
     newId: nodeTokenCrypto.newId,
     report: {
@@ -108,6 +111,13 @@ export const listItemEventsUseCase = () => listItemEvents({ items: plaidItems() 
 /** `DELETE /v1/plaid/items/{itemId}`. */
 export const removeItemUseCase = () =>
   removeItem({ items: plaidItems(), plaid: plaid(), cipher: cipher(), clock: currentRuntime().clock });
+
+/** `POST /v1/plaid/webhook`. */
+export const receiveWebhookUseCase = () =>
+  receivePlaidWebhook({
+    ...itemCheckDeps(),
+    verifier: memo('webhookVerifier', () => new PlaidWebhookVerifier(plaid())),
+  });
 
 /** The poller worker: one Item check. */
 export const checkItemUseCase = () => checkItem(itemCheckDeps());

@@ -137,6 +137,7 @@ export function linkItem(deps: BankLinkDeps) {
       transientFailures: 0,
       lastEventAt: now.toISOString(),
       version: 1,
+      ...(deps.webhookUrl === undefined ? {} : { webhookUrl: deps.webhookUrl }),
     };
     const event: ItemEvent = { type: 'linked', at: now.toISOString(), source: 'link', to: status };
     if ((await deps.items.create({ item, event })) === 'institution_taken') {

@@ -37,6 +37,10 @@ export interface PlaidGateway {
   exchangePublicToken(publicToken: string): Promise<{ accessToken: string; itemId: string }>;
   getItem(accessToken: string): Promise<PlaidItemSnapshot>;
   removeItem(accessToken: string): Promise<void>;
+  /** Points an Item's webhooks at `url` (`/item/webhook/update`). */
+  updateWebhook(accessToken: string, url: string): Promise<void>;
+  /** A webhook verification key by `kid` (`/webhook_verification_key/get`). */
+  webhookVerificationKey(kid: string): Promise<{ jwk: Record<string, unknown>; expiredAt: number | null }>;
 }
 
 /** Encrypts Plaid access tokens at rest, bound to their item id. */

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'PLAID_UNAVAILABLE'
   | 'INSTITUTION_ALREADY_LINKED'
   | 'STILL_BROKEN'
+  | 'INVALID_WEBHOOK_SIGNATURE'
   | 'INTERNAL';
 
 /** One field that failed validation, with a JSON-ish path (`password`, `items.0.id`). */

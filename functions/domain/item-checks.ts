@@ -35,6 +35,8 @@ export interface ItemCheckDeps {
   ledger: AlertLedger;
   channels: AlertChannels;
   schedule: CheckSchedule;
+  /** Where Plaid should send this deployment's webhooks; Items pointing elsewhere are re-pointed. */
+  webhookUrl?: string | undefined;
   random: () => number;
   newId: (prefix: string) => string;
   /** Told what operators should see: Plaid codes we do not know (treated as transient), failed sends. */
@@ -133,6 +135,24 @@ export function checkItem(deps: ItemCheckDeps) {
     });
     return { checked: true, changed: transition.changed, notified, item: transition.item };
   };
+}
+
+/**
+ * A changed webhook URL reaches existing Items at their next check (`/item/webhook/update`), so a
+ * configuration change re-points every Item within a day without a migration. A failure is left
+ * for the next check.
+ */
+async function repointWebhook(deps: ItemCheckDeps, item: PlaidItemRecord): Promise<PlaidItemRecord> {
+  if (deps.webhookUrl === undefined || item.webhookUrl === deps.webhookUrl) return item;
+  try {
+    await deps.plaid.updateWebhook(
+      await deps.cipher.decrypt(item.accessTokenCiphertext, item.itemId),
+      deps.webhookUrl,
+    );
+    return { ...item, webhookUrl: deps.webhookUrl };
+  } catch {
+    return item;
+  }
 }
 
 /**

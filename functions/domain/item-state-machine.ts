@@ -28,6 +28,8 @@ export interface PlaidItemRecord {
   version: number;
   /** The open needs-action episode, if the Item is broken. */
   episode?: Episode;
+  /** The webhook URL Plaid has for this Item, as far as we know. */
+  webhookUrl?: string;
   /** An episode closed by a repair whose "restored" message has not gone out yet. */
   restoredEpisodeId?: string;
 }
@@ -49,7 +51,8 @@ export interface ItemEvent {
     | 'repair_attempted'
     | 'alert_sent'
     | 'removed'
-    | 'observation_ignored';
+    | 'observation_ignored'
+    | 'webhook_received';
   at: string;
   source?: ObservationSource;
   from?: ItemStatus;
@@ -89,7 +92,9 @@ export function applyObservation(
   schedule: CheckSchedule,
 ): Transition {
   const at = ctx.at.toISOString();
-  if (item.lastEventAt !== undefined && at < item.lastEventAt && ctx.source === 'webhook') {
+  // A webhook's time is its JWT `iat`, in whole seconds: it is older only if its second is.
+  const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  if (ctx.source === 'webhook' && item.lastEventAt !== undefined && second(at) < second(item.lastEventAt)) {
     return {
       item,
       events: [
@@ -117,7 +122,9 @@ export function applyObservation(
 
   switch (observation.kind) {
     case 'healthy': {
-      consentExpiresAt = observation.consentExpiresAt ?? undefined;
+      // A webhook saying "repaired" knows nothing of consent: keep what we have.
+      if (observation.consentExpiresAt !== undefined)
+        consentExpiresAt = observation.consentExpiresAt ?? undefined;
       const expiringSoon =
         consentExpiresAt !== undefined &&
         new Date(consentExpiresAt) <= addSeconds(ctx.now, CONSENT_WARNING_SECONDS);

@@ -24,6 +24,10 @@ export interface HttpInput<R extends RouteDefinition> {
   auth: R['auth'] extends 'user' ? { userId: string; sessionId: string } : undefined;
   client: ClientInfo;
   requestId: string;
+  /** Lower-cased request headers. */
+  headers: Record<string, string | undefined>;
+  /** The body exactly as received, for signature checks. */
+  rawBody: string;
 }
 
 /**
@@ -62,6 +66,8 @@ export function httpHandler<R extends RouteDefinition>(
       auth: state.auth,
       client: state.client,
       requestId: state.requestId,
+      headers: event.headers ?? {},
+      rawBody: state.rawBody ?? '',
     } as HttpInput<R>);
     return toResponse(result);
   });

@@ -16,6 +16,8 @@ export interface RequestState {
   startedAt: number;
   client: ClientInfo;
   body?: unknown;
+  /** The body exactly as received (base64-decoded when API Gateway marked it so). */
+  rawBody?: string;
   auth?: { userId: string; sessionId: string };
 }
 
@@ -23,5 +25,7 @@ export interface RequestState {
 export interface HttpResult {
   status: number;
   body?: unknown;
+  /** The body exactly as received (base64-decoded when API Gateway marked it so). */
+  rawBody?: string;
   headers?: Record<string, string>;
 }

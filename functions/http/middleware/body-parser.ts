@@ -30,6 +30,7 @@ export function bodyParser(options: {
       throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
     }
     const state = stateOf(request);
+    state.rawBody = text;
     if (text.trim() === '') {
       state.body = undefined;
       return;

@@ -1,0 +1,88 @@
+import { AppError } from './errors';
+import { applyAndNotify, type ItemCheckDeps } from './item-checks';
+import type { Observation } from './item-state-machine';
+
+/** Checks a webhook's signature; throws when it is not Plaid's. */
+export interface WebhookVerifier {
+  verify(token: string | undefined, rawBody: string, now: Date): Promise<{ issuedAt: Date }>;
+}
+
+/** What happened to a webhook (for the log; Plaid only sees 200). */
+export type WebhookOutcome = 'applied' | 'unchanged' | 'recorded' | 'unknown_item' | 'ignored_type';
+
+/** The ITEM webhooks that say something about an Item's health, as observations. */
+function observationOf(body: Record<string, unknown>): Observation | 'record' | undefined {
+  switch (body.webhook_code) {
+    case 'ERROR': {
+      const error = body.error as { error_code?: unknown; error_message?: unknown } | null | undefined;
+      if (typeof error?.error_code !== 'string') return undefined;
+      return {
+        kind: 'plaid_error',
+        code: error.error_code,
+        ...(typeof error.error_message === 'string' ? { message: error.error_message } : {}),
+      };
+    }
+    case 'PENDING_EXPIRATION':
+      return typeof body.consent_expiration_time === 'string'
+        ? {
+            kind: 'pending_expiration',
+            consentExpiresAt: new Date(body.consent_expiration_time).toISOString(),
+          }
+        : undefined;
+    case 'PENDING_DISCONNECT':
+    case 'USER_PERMISSION_REVOKED':
+    case 'USER_ACCOUNT_REVOKED':
+      return { kind: 'plaid_error', code: body.webhook_code };
+    case 'LOGIN_REPAIRED':
+      return { kind: 'healthy' };
+    case 'NEW_ACCOUNTS_AVAILABLE':
+    case 'WEBHOOK_UPDATE_ACKNOWLEDGED':
+      return 'record';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `POST /v1/plaid/webhook`: verifies Plaid's signature over the raw body (401 otherwise), then
+ * applies ITEM webhooks through the Item state machine, ordered by the JWT's `iat` against the
+ * Item's newest applied observation: duplicates change nothing twice, an older webhook arriving
+ * late is ignored, and a webhook racing a poll sends one alert (the alert ledger). Unknown types
+ * and codes are answered 200 and logged: Plaid adds codes.
+ */
+export function receivePlaidWebhook(deps: ItemCheckDeps & { verifier: WebhookVerifier }) {
+  return async (
+    token: string | undefined,
+    rawBody: string,
+  ): Promise<{ outcome: WebhookOutcome; code?: string }> => {
+    let issuedAt: Date;
+    try {
+      ({ issuedAt } = await deps.verifier.verify(token, rawBody, deps.clock.now()));
+    } catch (error) {
+      throw new AppError('INVALID_WEBHOOK_SIGNATURE', 'The webhook signature is not valid.', {
+        cause: error,
+      });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      return { outcome: 'ignored_type' };
+    }
+    const code = String(body.webhook_code ?? '');
+    if (body.webhook_type !== 'ITEM' || typeof body.item_id !== 'string')
+      return { outcome: 'ignored_type', code };
+    const observation = observationOf(body);
+    if (observation === undefined) return { outcome: 'ignored_type', code };
+    const item = await deps.items.get(body.item_id);
+    if (item === undefined) return { outcome: 'unknown_item', code };
+    if (observation === 'record') {
+      await deps.items.save({ ...item, version: item.version + 1 }, [
+        { type: 'webhook_received', at: deps.clock.now().toISOString(), source: 'webhook', detail: code },
+      ]);
+      return { outcome: 'recorded', code };
+    }
+    const { transition } = await applyAndNotify(deps, item, observation, { source: 'webhook', at: issuedAt });
+    return { outcome: transition.changed ? 'applied' : 'unchanged', code };
+  };
+}
