@@ -128,8 +128,9 @@ export function checkItem(deps: ItemCheckDeps) {
     ) {
       return { checked: false, changed: false, notified: false };
     }
-    const observation = await observeAtPlaid(deps, item);
-    const { transition, notified } = await applyAndNotify(deps, item, observation, {
+    const pointed = await repointWebhook(deps, item);
+    const observation = await observeAtPlaid(deps, pointed);
+    const { transition, notified } = await applyAndNotify(deps, pointed, observation, {
       source: 'poll',
       at: deps.clock.now(),
     });

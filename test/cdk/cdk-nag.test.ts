@@ -118,14 +118,21 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
     expect(acknowledged.map((a) => a.id.replace(/\[.*\]$/, '[…]')).sort()).toEqual(
       [
         ...publicRoutes.map(() => 'AwsSolutions-APIG4'),
-        // The signing-key bootstrap provider's invoke wildcard, and SMS publish (see useSms).
+        // The signing-key bootstrap provider's invoke wildcard; SMS publish on "*" (useSms, useAlerts)
+        // for each route that texts or alerts, and for the poller's worker.
         'AwsSolutions-IAM5[…]',
-        ...routeList.filter((r) => r.sendsSms).map(() => 'AwsSolutions-IAM5[…]'),
-        // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret.
+        ...routeList.filter((r) => r.sendsSms || r.alerts).map(() => 'AwsSolutions-IAM5[…]'),
+        'AwsSolutions-IAM5[…]',
+        // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret.
+        'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
       ].sort(),
+    );
+    const iam5 = acknowledged.filter((a) => a.id.startsWith('AwsSolutions-IAM5')).map((a) => a.id);
+    expect(iam5.filter((id) => id === 'AwsSolutions-IAM5[Resource::*]')).toHaveLength(
+      routeList.filter((r) => r.sendsSms || r.alerts).length + 1,
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(80);
   });

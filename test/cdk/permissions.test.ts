@@ -1,5 +1,6 @@
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import { tableDefinition } from '../../functions/adapters/dynamo/table-definition';
 import { routeList } from '../../functions/api/routes';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import {
@@ -7,11 +8,12 @@ import {
   allStatements,
   asList,
   logicalIdOf,
+  type Statement,
   statementsOfRole,
   synthesize,
 } from './fixture';
 
-const { api, data, apiTemplate } = synthesize();
+const { api, data, apiTemplate } = synthesize({ wechatAppId: 'wx123' });
 const templates = { data, api: apiTemplate };
 
 const statementsOf = (fn: ServiceFunction) => statementsOfRole(apiTemplate, logicalIdOf(fn.role as Role));
@@ -21,6 +23,14 @@ const routeFunction = (id: string) => {
   return fn;
 };
 const authorizerFunction = api.node.findChild('Authorizer') as ServiceFunction;
+const { dispatcher, worker } = api.poller;
+
+/** The statements whose resource names something of the data stack (its exports name the construct). */
+const on = (statements: Statement[], construct: string) =>
+  statements.filter((s) => JSON.stringify(s.Resource).includes(construct));
+
+/** Every SNS ARN, as the template writes it. */
+const ANY_SNS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] };
 
 describe('Permissions', () => {
   describe.each(Object.entries(templates))('Stack: %s', (_name, template) => {
@@ -30,15 +40,22 @@ describe('Permissions', () => {
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     });
 
-    it('has no statement on Resource "*" but SMS publish, which a deny on every topic narrows', () => {
-      const onStar = allStatements(template).filter((s) => asList(s.Resource).includes('*'));
-      for (const statement of onStar)
-        expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish' });
-      if (onStar.length > 0) {
-        const denies = allStatements(template).filter(
-          (s) => s.Effect === 'Deny' && s.Action === 'sns:Publish',
-        );
-        expect(denies).toHaveLength(onStar.length);
+    it('has no statement on Resource "*" but SMS publish, and each such policy denies publishing to topics', () => {
+      for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+        const statements = policy.Properties.PolicyDocument.Statement as (Statement & {
+          Condition?: unknown;
+        })[];
+        const onStar = statements.filter((s) => asList(s.Resource).includes('*'));
+        for (const statement of onStar) {
+          expect(statement).toEqual({ Effect: 'Allow', Action: 'sns:Publish', Resource: '*' });
+        }
+        if (onStar.length === 0) continue;
+        // Either useSms's plain deny on every topic, or useAlerts's two conditional ones.
+        const denies = statements.filter((s) => s.Effect === 'Deny');
+        expect(denies.length === 1 || denies.length === 2).toBe(true);
+        for (const deny of denies)
+          expect(deny).toMatchObject({ Action: 'sns:Publish', Resource: ANY_SNS_ARN });
+        if (denies.length === 1) expect(denies[0]?.Condition).toBeUndefined();
       }
     });
 
@@ -68,7 +85,8 @@ describe('Permissions', () => {
       // Assess
       for (const statement of onIndexes) {
         expect(asList(statement.Action)).toEqual(['dynamodb:Query']);
-        expect(JSON.stringify(statement.Resource)).toMatch(/"\/index\/gsi1"/);
+        const names = asList(statement.Resource).map((r) => JSON.stringify(r).match(/\/index\/(\w+)"/)?.[1]);
+        expect(names).toEqual(tableDefinition.globalSecondaryIndexes.map((gsi) => gsi.indexName));
       }
       const queries = routeList.find((r) => r.id === id)?.tableActions.includes('dynamodb:Query');
       expect(onIndexes.length > 0).toBe(queries);
@@ -100,17 +118,31 @@ describe('Permissions', () => {
           access === 'read' ? ['secretsmanager:GetSecretValue'] : [],
         );
         const route = routeList.find((r) => r.id === id);
-        const onPepper = statements.filter((st) => JSON.stringify(st.Resource).includes('SmsPepper'));
+        const onPepper = on(statements, 'SmsPepper');
         expect(actionsWithPrefix(onPepper, 'secretsmanager:')).toEqual(
           route?.smsPepper === 'read' ? ['secretsmanager:GetSecretValue'] : [],
         );
+        const onPlaid = on(statements, 'PlaidSecret');
+        expect(actionsWithPrefix(onPlaid, 'secretsmanager:')).toEqual(
+          route?.plaid === 'call' ? ['secretsmanager:GetSecretValue'] : [],
+        );
+        const onWeChat = on(statements, 'WeChatAppSecret');
+        expect(actionsWithPrefix(onWeChat, 'secretsmanager:')).toEqual(
+          route?.providerSecrets === 'read' ? ['secretsmanager:GetSecretValue'] : [],
+        );
         // Nothing else in Secrets Manager.
-        expect(granted).toEqual(onKeys.length + onPepper.length > 0 ? ['secretsmanager:GetSecretValue'] : []);
+        const secretStatements = statements.filter((st) =>
+          JSON.stringify(st.Action).includes('secretsmanager:'),
+        );
+        expect(secretStatements).toHaveLength(
+          onKeys.length + onPepper.length + onPlaid.length + onWeChat.length,
+        );
+        expect(granted).toEqual(secretStatements.length > 0 ? ['secretsmanager:GetSecretValue'] : []);
       },
     );
 
-    it.each(routeList.map((r) => [r.id, r.sendsSms === true] as const))(
-      '%s may publish SMS (%s) only if its route sends SMS',
+    it.each(routeList.map((r) => [r.id, r.sendsSms === true || r.alerts === 'publish'] as const))(
+      '%s may publish SMS (%s) only if its route sends SMS or alerts',
       (id, sends) => {
         const statements = statementsOf(routeFunction(id));
         expect(actionsWithPrefix(statements, 'sns:')).toEqual(sends ? ['sns:Publish'] : []);
@@ -121,6 +153,162 @@ describe('Permissions', () => {
       expect(actionsWithPrefix(statementsOf(authorizerFunction), 'secretsmanager:')).toEqual([
         'secretsmanager:GetSecretValue',
       ]);
+    });
+  });
+
+  describe('Plaid access-token key', () => {
+    it.each(routeList.map((r) => [r.id, r.tokenKey ?? 'none'] as const))(
+      '%s (%s) gets exactly the KMS action its route names, on the token key only',
+      (id, use) => {
+        // Prepare
+        const statements = statementsOf(routeFunction(id));
+
+        // Act
+        const kms = statements.filter((st) => JSON.stringify(st.Action).includes('kms:'));
+
+        // Assess
+        const expected = { none: [], encrypt: ['kms:Encrypt'], decrypt: ['kms:Decrypt'] }[use];
+        expect(actionsWithPrefix(kms, 'kms:')).toEqual(expected);
+        for (const statement of kms) expect(JSON.stringify(statement.Resource)).toContain('PlaidTokenKey');
+      },
+    );
+
+    it('lets the worker decrypt and never encrypt; the dispatcher and authorizer get no KMS action', () => {
+      expect(actionsWithPrefix(statementsOf(worker), 'kms:')).toEqual(['kms:Decrypt']);
+      expect(actionsWithPrefix(statementsOf(dispatcher), 'kms:')).toEqual([]);
+      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'kms:')).toEqual([]);
+    });
+  });
+
+  describe('Alert topic and phones', () => {
+    const denies = (fn: ServiceFunction) =>
+      (statementsOf(fn) as (Statement & { Condition?: Record<string, Record<string, unknown>> })[]).filter(
+        (st) => st.Effect === 'Deny',
+      );
+
+    it.each([
+      ...routeList.filter((r) => r.alerts === 'publish').map((r) => [r.id, routeFunction(r.id)] as const),
+      ['poller worker', worker] as const,
+    ])('%s may publish to phones and its own alert topic only (two conditional denies)', (_id, fn) => {
+      // Prepare
+      const statements = statementsOf(fn);
+
+      // Act
+      const sns = statements.filter((st) => JSON.stringify(st.Action).includes('sns:'));
+
+      // Assess: allow on * (phones have no ARN), and the denies that carve out our topic only.
+      expect(sns.filter((st) => st.Effect === 'Allow')).toEqual([
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+      ]);
+      expect(denies(fn)).toEqual([
+        {
+          Effect: 'Deny',
+          Action: 'sns:Publish',
+          Resource: ANY_SNS_ARN,
+          Condition: { StringNotEquals: { 'aws:ResourceTag/linkguard:alert-topic': 'dev' } },
+        },
+        {
+          Effect: 'Deny',
+          Action: 'sns:Publish',
+          Resource: ANY_SNS_ARN,
+          Condition: { StringNotEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ]);
+    });
+
+    it.each(
+      routeList.filter((r) => r.sendsSms === true && r.alerts === undefined).map((r) => [r.id] as const),
+    )('%s texts phones only: one unconditional deny on every topic', (id) => {
+      expect(denies(routeFunction(id))).toEqual([
+        { Effect: 'Deny', Action: 'sns:Publish', Resource: ANY_SNS_ARN },
+      ]);
+    });
+
+    it('tags the alert topic with the stage the conditions name', () => {
+      data.hasResourceProperties('AWS::SNS::Topic', {
+        Tags: [{ Key: 'linkguard:alert-topic', Value: 'dev' }],
+      });
+    });
+
+    it('hands ALERT_TOPIC_ARN to exactly the functions that may publish alerts', () => {
+      const withTopic = Object.entries(apiTemplate.findResources('AWS::Lambda::Function'))
+        .filter(([, fn]) => fn.Properties.Environment?.Variables?.ALERT_TOPIC_ARN !== undefined)
+        .map(([logicalId]) => logicalId)
+        .sort();
+      expect(withTopic).toEqual(
+        [
+          ...routeList.filter((r) => r.alerts === 'publish').map((r) => logicalIdOf(routeFunction(r.id))),
+          logicalIdOf(worker),
+        ].sort(),
+      );
+    });
+  });
+
+  describe('Poller', () => {
+    it('lets the dispatcher query the next-check index (gsi2) and nothing else of the table', () => {
+      // Prepare
+      const statements = statementsOf(dispatcher);
+
+      // Act
+      const dynamo = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:'));
+
+      // Assess
+      expect(dynamo).toHaveLength(1);
+      expect(dynamo[0]?.Action).toBe('dynamodb:Query');
+      const resources = asList(dynamo[0]?.Resource).map((r) => JSON.stringify(r));
+      expect(resources).toHaveLength(1);
+      expect(resources[0]).toContain('"/index/gsi2"');
+    });
+
+    it('lets the dispatcher send to the check queue only, and nothing of SNS, KMS or Secrets Manager', () => {
+      const statements = statementsOf(dispatcher);
+      const sqs = statements.filter((st) => JSON.stringify(st.Action).includes('sqs:'));
+      expect(sqs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [logicalIdOf(api.poller.queue), 'Arn'] },
+        },
+      ]);
+      for (const prefix of ['sns:', 'kms:', 'secretsmanager:']) {
+        expect(actionsWithPrefix(statements, prefix)).toEqual([]);
+      }
+    });
+
+    it('lets the worker read its Items, the user and the ledger, and write them back', () => {
+      expect(actionsWithPrefix(statementsOf(worker), 'dynamodb:')).toEqual([
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+    });
+
+    it('lets the worker read the Plaid secret and no other secret', () => {
+      const statements = statementsOf(worker);
+      const secrets = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+      expect(secrets).toHaveLength(1);
+      expect(secrets[0]?.Action).toBe('secretsmanager:GetSecretValue');
+      expect(JSON.stringify(secrets[0]?.Resource)).toContain('PlaidSecret');
+    });
+
+    it('lets the worker consume the check queue, and send to no queue', () => {
+      const sqs = statementsOf(worker).filter((st) => JSON.stringify(st.Action).includes('sqs:'));
+      expect(actionsWithPrefix(sqs, 'sqs:')).toEqual([
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ]);
+      for (const statement of sqs) {
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(api.poller.queue), 'Arn'] });
+      }
+    });
+
+    it.each(routeList.map((r) => [r.id] as const))('%s gets no SQS permission', (id) => {
+      expect(actionsWithPrefix(statementsOf(routeFunction(id)), 'sqs:')).toEqual([]);
     });
   });
 });

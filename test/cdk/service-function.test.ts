@@ -16,19 +16,23 @@ const functions = Object.entries(templates).flatMap(([stack, template]) =>
   })),
 );
 
-/** A function's environment with each deploy-time token replaced by a plausible string. */
+/** A function's environment with each deploy-time token replaced by a plausible string (a URL for `*_URL`). */
 function environmentAtDeploy(variables: Record<string, unknown>): Record<string, string> {
+  const plausible = (name: string) =>
+    name.endsWith('_URL')
+      ? `https://resolved-at-deploy.example.com/${name.toLowerCase()}`
+      : `resolved-at-deploy-${name.toLowerCase()}`;
   return Object.fromEntries(
     Object.entries(variables).map(([name, value]) => [
       name,
-      typeof value === 'string' ? value : `resolved-at-deploy-${name.toLowerCase()}`,
+      typeof value === 'string' ? value : plausible(name),
     ]),
   );
 }
 
 describe('Class: ServiceFunction', () => {
-  it('covers every function of the app: the routes, the authorizer, the bootstrap and its provider', () => {
-    expect(functions).toHaveLength(routeList.length + 3);
+  it('covers every function of the app: the routes, the authorizer, the poller, the bootstrap and its provider', () => {
+    expect(functions).toHaveLength(routeList.length + 5);
   });
 
   it.each(functions.map((f) => [f.id, f] as const))('%s runs Node.js 24 on ARM64', (_id, fn) => {
@@ -76,12 +80,14 @@ describe('Class: ServiceFunction', () => {
   it.each([
     ...routeList.map((r) => [r.id, `${r.method} ${r.path}`] as const),
     ['authorizer', undefined] as const,
+    ['poller dispatcher', logicalIdOf(api.poller.dispatcher)] as const,
+    ['poller worker', logicalIdOf(api.poller.worker)] as const,
   ])('%s: its environment is a configuration functions/config.ts accepts', (_id, description) => {
     // Prepare
     const fn = functions.find((f) =>
       description === undefined
         ? f.id.startsWith('Authorizer') && f.stack === 'api'
-        : f.properties.Description === description,
+        : f.properties.Description === description || (f.id === description && f.stack === 'api'),
     );
     const variables = fn?.properties.Environment.Variables as Record<string, unknown>;
 

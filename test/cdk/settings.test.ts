@@ -21,6 +21,15 @@ describe('Function: readSettings', () => {
       issuer: undefined,
       corsAllowedOrigins: undefined,
       keysRevision: undefined,
+      plaid: {
+        clientId: undefined,
+        env: 'sandbox',
+        products: undefined,
+        countryCodes: undefined,
+        clientName: undefined,
+        webhookUrl: undefined,
+      },
+      poller: { shards: 16, concurrency: 16, scheduleMinutes: 15 },
     });
   });
 
@@ -42,6 +51,15 @@ describe('Function: readSettings', () => {
       smsMonthlyBudgetUsd: '250',
       wechatAppId: 'wx123',
       googleClientIds: 'ios.apps.googleusercontent.com,android.apps.googleusercontent.com',
+      plaidClientId: '5f0c0ffee0c0ffee0c0ffee0',
+      plaidEnv: 'production',
+      plaidProducts: 'transactions,auth',
+      plaidCountryCodes: 'US,CA',
+      plaidClientName: 'Example Money',
+      plaidWebhookUrl: 'https://api.example.com/v1/plaid/webhook',
+      pollerShards: '32',
+      pollerConcurrency: 40,
+      pollerScheduleMinutes: '5',
     });
 
     // Assess
@@ -64,6 +82,15 @@ describe('Function: readSettings', () => {
         appleClientIds: undefined,
         googleClientIds: 'ios.apps.googleusercontent.com,android.apps.googleusercontent.com',
       },
+      plaid: {
+        clientId: '5f0c0ffee0c0ffee0c0ffee0',
+        env: 'production',
+        products: 'transactions,auth',
+        countryCodes: 'US,CA',
+        clientName: 'Example Money',
+        webhookUrl: 'https://api.example.com/v1/plaid/webhook',
+      },
+      poller: { shards: 32, concurrency: 40, scheduleMinutes: 5 },
     });
   });
 
@@ -73,6 +100,15 @@ describe('Function: readSettings', () => {
     [{ logRetentionDays: '31' }, /"logRetentionDays"/],
     [{ issuer: { url: 'x' } }, /"issuer"/],
     [{ smsMonthlyBudgetUsd: '-5' }, /"smsMonthlyBudgetUsd"/],
+    [{ plaidEnv: 'development' }, /"plaidEnv"/],
+    [{ plaidClientName: 'A name far longer than thirty characters' }, /"plaidClientName"/],
+    [{ plaidWebhookUrl: 'http://api.example.com/v1/plaid/webhook' }, /"plaidWebhookUrl"/],
+    [{ pollerShards: '0' }, /"pollerShards"/],
+    [{ pollerShards: '300' }, /"pollerShards"/],
+    // SQS event sources accept a maximum concurrency of 2 at least.
+    [{ pollerConcurrency: '1' }, /"pollerConcurrency"/],
+    [{ pollerConcurrency: '2.5' }, /"pollerConcurrency"/],
+    [{ pollerScheduleMinutes: '0' }, /"pollerScheduleMinutes"/],
   ])('refuses %o, naming the key', (context, message) => {
     expect(() => settingsOf(context)).toThrow(message);
   });

@@ -17,7 +17,7 @@ describe('Class: StatefulStack', () => {
       });
     });
 
-    it('has exactly the global secondary indexes of the definition, projecting everything', () => {
+    it('has exactly the global secondary indexes of the definition, with their projections', () => {
       data.hasResourceProperties('AWS::DynamoDB::Table', {
         GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((gsi) => ({
           IndexName: gsi.indexName,
@@ -25,7 +25,7 @@ describe('Class: StatefulStack', () => {
             { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
             { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: gsi.projection },
         })),
       });
     });
