@@ -12,11 +12,14 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type RouteDefinition, routeList } from '../functions/api/routes';
-import { ServiceFunction } from './constructs/service-function';
+import { type RouteDefinition, routeList, routes } from '../functions/api/routes';
+import type { AlertTopicRef } from './constructs/alert-topic';
+import { BankLinkPoller } from './constructs/bank-link-poller';
+import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
 import { SmsAlarms } from './constructs/sms-alarms';
 import type { DeploymentSettings } from './settings';
 
@@ -30,7 +33,16 @@ export interface ApiStackProps extends StackProps {
   smsPepper: ISecret;
   /** From the stateful stack. */
   wechatAppSecret: ISecret;
+  /** From the stateful stack. */
+  plaidSecret: ISecret;
+  /** From the stateful stack. */
+  tokenKey: IKey;
+  /** From the stateful stack. */
+  alertTopic: AlertTopicRef;
 }
+
+/** Where Plaid sends webhooks, under the API's own URL unless the `plaidWebhookUrl` setting says otherwise. */
+export const PLAID_WEBHOOK_PATH = routes.plaidWebhook.path;
 
 /** Stage-wide limits; a route's function can still be throttled lower by its own concurrency. */
 export const STAGE_THROTTLE = { burstLimit: 200, rateLimit: 100 } as const;
@@ -40,8 +52,9 @@ const memoryFor = (route: RouteDefinition) => (route.nodeModules?.includes('@nod
 
 /**
  * The HTTP API and its functions: one function and one route per entry of the route table
- * (`functions/api/routes.ts`), each granted exactly the table actions its entry lists. `user`
- * routes sit behind the Lambda authorizer. Stateless: safe to destroy and redeploy.
+ * (`functions/api/routes.ts`), each granted exactly what its entry lists (table actions, secrets,
+ * SMS, Plaid, the token key, alerts). `user` routes sit behind the Lambda authorizer. Also the
+ * bank-link poller and the alarms. Stateless: safe to destroy and redeploy.
  *
  * @example
  * new ApiStack(app, 'LinkGuard-dev-Api', { settings, table: data.table, signingKeys: data.signingKeys });
@@ -50,6 +63,7 @@ export class ApiStack extends Stack {
   readonly api: HttpApi;
   /** Function of each route, by route id. */
   readonly functions: ReadonlyMap<string, ServiceFunction>;
+  readonly poller: BankLinkPoller;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, { description: `LinkGuard ${props.settings.stage}: HTTP API and functions.`, ...props });
@@ -92,6 +106,8 @@ export class ApiStack extends Stack {
         : { SMS_ALLOWED_COUNTRIES: settings.smsAllowedCountries }),
       ...(settings.smsDailyCap === undefined ? {} : { SMS_DAILY_CAP: settings.smsDailyCap }),
       ...providerEnvironment(settings),
+      // Every function that writes an Item computes its shard of the next-check index: one value.
+      POLLER_SHARDS: String(settings.poller.shards),
     };
     const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
 
@@ -112,6 +128,16 @@ export class ApiStack extends Stack {
       resultsCacheTtl: Duration.seconds(0),
     });
 
+    const plaid: PlaidFunctionSettings = {
+      env: settings.plaid.env,
+      clientId: settings.plaid.clientId,
+      webhookUrl: settings.plaid.webhookUrl ?? `${this.api.apiEndpoint}${PLAID_WEBHOOK_PATH}`,
+      products: settings.plaid.products,
+      countryCodes: settings.plaid.countryCodes,
+      clientName: settings.plaid.clientName,
+    };
+    const sms = settings.smsSenderId === undefined ? {} : { senderId: settings.smsSenderId };
+
     const functions = new Map<string, ServiceFunction>();
     for (const route of routeList) {
       const fn = new ServiceFunction(this, constructId(route.id), {
@@ -127,9 +153,12 @@ export class ApiStack extends Stack {
       if (route.providerSecrets === 'read' && settings.providers.wechatAppId !== undefined) {
         fn.useProviderSecrets(props.wechatAppSecret);
       }
-      if (route.sendsSms === true) {
-        fn.useSms(settings.smsSenderId === undefined ? {} : { senderId: settings.smsSenderId });
-      }
+      if (route.plaid === 'call') fn.usePlaid(props.plaidSecret, plaid);
+      if (route.tokenKey !== undefined) fn.useTokenKey(props.tokenKey, route.tokenKey);
+      // Alerts include SMS: one set of SNS statements (useSms's plain deny would block the topic).
+      if (route.alerts === 'publish') fn.useAlerts(props.alertTopic, sms);
+      else if (route.sendsSms === true) fn.useSms(sms);
+      if (route.emailSubscriptions === 'manage') fn.useEmailSubscriptions(props.alertTopic);
       functions.set(route.id, fn);
       const [apiRoute] = this.api.addRoutes({
         path: route.path,
@@ -149,6 +178,20 @@ export class ApiStack extends Stack {
     }
     this.functions = functions;
     new SmsAlarms(this, 'SmsAlarms', { monthlyBudgetUsd: settings.smsMonthlyBudgetUsd });
+
+    this.poller = new BankLinkPoller(this, 'Poller', {
+      common,
+      stage: settings.stage,
+      table,
+      signingKeys,
+      plaidSecret: props.plaidSecret,
+      plaid,
+      tokenKey: props.tokenKey,
+      alertTopic: props.alertTopic,
+      smsSenderId: settings.smsSenderId,
+      concurrency: settings.poller.concurrency,
+      scheduleMinutes: settings.poller.scheduleMinutes,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'Issuer', { value: environment.JWT_ISSUER ?? '' });

@@ -30,6 +30,9 @@ export function addLinkGuard(app: App): LinkGuardStacks {
     signingKeys: stateful.signingKeys,
     smsPepper: stateful.smsPepper,
     wechatAppSecret: stateful.wechatAppSecret,
+    plaidSecret: stateful.plaidSecret,
+    tokenKey: stateful.tokenKey,
+    alertTopic: stateful.alertTopic,
   });
   return { settings, stateful, api };
 }

@@ -43,9 +43,37 @@ export interface DeploymentSettings {
     /** Comma-separated: the iOS and Android OAuth client ids. */
     googleClientIds: string | undefined;
   };
+  /** Plaid: the bank links. The secret lives in the data stack (docs/deploying.md). */
+  plaid: {
+    /**
+     * Plaid's client id. Unset: the bank routes are deployed but answer 500 (their config error
+     * names PLAID_CLIENT_ID) until it is given; the poller finds no Items to check.
+     */
+    clientId: string | undefined;
+    /** Plaid environment the client id and secret belong to. */
+    env: 'sandbox' | 'production';
+    /** Comma-separated Plaid products for Link. Unset: the functions' default (`transactions`). */
+    products: string | undefined;
+    /** Comma-separated country codes for Link. Unset: the functions' default (`US`). */
+    countryCodes: string | undefined;
+    /** Name Link shows to the user (at most 30 characters). Unset: the functions' default (`LinkGuard`). */
+    clientName: string | undefined;
+    /** Where Plaid sends webhooks. Unset: `<API URL>/v1/plaid/webhook`. Set it behind a custom domain. */
+    webhookUrl: string | undefined;
+  };
+  /** The bank-link poller (docs/deploying.md, "Bank links (Plaid)"). */
+  poller: {
+    /** Shards of the next-check index. Only ever raise it: Items in a dropped shard are not polled. */
+    shards: number;
+    /** Most worker instances at once (the SQS event source's maximum concurrency): bounds Plaid's request rate. */
+    concurrency: number;
+    /** Minutes between two runs of the dispatcher. */
+    scheduleMinutes: number;
+  };
 }
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+const PLAID_ENVS = ['sandbox', 'production'] as const;
 
 /** Retention values CloudWatch accepts, in days (the enum's values are the day counts). */
 const RETENTIONS = new Set<number>(
@@ -84,6 +112,22 @@ export function readSettings(node: Node): DeploymentSettings {
       `Context value "logRetentionDays" is not a CloudWatch retention: got "${retentionDays}".`,
     );
   }
+  const plaidEnv = text('plaidEnv') ?? 'sandbox';
+  if (!(PLAID_ENVS as readonly string[]).includes(plaidEnv)) {
+    throw new Error(`Context value "plaidEnv" must be one of ${PLAID_ENVS.join(', ')}: got "${plaidEnv}".`);
+  }
+  const plaidClientName = text('plaidClientName');
+  if (plaidClientName !== undefined && plaidClientName.length > 30) {
+    throw new Error(
+      `Context value "plaidClientName" must be at most 30 characters: got "${plaidClientName}".`,
+    );
+  }
+  const plaidWebhookUrl = text('plaidWebhookUrl');
+  if (plaidWebhookUrl !== undefined && !/^https:\/\/[^\s/]+\/\S*$/.test(plaidWebhookUrl)) {
+    throw new Error(
+      `Context value "plaidWebhookUrl" must be an https URL with a path: got "${plaidWebhookUrl}".`,
+    );
+  }
   const account = text('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region = text('region') ?? process.env.CDK_DEFAULT_REGION;
 
@@ -109,7 +153,30 @@ export function readSettings(node: Node): DeploymentSettings {
       appleClientIds: text('appleClientIds'),
       googleClientIds: text('googleClientIds'),
     },
+    plaid: {
+      clientId: text('plaidClientId'),
+      env: plaidEnv as DeploymentSettings['plaid']['env'],
+      products: text('plaidProducts'),
+      countryCodes: text('plaidCountryCodes'),
+      clientName: plaidClientName,
+      webhookUrl: plaidWebhookUrl,
+    },
+    poller: {
+      // The functions accept 1-256 shards (POLLER_SHARDS).
+      shards: wholeNumber(text('pollerShards') ?? '16', 'pollerShards', 1, 256),
+      // SQS event sources take a maximum concurrency of 2 to 1000.
+      concurrency: wholeNumber(text('pollerConcurrency') ?? '16', 'pollerConcurrency', 2, 1000),
+      scheduleMinutes: wholeNumber(text('pollerScheduleMinutes') ?? '15', 'pollerScheduleMinutes', 1, 1440),
+    },
   };
+}
+
+function wholeNumber(value: string, key: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    throw new Error(`Context value "${key}" must be a whole number from ${min} to ${max}: got "${value}".`);
+  }
+  return number;
 }
 
 function positiveNumber(value: string, key: string): number {

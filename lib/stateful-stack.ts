@@ -1,7 +1,9 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { AlertTopic, type AlertTopicRef } from './constructs/alert-topic';
 import { SigningKeySecret } from './constructs/signing-key-secret';
 import { SingleTable } from './constructs/single-table';
 import type { DeploymentSettings } from './settings';
@@ -11,7 +13,8 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What LinkGuard cannot lose: the table and the signing keys. Kept apart from the functions and
+ * What LinkGuard cannot lose: the table, the signing keys and the other secrets, the key that wraps
+ * Plaid access tokens, and the alert topic with its subscriptions. Kept apart from the functions and
  * the API so that those can be replaced, renamed or torn down freely; termination protection is
  * on, and the table is retained even if the stack is deleted.
  *
@@ -26,10 +29,16 @@ export class StatefulStack extends Stack {
   readonly smsPepper: ISecret;
   /** WeChat's AppSecret, which the team puts in after the first deploy. */
   readonly wechatAppSecret: ISecret;
+  /** Plaid's API secret, which the team puts in after the first deploy. */
+  readonly plaidSecret: ISecret;
+  /** Wraps the per-Item data keys of Plaid access tokens (envelope encryption in the functions). */
+  readonly tokenKey: IKey;
+  /** Where every bank-link alert is published. */
+  readonly alertTopic: AlertTopicRef;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, {
-      description: `LinkGuard ${props.settings.stage}: table and signing keys (stateful).`,
+      description: `LinkGuard ${props.settings.stage}: table, keys, secrets, alert topic (stateful).`,
       ...props,
       terminationProtection: true,
     });
@@ -68,7 +77,34 @@ export class StatefulStack extends Stack {
     });
     this.wechatAppSecret = wechatAppSecret;
 
+    const plaidSecret = new Secret(this, 'PlaidSecret', {
+      description:
+        `LinkGuard: the Plaid API secret for the ${settings.plaid.env} environment. Created with a random ` +
+        'placeholder; put the real value in (docs/deploying.md).',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(plaidSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Plaid issues the API secret and only its dashboard can rotate it, so Secrets Manager cannot; rotating it ' +
+        'there and pasting the new value here is the rotation (docs/deploying.md).',
+    });
+    this.plaidSecret = plaidSecret;
+
+    this.tokenKey = new Key(this, 'PlaidTokenKey', {
+      description:
+        'LinkGuard: wraps the data keys of Plaid access tokens (encryption context: itemId). Losing it loses every bank link.',
+      alias: `alias/linkguard-${settings.stage}-plaid-tokens`,
+      enableKeyRotation: true,
+      // The tokens in the table are useless without it: keep it even if the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.alertTopic = new AlertTopic(this, 'Alerts', { stage: settings.stage }).ref;
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningKeySecretArn', { value: this.signingKeys.secretArn });
+    new CfnOutput(this, 'PlaidSecretArn', { value: plaidSecret.secretArn });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
   }
 }

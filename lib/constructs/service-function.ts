@@ -3,13 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { tableDefinition } from '../../functions/adapters/dynamo/table-definition';
+import { type GsiName, tableDefinition } from '../../functions/adapters/dynamo/table-definition';
 import type { TableAction } from '../../functions/api/routes';
+import type { AlertTopicRef } from './alert-topic';
 
 /** The repository root: esbuild's project root and home of the lock file `nodeModules` installs from. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,6 +20,17 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Lets esbuild's ESM output `require()` the CommonJS code some dependencies still contain. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** How a function talks to Plaid: the environment of `usePlaid`, from the deployment settings. */
+export interface PlaidFunctionSettings {
+  env: 'sandbox' | 'production';
+  /** Unset: the function's config has no Plaid section and Plaid calls fail with a config error. */
+  clientId: string | undefined;
+  webhookUrl: string;
+  products: string | undefined;
+  countryCodes: string | undefined;
+  clientName: string | undefined;
+}
 
 /** What differs between LinkGuard functions; the rest are the house defaults below. */
 export interface ServiceFunctionProps {
@@ -47,6 +61,9 @@ export interface ServiceFunctionProps {
  * fn.useSigningKeys(secret, 'read');
  */
 export class ServiceFunction extends NodejsFunction {
+  /** Whether useSms or useAlerts ran: their SNS statements must not be combined. */
+  private smsPublish = false;
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id, ServiceFunction.houseDefaults(scope, id, props));
   }
@@ -112,11 +129,30 @@ export class ServiceFunction extends NodejsFunction {
       this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
     }
     if (actions.includes('dynamodb:Query')) {
-      const indexArns = tableDefinition.globalSecondaryIndexes.map(
-        (gsi) => `${table.tableArn}/index/${gsi.indexName}`,
+      this.queryIndexes(
+        table,
+        tableDefinition.globalSecondaryIndexes.map((gsi) => gsi.indexName),
       );
-      this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
     }
+    return this;
+  }
+
+  /**
+   * Lets the function query one index and nothing else of the table (no action on the table
+   * itself): sets `TABLE_NAME` and grants `dynamodb:Query` on that index's ARN.
+   */
+  useTableIndex(table: ITable, indexName: GsiName): this {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    return this.queryIndexes(table, [indexName]);
+  }
+
+  private queryIndexes(table: ITable, indexNames: readonly string[]): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+      }),
+    );
     return this;
   }
 
@@ -167,25 +203,160 @@ export class ServiceFunction extends NodejsFunction {
    * ARN narrows it to direct SMS, so this function can never publish to a topic.
    */
   useSms(options: { senderId?: string }): this {
-    this.addEnvironment('SMS_TRANSPORT', 'sns');
-    if (options.senderId !== undefined) this.addEnvironment('SMS_SENDER_ID', options.senderId);
-    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-    this.addToRolePolicy(
+    this.allowSmsPublish(options, [
       new PolicyStatement({
         effect: Effect.DENY,
         actions: ['sns:Publish'],
-        resources: [`arn:${Aws.PARTITION}:sns:*:*:*`],
+        resources: [ANY_SNS_ARN],
       }),
-    );
+    ]);
+    return this;
+  }
+
+  /**
+   * Lets the function send alerts: text phones (as `useSms`) and publish to the alert topic, and
+   * no other topic. Sets `SMS_TRANSPORT=sns` and `ALERT_TOPIC_ARN`.
+   *
+   * Why two conditional denies instead of `useSms`'s plain one: an explicit deny beats every
+   * allow, so a deny on all topic ARNs would block the alert topic too, and IAM has no way to write
+   * "every topic ARN but this one" in `Resource` (wildcards cannot exclude; `NotResource` would
+   * also catch phone numbers, whose request resource is not an SNS ARN). So the denies keep
+   * `Resource: arn:*:sns:*:*:*` (topics and platform endpoints, never phones) and carve the alert
+   * topic out with conditions. IAM evaluates a publish as follows:
+   * - to a phone: the allow on `*` matches; neither deny matches its resource → allowed;
+   * - to the alert topic: the allow matches; it carries our tag and is in our account, so neither
+   *   deny's condition holds → allowed (its topic policy only denies non-TLS publishes);
+   * - to another topic of the account: it lacks the tag (or has another stage's value), so
+   *   `StringNotEquals aws:ResourceTag/…` holds → explicitly denied, whatever its topic policy allows;
+   * - to a topic in another account, even one an attacker tagged like ours: `StringNotEquals
+   *   aws:ResourceAccount` holds → denied.
+   * A condition key missing from a request makes `StringNotEquals` true, so these fail closed.
+   */
+  useAlerts(alertTopic: AlertTopicRef, options: { senderId?: string }): this {
+    this.addEnvironment('ALERT_TOPIC_ARN', alertTopic.topic.topicArn);
+    this.allowSmsPublish(options, [
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [ANY_SNS_ARN],
+        conditions: { StringNotEquals: { [`aws:ResourceTag/${alertTopic.tag.key}`]: alertTopic.tag.value } },
+      }),
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [ANY_SNS_ARN],
+        conditions: { StringNotEquals: { 'aws:ResourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    ]);
+    return this;
+  }
+
+  private allowSmsPublish(options: { senderId?: string }, denies: PolicyStatement[]): void {
+    // A second call would add a second set of denies, and an unconditional one blocks the topic.
+    if (this.smsPublish) throw new Error(`${this.node.path}: use either useSms or useAlerts, once.`);
+    this.smsPublish = true;
+    this.addEnvironment('SMS_TRANSPORT', 'sns');
+    if (options.senderId !== undefined) this.addEnvironment('SMS_SENDER_ID', options.senderId);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    for (const deny of denies) this.addToRolePolicy(deny);
     const policy = this.role?.node.tryFindChild('DefaultPolicy');
     if (policy !== undefined) {
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'SNS Publish to a phone number has no resource ARN, so IAM can only allow it on "*". A Deny on every ' +
-          'SNS topic ARN in the same policy limits the allow to direct SMS.',
+          'SNS Publish to a phone number has no resource ARN, so IAM can only allow it on "*". Explicit denies on ' +
+          'SNS topic ARNs in the same policy limit the allow to direct SMS (and, for alert senders, to the one ' +
+          'alert topic of this deployment).',
+      });
+    }
+  }
+
+  /**
+   * Lets the function subscribe e-mail addresses to the alert topic and remove those
+   * subscriptions: sets `ALERT_TOPIC_ARN`, grants `sns:Subscribe` on that topic for the `email`
+   * protocol only, and `sns:Unsubscribe` on it and its subscriptions (`<topic ARN>:<id>`).
+   */
+  useEmailSubscriptions(alertTopic: AlertTopicRef): this {
+    const topicArn = alertTopic.topic.topicArn;
+    this.addEnvironment('ALERT_TOPIC_ARN', topicArn);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:Subscribe'],
+        resources: [topicArn],
+        conditions: { StringEquals: { 'sns:Protocol': 'email' } },
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:Unsubscribe'],
+        resources: [topicArn, alertTopic.subscriptionArns],
+      }),
+    );
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (policy !== undefined) {
+      const pattern = alertTopic.subscriptionArns
+        .replace(Aws.PARTITION, '<AWS::Partition>')
+        .replace(Aws.REGION, '<AWS::Region>')
+        .replace(Aws.ACCOUNT_ID, '<AWS::AccountId>');
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+        reason:
+          'A subscription ARN is the topic ARN plus an id SNS makes up when the address subscribes, so ' +
+          'Unsubscribe can only be granted on "<topic ARN>:*": the subscriptions of the alert topic, nothing else.',
       });
     }
     return this;
   }
+
+  /**
+   * Hands Plaid to the function: `PLAID_ENV`, `PLAID_SECRET_ID`, `PLAID_WEBHOOK_URL`,
+   * `PLAID_CLIENT_ID` and the Link options when set, and `secretsmanager:GetSecretValue` on the
+   * Plaid secret only.
+   */
+  usePlaid(secret: ISecret, settings: PlaidFunctionSettings): this {
+    this.addEnvironment('PLAID_ENV', settings.env);
+    this.addEnvironment('PLAID_SECRET_ID', secret.secretArn);
+    this.addEnvironment('PLAID_WEBHOOK_URL', settings.webhookUrl);
+    const optional = {
+      PLAID_CLIENT_ID: settings.clientId,
+      PLAID_PRODUCTS: settings.products,
+      PLAID_COUNTRY_CODES: settings.countryCodes,
+      PLAID_CLIENT_NAME: settings.clientName,
+    };
+    for (const [name, value] of Object.entries(optional)) {
+      if (value !== undefined) this.addEnvironment(name, value);
+    }
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /**
+   * Hands the key that wraps Plaid access tokens' data keys to the function: sets `TOKEN_KEY_ID`
+   * and grants `kms:Encrypt` (linking a bank) or `kms:Decrypt` (using a token) on that key only.
+   */
+  useTokenKey(key: IKey, use: 'encrypt' | 'decrypt'): this {
+    this.addEnvironment('TOKEN_KEY_ID', key.keyArn);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'],
+        resources: [key.keyArn],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Lets the function put messages on a queue: sets `CHECK_QUEUE_URL` and grants `sqs:SendMessage`
+   * (which also authorizes SendMessageBatch) on that queue only.
+   */
+  useCheckQueue(queue: IQueue): this {
+    this.addEnvironment('CHECK_QUEUE_URL', queue.queueUrl);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
 }
+
+/** Every SNS ARN: topics (and mobile push endpoints) in any region and account. Never a phone number. */
+const ANY_SNS_ARN = `arn:${Aws.PARTITION}:sns:*:*:*`;

@@ -34,7 +34,9 @@ export class SingleTable extends Construct {
         indexName: gsi.indexName,
         partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
         sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
-        // Generic overloaded indexes serve many entities; each query needs the whole item.
+        // gsi1 serves many entities and each query needs the whole item (ALL); the poller's gsi2
+        // needs only Item ids (KEYS_ONLY). DynamoDB adds one index per table update: see
+        // docs/deploying.md before adding another.
         projectionType: gsi.projection === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
       });
     }

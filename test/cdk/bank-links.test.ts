@@ -1,4 +1,6 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { routeList } from '../../functions/api/routes';
 import { PLAID_WEBHOOK_PATH } from '../../lib/api-stack';
@@ -11,6 +13,7 @@ import {
   WORKER_PLAID_TIMEOUT_MS,
   WORKER_TIMEOUT,
 } from '../../lib/constructs/bank-link-poller';
+import { ServiceFunction } from '../../lib/constructs/service-function';
 import { logicalIdOf, synthesize } from './fixture';
 
 const { api, stateful, data, apiTemplate } = synthesize();
@@ -61,13 +64,15 @@ describe('Bank links: stateful resources', () => {
   describe('Resource: alert topic', () => {
     const topicId = logicalIdOf(stateful.alertTopic.topic);
 
+    it('is named after the stage (IAM names its subscriptions by that name)', () => {
+      data.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'linkguard-dev-alerts' });
+    });
+
     it('is encrypted with the AWS-managed SNS key and retained', () => {
-      data.hasResource('AWS::SNS::Topic', {
-        Properties: Match.objectLike({
-          KmsMasterKeyId: Match.stringLikeRegexp('alias/aws/sns$'),
-        }),
-        DeletionPolicy: 'Retain',
-      });
+      const topic = data.toJSON().Resources[topicId];
+      expect(topic).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(topic.Properties.KmsMasterKeyId['Fn::Join'][1].at(-1)).toBe(':alias/aws/sns');
+      data.resourceCountIs('AWS::SNS::Topic', 1);
     });
 
     it('refuses publishing without TLS (aws:SecureTransport false is denied)', () => {
@@ -116,8 +121,8 @@ describe('Bank links: the poller', () => {
     });
 
     it('follows pollerScheduleMinutes', () => {
-      const { apiTemplate: other } = synthesize({ pollerScheduleMinutes: '60' });
-      other.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(60 minutes)' });
+      const { apiTemplate: other } = synthesize({ pollerScheduleMinutes: '30' });
+      other.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
     });
 
     it('does not let Lambda retry a failed dispatch (the next run is the retry)', () => {
@@ -304,7 +309,9 @@ describe('Bank links: the Plaid routes', () => {
       expect(environment.PLAID_SECRET_ID !== undefined).toBe(route.plaid === 'call');
       expect(environment.PLAID_ENV !== undefined).toBe(route.plaid === 'call');
       expect(environment.TOKEN_KEY_ID !== undefined).toBe(route.tokenKey !== undefined);
-      expect(environment.ALERT_TOPIC_ARN !== undefined).toBe(route.alerts === 'publish');
+      expect(environment.ALERT_TOPIC_ARN !== undefined).toBe(
+        route.alerts === 'publish' || route.emailSubscriptions === 'manage',
+      );
       if (route.alerts === 'publish') expect(environment.SMS_TRANSPORT).toBe('sns');
     },
   );
@@ -356,5 +363,24 @@ describe('Bank links: the Plaid routes', () => {
     other.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POLLER_SHARDS: '32' }) },
     });
+  });
+});
+
+describe('Method: ServiceFunction.useAlerts', () => {
+  it('refuses to be combined with useSms, whose plain deny would block the alert topic', () => {
+    // Prepare
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Alone');
+    const fn = new ServiceFunction(stack, 'Fn', {
+      handler: 'plaid-item-repair',
+      description: 'test',
+      logRetention: RetentionDays.ONE_DAY,
+      logLevel: 'INFO',
+    });
+
+    // Act
+    fn.useAlerts(stateful.alertTopic, {});
+
+    // Assess
+    expect(() => fn.useSms({})).toThrow(/either useSms or useAlerts/);
   });
 });

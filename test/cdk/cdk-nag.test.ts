@@ -123,6 +123,8 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[…]',
         ...routeList.filter((r) => r.sendsSms || r.alerts).map(() => 'AwsSolutions-IAM5[…]'),
         'AwsSolutions-IAM5[…]',
+        // Unsubscribe on the alert topic's subscriptions ("<topic ARN>:*", see useEmailSubscriptions).
+        ...routeList.filter((r) => r.emailSubscriptions).map(() => 'AwsSolutions-IAM5[…]'),
         // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret.
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',

@@ -145,7 +145,61 @@ describe('Permissions', () => {
       '%s may publish SMS (%s) only if its route sends SMS or alerts',
       (id, sends) => {
         const statements = statementsOf(routeFunction(id));
-        expect(actionsWithPrefix(statements, 'sns:')).toEqual(sends ? ['sns:Publish'] : []);
+        const publish = statements.filter((st) => asList(st.Action).includes('sns:Publish'));
+        expect(publish.length > 0).toBe(sends);
+      },
+    );
+
+    it.each(routeList.map((r) => [r.id, r.emailSubscriptions === 'manage'] as const))(
+      '%s may manage e-mail subscriptions (%s) only if its route says so, on the alert topic only',
+      (id, manages) => {
+        // Prepare
+        const statements = statementsOf(routeFunction(id));
+
+        // Act
+        const subscriptions = statements.filter((st) =>
+          /sns:(Subscribe|Unsubscribe)/.test(JSON.stringify(st.Action)),
+        );
+
+        // Assess
+        const publishes = statements.some((st) => asList(st.Action).includes('sns:Publish'));
+        expect(actionsWithPrefix(statements, 'sns:')).toEqual(
+          [
+            ...(publishes ? ['sns:Publish'] : []),
+            ...(manages ? ['sns:Subscribe', 'sns:Unsubscribe'] : []),
+          ].sort(),
+        );
+        if (!manages) return;
+        const topic = { 'Fn::ImportValue': expect.stringContaining('AlertsTopic') };
+        expect(subscriptions).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'sns:Subscribe',
+            Resource: topic,
+            Condition: { StringEquals: { 'sns:Protocol': 'email' } },
+          },
+          {
+            Effect: 'Allow',
+            Action: 'sns:Unsubscribe',
+            Resource: [
+              topic,
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':sns:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':linkguard-dev-alerts:*',
+                  ],
+                ],
+              },
+            ],
+          },
+        ]);
       },
     );
 
@@ -230,14 +284,16 @@ describe('Permissions', () => {
       });
     });
 
-    it('hands ALERT_TOPIC_ARN to exactly the functions that may publish alerts', () => {
+    it('hands ALERT_TOPIC_ARN to exactly the functions that publish alerts or manage e-mail subscriptions', () => {
       const withTopic = Object.entries(apiTemplate.findResources('AWS::Lambda::Function'))
         .filter(([, fn]) => fn.Properties.Environment?.Variables?.ALERT_TOPIC_ARN !== undefined)
         .map(([logicalId]) => logicalId)
         .sort();
       expect(withTopic).toEqual(
         [
-          ...routeList.filter((r) => r.alerts === 'publish').map((r) => logicalIdOf(routeFunction(r.id))),
+          ...routeList
+            .filter((r) => r.alerts === 'publish' || r.emailSubscriptions === 'manage')
+            .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),
         ].sort(),
       );
