@@ -17,6 +17,8 @@ export const WORKER_TIMEOUT = Duration.seconds(60);
 export const WORKER_BATCH_SIZE = 10;
 /** Plaid call timeout in the worker (`PLAID_TIMEOUT_MS`): ten timed-out calls take 50 s < 60 s. */
 export const WORKER_PLAID_TIMEOUT_MS = 5000;
+/** Shipped beside the worker's bundle, as `test/unit/bundles.test.ts` expects. */
+export const WORKER_NODE_MODULES = ['plaid'] as const;
 export const MAX_BATCHING_WINDOW = Duration.seconds(5);
 /** AWS's advice for SQS event sources: at least six times the function timeout, plus the batching window. */
 export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(
@@ -111,6 +113,9 @@ export class BankLinkPoller extends Construct {
         'Bank-link poller: checks Items at Plaid, records transitions, sends alerts (check queue).',
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
+      // As for every function that calls Plaid (the Plaid routes' `nodeModules`): the client is
+      // installed beside the bundle and imported on first use.
+      nodeModules: WORKER_NODE_MODULES,
     })
       .useTable(props.table, [
         'dynamodb:GetItem',

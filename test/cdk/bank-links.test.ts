@@ -10,6 +10,7 @@ import {
   STUCK_PERIOD,
   STUCK_PERIODS,
   WORKER_BATCH_SIZE,
+  WORKER_NODE_MODULES,
   WORKER_PLAID_TIMEOUT_MS,
   WORKER_TIMEOUT,
 } from '../../lib/constructs/bank-link-poller';
@@ -191,6 +192,12 @@ describe('Bank links: the poller', () => {
       });
       const worker = other.toJSON().Resources[logicalIdOf(otherApi.poller.worker)];
       expect(worker.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    it('ships the Plaid client beside its bundle, like the Plaid routes', () => {
+      const plaidRoutes = routeList.filter((r) => r.plaid === 'call');
+      expect(plaidRoutes.every((r) => r.nodeModules?.includes('plaid'))).toBe(true);
+      expect(WORKER_NODE_MODULES).toEqual(['plaid']);
     });
 
     it('times out after 60 s, with Plaid calls cut at 5 s so a batch of ten fits', () => {
