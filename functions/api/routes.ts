@@ -129,7 +129,6 @@ export const routes = {
     errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
     tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     signingKeys: 'none',
-    emailSubscriptions: 'manage',
   },
   me: {
     method: 'GET',

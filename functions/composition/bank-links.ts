@@ -16,7 +16,7 @@ import {
   removeItem,
   repairItem,
 } from '../domain/bank-links';
-import type { CheckQueue } from '../domain/bank-ports';
+import type { AccessTokenCipher, AlertChannels, CheckQueue } from '../domain/bank-ports';
 import { checkItem, dispatchDueChecks, type ItemCheckDeps } from '../domain/item-checks';
 import { receivePlaidWebhook } from '../domain/plaid-webhooks';
 import { logger } from '../http/logger';
@@ -68,6 +68,19 @@ const channels = () =>
     return new SnsAlertChannels(smsSender(), config.alertTopicArn, config.region);
   });
 
+/**
+ * The cipher and the alert channels, built on first use: a function that never decrypts (the
+ * webhook receiver) or never alerts (linking) must not need their configuration.
+ */
+const lazyCipher: AccessTokenCipher = {
+  encrypt: async (token, itemId) => cipher().encrypt(token, itemId),
+  decrypt: async (ciphertext, itemId) => cipher().decrypt(ciphertext, itemId),
+};
+const lazyChannels: AlertChannels = {
+  sendSms: async (input) => channels().sendSms(input),
+  publishEvent: async (input) => channels().publishEvent(input),
+};
+
 /** Everything checking an Item needs (worker, repair, webhooks). */
 export function itemCheckDeps(): ItemCheckDeps {
   const { config, clock } = currentRuntime();
@@ -75,11 +88,11 @@ export function itemCheckDeps(): ItemCheckDeps {
   return {
     clock,
     plaid: plaid(),
-    cipher: cipher(),
+    cipher: lazyCipher,
     items,
     users: users(),
     ledger: items,
-    channels: channels(),
+    channels: lazyChannels,
     schedule: config.poller.schedule,
     webhookUrl: config.plaid?.webhookUrl,
     random: Math.random,
