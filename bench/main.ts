@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { routeList } from '../functions/api/routes';
 import { localEnvironment } from '../local/environment';
 import { BUNDLING, type Bundle, bundleAll, measureLoad } from './bundles';
+import { type EmulatorMode, measurePoller } from './measure-poller';
 import { measureRequests, type OperationResult } from './measure-requests';
+import { buildPollerReport, POLLER_LATENCY_MS } from './poller-report';
 import { fixed, markdownTable, max, mean, median, percentile, textTable, verdict } from './stats';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -28,6 +30,32 @@ function codeVersion(): string {
   }
 }
 
+/** A comma-separated list of positive whole numbers, e.g. `--poller-workers=16,32`. */
+function listOption(args: readonly string[], name: string, fallback: number[]): number[] {
+  const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1))
+    throw new Error(`--${name} must be positive whole numbers, comma-separated`);
+  return values;
+}
+
+function emulatorOption(args: readonly string[]): EmulatorMode {
+  const raw = args.find((a) => a.startsWith('--poller-emulator='))?.split('=')[1] ?? 'process';
+  if (raw !== 'process' && raw !== 'in-process')
+    throw new Error('--poller-emulator must be process or in-process');
+  return raw;
+}
+
+/** Plaid's answer time in the poller passes: `--poller-latency-ms=N` (0 shows the machinery's own ceiling). */
+function latencyOption(args: readonly string[]): number {
+  const raw = args.find((a) => a.startsWith('--poller-latency-ms='))?.split('=')[1];
+  const value = raw === undefined ? POLLER_LATENCY_MS : Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error('--poller-latency-ms must be a whole number ≥ 0');
+  return value;
+}
+
 function option(args: readonly string[], name: string, fallback: number): number {
   const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const value = raw === undefined ? fallback : Number(raw);
@@ -38,8 +66,18 @@ function option(args: readonly string[], name: string, fallback: number): number
 const log = (line: string) => console.log(`  … ${line}`);
 
 export async function main(args: readonly string[]): Promise<void> {
+  const pollerOnly = args.includes('--poller-only');
+  const skipPoller = args.includes('--skip-poller');
+  if (pollerOnly && skipPoller) throw new Error('--poller-only and --skip-poller exclude each other');
   const runs = option(args, 'runs', 100);
   const loadRuns = option(args, 'load-runs', 15);
+  const poller = {
+    items: option(args, 'poller-items', 2000),
+    passes: option(args, 'poller-passes', 3),
+    workers: listOption(args, 'poller-workers', [16, 32, 64]),
+    emulator: emulatorOption(args),
+    latencyMs: latencyOption(args),
+  };
   const started = Date.now();
   const cpu = cpus();
   const environment = [
@@ -48,16 +86,27 @@ export async function main(args: readonly string[]): Promise<void> {
     `Node ${process.version}`,
     `${platform()} ${arch()}`,
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}`,
+  ];
+  const requestSettings = [
     `esbuild ${esbuildVersion} (target ${BUNDLING.target})`,
     `${runs} measured calls per operation, ${loadRuns} fresh processes per bundle`,
-  ].join(' · ');
+  ];
+  const pollerSettings = [
+    `${poller.items} Items, ${poller.passes} measured passes (+1 warm-up) per row`,
+    `Plaid emulator ${poller.emulator === 'process' ? 'in its own process' : 'in the bench process'}, ${poller.latencyMs} ms per call`,
+  ];
   // Other work on the machine skews every timing; the load average says how busy it was.
   const busy = () =>
     `load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`;
-  const loadBefore = busy();
-  console.log(`LinkGuard benchmark\n${environment}\n`);
+  console.log(
+    `LinkGuard benchmark\n${[
+      ...environment,
+      ...(pollerOnly ? [] : requestSettings),
+      ...(skipPoller ? [] : pollerSettings),
+    ].join(' · ')}\n`,
+  );
 
   const keysDir = await mkdtemp(join(tmpdir(), 'linkguard-bench-'));
   try {
@@ -65,50 +114,85 @@ export async function main(args: readonly string[]): Promise<void> {
       ...localEnvironment({ dynamodbEndpoint: 'http://127.0.0.1:8000', tableName: TABLE_NAME, port: 3000 }),
       SIGNING_KEYS_FILE: join(keysDir, 'signing-keys.json'),
       SMS_PEPPER_FILE: join(keysDir, 'sms-pepper'),
+      TOKEN_KEY_FILE: join(keysDir, 'token-key'),
       // Every SMS send comes from one source IP; the per-IP and daily limits are not what is measured.
       SMS_PER_IP_HOURLY: '10000',
       SMS_DAILY_CAP: '10000000',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
+    const blocks: { start: string; end: string; markdown: string }[] = [];
+    const failures: string[] = [];
 
-    // Bundles and load times first, while no DynamoDB Local competes for the CPU.
-    console.log('Bundling the handlers as the CDK construct does…');
-    const targets = [
-      ...routeList.map((r) => ({
-        name: r.handler,
-        entry: resolve(ROOT, 'functions/handlers', `${r.handler}.ts`),
-        nodeModules: r.nodeModules ?? [],
-      })),
-      { name: 'authorizer', entry: resolve(ROOT, 'functions/handlers/authorizer.ts'), nodeModules: [] },
-      { name: 'bare', entry: resolve(ROOT, 'bench/bare-handler.ts'), nodeModules: [] },
-    ];
-    // What a handler that does not build as configured is retried with: every route's nodeModules.
-    const allNodeModules = [...new Set(routeList.flatMap((r) => r.nodeModules ?? []))];
-    const bundles = await bundleAll(targets, OUT_DIR, allNodeModules);
-    for (const b of bundles.filter((x) => x.buildError !== undefined)) {
-      console.log(`  ✘ ${b.name} does not build with its route's nodeModules: ${b.buildError?.message}`);
-      console.log(`    via ${b.buildError?.importChain}`);
-      console.log(`    measured instead with ${b.buildError?.fallbackExternals.join(', ')} also external`);
+    if (!pollerOnly) {
+      const loadBefore = busy();
+      // Bundles and load times first, while no DynamoDB Local competes for the CPU.
+      console.log('Bundling the handlers as the CDK construct does…');
+      const targets = [
+        ...routeList.map((r) => ({
+          name: r.handler,
+          entry: resolve(ROOT, 'functions/handlers', `${r.handler}.ts`),
+          nodeModules: r.nodeModules ?? [],
+        })),
+        { name: 'authorizer', entry: resolve(ROOT, 'functions/handlers/authorizer.ts'), nodeModules: [] },
+        { name: 'bare', entry: resolve(ROOT, 'bench/bare-handler.ts'), nodeModules: [] },
+      ];
+      // What a handler that does not build as configured is retried with: every route's nodeModules.
+      const allNodeModules = [...new Set(routeList.flatMap((r) => r.nodeModules ?? []))];
+      const bundles = await bundleAll(targets, OUT_DIR, allNodeModules);
+      for (const b of bundles.filter((x) => x.buildError !== undefined)) {
+        console.log(`  ✘ ${b.name} does not build with its route's nodeModules: ${b.buildError?.message}`);
+        console.log(`    via ${b.buildError?.importChain}`);
+        console.log(`    measured instead with ${b.buildError?.fallbackExternals.join(', ')} also external`);
+      }
+      console.log(`Fresh-process load times (${bundles.length} bundles × ${loadRuns} + 1 warm-up round)…`);
+      // A clean environment, like Lambda's: in particular no tsx loader inherited through NODE_OPTIONS.
+      const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+      const loads = await measureLoad(bundles, loadRuns, childEnv, (round) => {
+        if (round % 5 === 0 || round === loadRuns) log(`load round ${round}/${loadRuns}`);
+      });
+
+      console.log('\nIn-process requests against DynamoDB Local…');
+      const operations = await measureRequests({ runs, env, tableName: TABLE_NAME, log });
+
+      const report = buildReport(operations, bundles, loads);
+      console.log(`\n${report.text}\n`);
+      const machine = `${[...environment, ...requestSettings].join(' · ')} · ${loadBefore} before, ${busy()} after`;
+      console.log(machine);
+      blocks.push({ start: START, end: END, markdown: `_${machine}_\n\n${report.markdown}\n` });
+      failures.push(...report.failures);
     }
-    console.log(`Fresh-process load times (${bundles.length} bundles × ${loadRuns} + 1 warm-up round)…`);
-    // A clean environment, like Lambda's: in particular no tsx loader inherited through NODE_OPTIONS.
-    const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-    const loads = await measureLoad(bundles, loadRuns, childEnv, (round) => {
-      if (round % 5 === 0 || round === loadRuns) log(`load round ${round}/${loadRuns}`);
-    });
 
-    console.log('\nIn-process requests against DynamoDB Local…');
-    const operations = await measureRequests({ runs, env, tableName: TABLE_NAME, log });
+    if (!skipPoller) {
+      const loadBefore = busy();
+      console.log('\nPoller passes against DynamoDB Local and the Plaid emulator…');
+      await mkdir(OUT_DIR, { recursive: true });
+      const result = await measurePoller({
+        items: poller.items,
+        passes: poller.passes,
+        workers: poller.workers,
+        latencyMs: poller.latencyMs,
+        emulatorMode: poller.emulator,
+        ...(args.includes('--poller-cpu-prof') ? { profile: resolve(OUT_DIR, 'poller.cpuprofile') } : {}),
+        env,
+        tableName: `${TABLE_NAME}-poller`,
+        log,
+      });
+      const report = buildPollerReport(result);
+      console.log(`\n${report.text}\n`);
+      const machine = `${[...environment, ...pollerSettings].join(' · ')} · ${loadBefore} before, ${busy()} after`;
+      console.log(machine);
+      blocks.push({
+        start: POLLER_START,
+        end: POLLER_END,
+        markdown: `_${machine}_\n\n${report.markdown}\n`,
+      });
+      failures.push(...report.failures);
+    }
 
-    const report = buildReport(operations, bundles, loads);
-    console.log(`\n${report.text}\n`);
-    const machine = `${environment} · ${loadBefore} before, ${busy()} after`;
-    console.log(machine);
-    const markdown = `_${machine}_\n\n${report.markdown}\n`;
-    await writeFile(resolve(OUT_DIR, 'results.md'), markdown);
+    await mkdir(OUT_DIR, { recursive: true });
+    await writeFile(resolve(OUT_DIR, 'results.md'), blocks.map((b) => b.markdown).join('\n'));
     console.log(`Markdown written to .bench/results.md (${((Date.now() - started) / 1000).toFixed(0)} s).`);
-    if (args.includes('--update-docs')) await updateDocs(markdown);
-    const failures = report.failures;
+    if (args.includes('--update-docs')) await updateDocs(blocks);
     if (failures.length > 0) console.log(`\n${failures.map((f) => `FAIL: ${f}`).join('\n')}`);
     else console.log('\nAll targets PASS.');
   } finally {
@@ -242,13 +326,21 @@ function buildReport(
 
 const START = '<!-- bench-results:start -->';
 const END = '<!-- bench-results:end -->';
+const POLLER_START = '<!-- bench-poller:start -->';
+const POLLER_END = '<!-- bench-poller:end -->';
 
-/** Replaces the results between the markers in docs/benchmarks.md. */
-async function updateDocs(markdown: string): Promise<void> {
-  const doc = await readFile(DOCS, 'utf8');
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`docs/benchmarks.md has no ${START} … ${END} block`);
-  await writeFile(DOCS, `${doc.slice(0, from + START.length)}\n${markdown}${doc.slice(to)}`);
+/** Replaces the results between each block's markers in docs/benchmarks.md. */
+async function updateDocs(
+  blocks: readonly { start: string; end: string; markdown: string }[],
+): Promise<void> {
+  let doc = await readFile(DOCS, 'utf8');
+  for (const block of blocks) {
+    const from = doc.indexOf(block.start);
+    const to = doc.indexOf(block.end);
+    if (from < 0 || to < from)
+      throw new Error(`docs/benchmarks.md has no ${block.start} … ${block.end} block`);
+    doc = `${doc.slice(0, from + block.start.length)}\n${block.markdown}${doc.slice(to)}`;
+  }
+  await writeFile(DOCS, doc);
   console.log('docs/benchmarks.md updated.');
 }
