@@ -126,7 +126,9 @@ export function checkItem(deps: ItemCheckDeps) {
       item.lastCheckedAt !== undefined &&
       item.lastCheckedAt > input.dispatchedAt
     ) {
-      return { checked: false, changed: false, notified: false };
+      // Already checked in this pass (a redelivery): finish any alert a failure left unsent.
+      const pending = item.episode !== undefined || item.restoredEpisodeId !== undefined;
+      return { checked: false, changed: false, notified: pending ? await sendDueAlerts(deps, item) : false };
     }
     const pointed = await repointWebhook(deps, item);
     const observation = await observeAtPlaid(deps, pointed);
