@@ -51,6 +51,13 @@ export async function startDynamoDbLocal(
     output = (output + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // However this process ends (an error, a test runner killed mid-run), Java must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    if (process.listenerCount(signal) === 0)
+      process.once(signal, () => process.exit(128 + (signal === 'SIGTERM' ? 15 : 1)));
+  }
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
 
   const endpoint = `http://127.0.0.1:${port}`;
@@ -61,6 +68,7 @@ export async function startDynamoDbLocal(
     maxAttempts: 1,
   });
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
     client.destroy();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
