@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Argon2Parameters } from './adapters/argon2-password-hasher';
+import type { SecretSetting } from './adapters/secret-sources';
 import type { CheckSchedule } from './domain/check-schedule';
 import type { LockoutPolicy } from './domain/lockout-policy';
 import type { SessionPolicy } from './domain/session-policy';
@@ -28,9 +29,7 @@ export interface Config {
   providers: {
     timeoutMs: number;
     jwksCooldownMs: number;
-    wechat:
-      | { baseUrl: string; appId: string; appSecret: { secretId: string } | { value: string } }
-      | undefined;
+    wechat: { baseUrl: string; appId: string; appSecret: SecretSetting } | undefined;
     qq: { baseUrl: string; appId: string } | undefined;
     apple: { issuers: string[]; jwksUrl: string; audiences: string[] } | undefined;
     google: { issuers: string[]; jwksUrl: string; audiences: string[] } | undefined;
@@ -39,7 +38,7 @@ export interface Config {
     | {
         basePath: string;
         clientId: string;
-        secret: { secretId: string } | { value: string };
+        secret: SecretSetting;
         webhookUrl: string | undefined;
         products: string[];
         countryCodes: string[];

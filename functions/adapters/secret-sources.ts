@@ -26,6 +26,27 @@ export class SecretsManagerSecretSource implements SecretSource {
   }
 }
 
+/** A secret as config names it: a Secrets Manager secret in AWS, the value itself locally. */
+export type SecretSetting = { secretId: string } | { value: string };
+
+/**
+ * The secret of a setting, read once on first use (a function that never needs it never reads it).
+ *
+ * @example
+ * const plaidSecret = lazySecret(config.plaid.secret, config.region);
+ * await plaidSecret();
+ */
+export function lazySecret(setting: SecretSetting, region?: string): () => Promise<string> {
+  let value: Promise<string> | undefined;
+  return () => {
+    value ??=
+      'value' in setting
+        ? Promise.resolve(setting.value)
+        : new SecretsManagerSecretSource(setting.secretId, region).load();
+    return value;
+  };
+}
+
 /** 256 random bits, base64url: the default for a generated local secret. */
 const randomSecret = async () => randomBytes(32).toString('base64url');
 

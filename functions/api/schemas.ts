@@ -99,16 +99,6 @@ export const JwksResponse = z.object({
   ),
 });
 
-export const ProblemResponse = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  code: z.string(),
-  detail: z.string(),
-  requestId: z.string(),
-  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-});
-
 export const OAuthErrorResponse = z.object({
   error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
   error_description: z.string(),
@@ -227,4 +217,18 @@ export const ItemEventsResponse = z.object({
     }),
   ),
   nextCursor: z.optional(z.string()),
+});
+
+export const ProblemResponse = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  code: z.string(),
+  detail: z.string(),
+  requestId: z.string(),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+  /** INSTITUTION_ALREADY_LINKED: the Item the user already has for this bank. */
+  itemId: z.optional(z.string()),
+  /** STILL_BROKEN: the Item as Plaid still reports it. */
+  item: z.optional(ItemResponse),
 });

@@ -3,7 +3,7 @@ import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidClientGateway } from '../adapters/plaid-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
-import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
+import { FileSecretSource, lazySecret } from '../adapters/secret-sources';
 import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
 import { ConfigError } from '../config';
 import {
@@ -30,18 +30,7 @@ const plaid = () =>
     const settings = config.plaid;
     if (settings === undefined)
       throw new ConfigError('Invalid configuration: set PLAID_CLIENT_ID and its secret');
-    const source = settings.secret;
-    let secret: Promise<string> | undefined;
-    return new PlaidClientGateway({
-      ...settings,
-      secret: () => {
-        secret ??=
-          'value' in source
-            ? Promise.resolve(source.value)
-            : new SecretsManagerSecretSource(source.secretId, config.region).load();
-        return secret;
-      },
-    });
+    return new PlaidClientGateway({ ...settings, secret: lazySecret(settings.secret, config.region) });
   });
 
 const cipher = () =>

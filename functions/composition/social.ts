@@ -4,7 +4,7 @@ import { ProviderRouter } from '../adapters/providers/identity-providers';
 import { OidcVerifier } from '../adapters/providers/oidc';
 import { QqVerifier } from '../adapters/providers/qq';
 import { WeChatVerifier } from '../adapters/providers/wechat';
-import { SecretsManagerSecretSource } from '../adapters/secret-sources';
+import { lazySecret } from '../adapters/secret-sources';
 import { linkSocialIdentity, startSocialSignIn } from '../domain/social-sign-in';
 import { table, users } from './accounts';
 import { authorizationCodes as codes } from './authorization-codes';
@@ -14,7 +14,6 @@ import { currentRuntime, memo } from './runtime';
 const providers = () =>
   memo('providers', ({ config }) => {
     const { timeoutMs, jwksCooldownMs, wechat, qq, apple, google } = config.providers;
-    let wechatSecret: Promise<string> | undefined;
     return new ProviderRouter({
       ...(wechat === undefined
         ? {}
@@ -23,14 +22,7 @@ const providers = () =>
               baseUrl: wechat.baseUrl,
               appId: wechat.appId,
               timeoutMs,
-              appSecret: () => {
-                const source = wechat.appSecret;
-                wechatSecret ??=
-                  'value' in source
-                    ? Promise.resolve(source.value)
-                    : new SecretsManagerSecretSource(source.secretId, config.region).load();
-                return wechatSecret;
-              },
+              appSecret: lazySecret(wechat.appSecret, config.region),
             }),
           }),
       ...(qq === undefined ? {} : { qq: new QqVerifier({ ...qq, timeoutMs }) }),

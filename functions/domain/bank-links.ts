@@ -1,7 +1,6 @@
-import type { AccessTokenCipher, PlaidGateway, PlaidItemStore } from './bank-ports';
+import type { PlaidGateway, PlaidItemStore } from './bank-ports';
 import { PlaidRequestError } from './bank-ports';
-import { type CheckSchedule, nextCheckAt } from './check-schedule';
-import type { Clock } from './clock';
+import { nextCheckAt } from './check-schedule';
 import { AppError, NotFoundError, ValidationFailedError } from './errors';
 import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
 import type { ItemEvent, PlaidItemRecord } from './item-state-machine';
@@ -51,13 +50,8 @@ export function plaidUnavailable(cause: unknown): AppError {
   });
 }
 
-export interface BankLinkDeps extends ItemCheckDeps {
-  clock: Clock;
-  plaid: PlaidGateway;
-  cipher: AccessTokenCipher;
-  items: PlaidItemStore;
-  schedule: CheckSchedule;
-}
+/** Bank-link routes need what an Item check needs. */
+export type BankLinkDeps = ItemCheckDeps;
 
 async function ownItem(
   deps: { items: PlaidItemStore },

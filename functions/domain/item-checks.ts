@@ -96,7 +96,7 @@ export async function applyAndNotify(
       deps.report.unknownPlaidCode(transition.unknownCode, item.itemId);
     const saved = await deps.items.save(
       { ...transition.item, version: current.version + 1 },
-      transition.events.filter((e) => e.type !== 'observation_ignored' || ctx.source === 'webhook'),
+      transition.events,
     );
     if (saved) {
       const stored = { ...transition.item, version: current.version + 1 };

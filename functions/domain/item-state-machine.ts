@@ -48,7 +48,6 @@ export interface ItemEvent {
     | 'linked'
     | 'status_changed'
     | 'restored'
-    | 'repair_attempted'
     | 'alert_sent'
     | 'removed'
     | 'observation_ignored'

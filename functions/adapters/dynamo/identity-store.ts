@@ -3,7 +3,7 @@ import type { AuditEvent, IdentityRecord, IdentityType } from '../../domain/mode
 import type { ConsumeResult, IdentityStore, SocialIdentityStore } from '../../domain/ports';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
 import { keys } from './keys';
-import { cancellationReasons, stripKeys, type Table } from './table';
+import { failedConditionAt, stripKeys, type Table } from './table';
 import { readUserWithIdentities } from './user-directory';
 
 type TransactItem = NonNullable<
@@ -193,9 +193,9 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
       );
       return 'ok';
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons?.[0]?.code === 'ConditionalCheckFailed') return 'gone';
-      if (reasons?.[1]?.code === 'ConditionalCheckFailed') return 'last';
+      const failed = failedConditionAt(error);
+      if (failed === 0) return 'gone';
+      if (failed === 1) return 'last';
       throw error;
     }
   }
@@ -296,9 +296,8 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
       await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
       return 'ok';
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons === undefined) throw error;
-      const failed = reasons.findIndex((r) => r.code === 'ConditionalCheckFailed');
+      const failed = failedConditionAt(error);
+      if (failed === undefined) throw error;
       if (consumesCode && failed <= 0) return 'code_gone';
       if (failed === -1) throw error;
       return 'identity_taken';

@@ -52,11 +52,15 @@ export const keys = {
     gsi1pk: `USER#${userId}`,
     gsi1sk: `ITEM#${createdAt}#${itemId}`,
   }),
+  /** One shard of the next-check index. */
+  dueShard: (shard: number) => ({ gsi2pk: `DUE#${shard}` }),
   /** The sharded next-check index entry of an Item. */
   plaidItemDue: (shard: number, nextCheckAt: string, itemId: string) => ({
-    gsi2pk: `DUE#${shard}`,
+    ...keys.dueShard(shard),
     gsi2sk: `${nextCheckAt}#${itemId}`,
   }),
+  /** The item id in a bank link's `pk` (the next-check index projects keys only). */
+  itemIdOf: (pk: string) => pk.slice('ITEM#'.length),
   /** One Item per user per institution: this guard item makes it so. */
   institutionGuard: (userId: string, institutionId: string) => ({
     pk: `USERINST#${userId}#${institutionId}`,

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addSeconds, epochSeconds } from '../../domain/clock';
 import { UsernameTakenError } from '../../domain/errors';
 import { failureRecordExpiry, lockStatus } from '../../domain/lockout-policy';
@@ -19,7 +13,7 @@ import type {
 import type { FailureCount, LoginState, PasswordAccountStore } from '../../domain/ports';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
 import { keys } from './keys';
-import { cancellationReasons, isConditionFailure, oldItemOf, type Table } from './table';
+import { failedConditionAt, isConditionFailure, oldItemOf, type Table } from './table';
 
 /** How long a failure of an unknown username is kept, for investigating credential stuffing. */
 const UNKNOWN_FAILURE_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -71,8 +65,7 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
         }),
       );
     } catch (error) {
-      if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed')
-        throw new UsernameTakenError(error);
+      if (failedConditionAt(error) === 0) throw new UsernameTakenError(error);
       throw error;
     }
   }
@@ -243,13 +236,6 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
           { Delete: { TableName: this.table.name, Key: keys.loginFailures(input.username) } },
         ],
       }),
-    );
-  }
-
-  /** Test and operations helper: forget a username's failures. */
-  async clearFailures(username: string): Promise<void> {
-    await this.table.client.send(
-      new DeleteCommand({ TableName: this.table.name, Key: keys.loginFailures(username) }),
     );
   }
 }

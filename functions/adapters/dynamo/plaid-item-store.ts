@@ -5,7 +5,6 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AlertStep } from '../../domain/alert-policy';
 import type {
@@ -19,7 +18,7 @@ import { epochSeconds } from '../../domain/clock';
 import type { ItemEvent, PlaidItemRecord } from '../../domain/item-state-machine';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, ranges } from './keys';
-import { cancellationReasons, isConditionFailure, stripKeys, type Table } from './table';
+import { cancellationReasons, failedConditionAt, isConditionFailure, stripKeys, type Table } from './table';
 
 /** History of an Item is kept this long (and this long after the Item is removed). */
 const HISTORY_SECONDS = 400 * 86400;
@@ -88,7 +87,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
       );
       return 'ok';
     } catch (error) {
-      if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return 'institution_taken';
+      if (failedConditionAt(error) === 0) return 'institution_taken';
       throw error;
     }
   }
@@ -120,7 +119,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
         TableName: this.table.name,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': ranges.itemPrefix },
+        ExpressionAttributeValues: { ':pk': keys.userByOwner(userId).gsi1pk, ':prefix': ranges.itemPrefix },
       }),
     );
     return (result.Items ?? []).map((i) => stripKeys<PlaidItemRecord>(i));
@@ -184,12 +183,12 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
       new QueryCommand({
         TableName: this.table.name,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'EVENT#' },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': ranges.eventPrefix },
         ScanIndexForward: false,
         Limit: input.limit,
         ...(input.cursor === undefined
           ? {}
-          : { ExclusiveStartKey: { pk, sk: decodeCursor(input.cursor, 'EVENT#') } }),
+          : { ExclusiveStartKey: { pk, sk: decodeCursor(input.cursor, ranges.eventPrefix) } }),
       }),
     );
     const last = result.LastEvaluatedKey?.sk;
@@ -208,7 +207,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
         KeyConditionExpression:
           input.dueBy === undefined ? 'gsi2pk = :pk' : 'gsi2pk = :pk AND gsi2sk < :bound',
         ExpressionAttributeValues: {
-          ':pk': `DUE#${input.shard}`,
+          ':pk': keys.dueShard(input.shard).gsi2pk,
           ...(input.dueBy === undefined ? {} : { ':bound': `${input.dueBy.toISOString()}#~` }),
         },
         Limit: 500,
@@ -217,7 +216,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
           : { ExclusiveStartKey: JSON.parse(Buffer.from(input.startKey, 'base64url').toString()) }),
       }),
     );
-    const itemIds = (result.Items ?? []).map((i) => String(i.pk).slice('ITEM#'.length));
+    const itemIds = (result.Items ?? []).map((i) => keys.itemIdOf(String(i.pk)));
     const next =
       result.LastEvaluatedKey === undefined
         ? undefined
@@ -328,20 +327,4 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
       if (!isConditionFailure(error)) throw error;
     }
   }
-}
-
-/** Test and tooling helper: forces an Item's next check (used by `dueOnly` demos). */
-export async function setNextCheck(table: Table, itemId: string, nextCheckAt: string, shards: number) {
-  await table.client.send(
-    new UpdateCommand({
-      TableName: table.name,
-      Key: keys.plaidItem(itemId),
-      UpdateExpression: 'SET nextCheckAt = :n, gsi2sk = :sk',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: {
-        ':n': nextCheckAt,
-        ':sk': keys.plaidItemDue(shardOf(itemId, shards), nextCheckAt, itemId).gsi2sk,
-      },
-    }),
-  );
 }

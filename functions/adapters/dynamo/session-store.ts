@@ -4,7 +4,7 @@ import type { AuditEvent, SessionRecord, SessionRevokeReason } from '../../domai
 import type { RotationResult, SessionStore } from '../../domain/ports';
 import { auditEventItem } from './items';
 import { keys, ranges } from './keys';
-import { cancellationReasons, stripKeys, type Table } from './table';
+import { cancellationReasons, failedConditionAt, stripKeys, type Table } from './table';
 
 /** Sessions in DynamoDB. Rotation and revocation are single conditional writes. */
 export class DynamoSessionStore implements SessionStore {
@@ -125,7 +125,7 @@ export class DynamoSessionStore implements SessionStore {
       );
       return true;
     } catch (error) {
-      if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') return false;
+      if (failedConditionAt(error) === 0) return false;
       throw error;
     }
   }

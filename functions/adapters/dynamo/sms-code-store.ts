@@ -4,7 +4,7 @@ import type { IdentityRecord } from '../../domain/model';
 import type { SendReservation, SmsCodeStore } from '../../domain/ports';
 import { type PhoneSendHistory, type SmsCodeRecord, windowEnds } from '../../domain/sms-code-policy';
 import { keys } from './keys';
-import { cancellationReasons, isConditionFailure, stripKeys, type Table } from './table';
+import { failedConditionAt, isConditionFailure, stripKeys, type Table } from './table';
 
 /** SMS codes and their send limits in DynamoDB. Every limit is a condition, never a read-then-write. */
 export class DynamoSmsCodeStore implements SmsCodeStore {
@@ -56,13 +56,11 @@ export class DynamoSmsCodeStore implements SmsCodeStore {
       );
       return { outcome: 'reserved' };
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons === undefined) throw error;
+      const failed = failedConditionAt(error);
+      if (failed === undefined) throw error;
       const seconds = (end: Date) => Math.max(1, Math.ceil((end.getTime() - input.now.getTime()) / 1000));
-      if (reasons[1]?.code === 'ConditionalCheckFailed')
-        return { outcome: 'limited', retryAfterSeconds: seconds(hourEnd) };
-      if (reasons[2]?.code === 'ConditionalCheckFailed')
-        return { outcome: 'limited', retryAfterSeconds: seconds(dayEnd) };
+      if (failed === 1) return { outcome: 'limited', retryAfterSeconds: seconds(hourEnd) };
+      if (failed === 2) return { outcome: 'limited', retryAfterSeconds: seconds(dayEnd) };
       // The history changed since it was read (a parallel send won), or a transaction conflict.
       return { outcome: 'limited', retryAfterSeconds: 60 };
     }

@@ -20,7 +20,12 @@ export function createTable(input: { name: string; endpoint?: string; region?: s
     ...(input.endpoint === undefined
       ? {}
       : { endpoint: input.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    region: input.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    // In Lambda the SDK reads the region itself; DynamoDB Local accepts any.
+    ...(input.region !== undefined
+      ? { region: input.region }
+      : input.endpoint !== undefined
+        ? { region: 'us-east-1' }
+        : {}),
     maxAttempts: 3,
   });
   return {
@@ -60,6 +65,14 @@ export function cancellationReasons(
     code: r.Code ?? 'None',
     item: r.Item === undefined ? undefined : isMarshalled(r.Item) ? unmarshall(r.Item as never) : r.Item,
   }));
+}
+
+/**
+ * Which item of a cancelled transaction failed its condition: its index, -1 when the transaction
+ * was cancelled for another reason (a conflict), undefined when `error` is no cancellation.
+ */
+export function failedConditionAt(error: unknown): number | undefined {
+  return cancellationReasons(error)?.findIndex((r) => r.code === 'ConditionalCheckFailed');
 }
 
 const TYPE_DESCRIPTORS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);

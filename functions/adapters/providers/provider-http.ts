@@ -40,6 +40,13 @@ export async function getProviderJson(
   throw new ProviderUnavailableError(provider, new Error(`HTTP ${response.status}, not JSON`));
 }
 
+/** `path` under a provider's base URL, with `query` set. */
+export function providerUrl(baseUrl: string, path: string, query: Record<string, string>): URL {
+  const url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url;
+}
+
 /** A string field of a provider answer, or undefined. */
 export const str = (body: Record<string, unknown>, key: string): string | undefined => {
   const value = body[key];

@@ -1,6 +1,6 @@
 import { ProviderRejectedError } from '../../domain/errors';
 import type { ProviderProfile } from '../../domain/social-credentials';
-import { getProviderJson, str } from './provider-http';
+import { getProviderJson, providerUrl, str } from './provider-http';
 
 export interface QqSettings {
   baseUrl: string;
@@ -54,11 +54,6 @@ export class QqVerifier {
   }
 
   private url(path: string, query: Record<string, string>): URL {
-    const url = new URL(
-      path,
-      this.settings.baseUrl.endsWith('/') ? this.settings.baseUrl : `${this.settings.baseUrl}/`,
-    );
-    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    return url;
+    return providerUrl(this.settings.baseUrl, path, query);
   }
 }

@@ -1,6 +1,6 @@
 import { ProviderRejectedError, ProviderUnavailableError } from '../../domain/errors';
 import type { ProviderProfile } from '../../domain/social-credentials';
-import { getProviderJson, str } from './provider-http';
+import { getProviderJson, providerUrl, str } from './provider-http';
 
 export interface WeChatSettings {
   baseUrl: string;
@@ -58,11 +58,7 @@ export class WeChatVerifier {
   }
 
   private async call(path: string, query: Record<string, string>): Promise<Record<string, unknown>> {
-    const url = new URL(
-      path,
-      this.settings.baseUrl.endsWith('/') ? this.settings.baseUrl : `${this.settings.baseUrl}/`,
-    );
-    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const url = providerUrl(this.settings.baseUrl, path, query);
     const body = await getProviderJson('WeChat', url, this.settings.timeoutMs);
     const errcode = body.errcode;
     if (errcode !== undefined && errcode !== 0) {
