@@ -34,7 +34,8 @@ export type SendVerdict = { allowed: true; recent: string[] } | { allowed: false
 
 /**
  * Whether a phone may get another code at `now`: not within `resendAfterSeconds` of the last
- * send, and fewer than `perPhonePerHour` sends in the last rolling hour.
+ * send, and fewer than `perPhonePerHour` sends in the last rolling hour. When refused, the wait
+ * is until both limits let go, so a client that honours Retry-After is not refused again.
  *
  * @example
  * judgePhoneSend(history, clock.now(), policy) // { allowed: false, retryAfterSeconds: 42 }
@@ -46,15 +47,17 @@ export function judgePhoneSend(
 ): SendVerdict {
   const hourAgo = now.getTime() - 3600_000;
   const recent = (history?.sends ?? []).filter((at) => Date.parse(at) > hourAgo).sort();
+  // Both limits may hold at once: the wait is until the later of the two lets go.
+  let allowedFrom = now.getTime();
   const last = recent.at(-1);
-  if (last !== undefined) {
-    const gateEnds = Date.parse(last) + policy.resendAfterSeconds * 1000;
-    if (gateEnds > now.getTime()) return { allowed: false, retryAfterSeconds: secondsUntil(gateEnds, now) };
-  }
+  if (last !== undefined)
+    allowedFrom = Math.max(allowedFrom, Date.parse(last) + policy.resendAfterSeconds * 1000);
   if (recent.length >= policy.perPhonePerHour) {
     const oldest = recent[recent.length - policy.perPhonePerHour] as string;
-    return { allowed: false, retryAfterSeconds: secondsUntil(Date.parse(oldest) + 3600_000, now) };
+    allowedFrom = Math.max(allowedFrom, Date.parse(oldest) + 3600_000);
   }
+  if (allowedFrom > now.getTime())
+    return { allowed: false, retryAfterSeconds: secondsUntil(allowedFrom, now) };
   return { allowed: true, recent };
 }
 

@@ -41,6 +41,14 @@ describe('Function: judgePhoneSend', () => {
     });
   });
 
+  it('waits for both limits when both hold, so a client honouring Retry-After is not refused again', () => {
+    const sends = [at(-3000), at(-2000), at(-1000), at(-500), at(-30)];
+    expect(judgePhoneSend({ sends, version: 5 }, t0, policy)).toEqual({
+      allowed: false,
+      retryAfterSeconds: 600,
+    });
+  });
+
   it('forgets sends older than an hour', () => {
     const verdict = judgePhoneSend({ sends: [at(-3601), at(-3700), at(-100)], version: 3 }, t0, policy);
     expect(verdict).toEqual({ allowed: true, recent: [at(-100)] });

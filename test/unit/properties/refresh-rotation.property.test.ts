@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JoseAccessTokenSigner } from '../../../functions/adapters/access-tokens';
+import { nodeTokenCrypto } from '../../../functions/adapters/node-token-crypto';
+import { refreshSession } from '../../../functions/domain/refresh-session';
+import { newSession } from '../../../functions/domain/session-issuer';
+import type { SessionPolicy } from '../../../functions/domain/session-policy';
+import { InMemorySessionStore, InMemoryUserDirectory } from '../../support/in-memory-session-store';
+import { testKeySet } from '../../support/keys';
+import { ManualClock } from '../../support/manual-clock';
+
+const policy: SessionPolicy = { idleSeconds: 3 * 86400, absoluteSeconds: 10 * 86400, reuseGraceSeconds: 10 };
+
+/** Which token a client (or a thief) presents, and after how long. */
+const use = fc.record({
+  gapSeconds: fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 4 * 86400 })),
+  token: fc.constantFrom('latest', 'previous', 'older', 'garbage', 'other-user'),
+});
+
+const keySet = testKeySet();
+
+async function prepare() {
+  const clock = new ManualClock();
+  const sessions = new InMemorySessionStore();
+  const users = new InMemoryUserDirectory();
+  users.add({
+    id: 'usr_a',
+    displayName: 'A',
+    emailConfirmed: false,
+    notifications: { sms: true, email: true },
+    createdAt: clock.now().toISOString(),
+  });
+  const signer = new JoseAccessTokenSigner(keySet, {
+    issuer: 'iss',
+    audience: 'aud',
+    ttlSeconds: 900,
+  });
+  const deps = { clock, crypto: nodeTokenCrypto, sessions, users, signer, sessionPolicy: policy };
+  const created = newSession(deps, 'usr_a', clock.now(), {});
+  sessions.sessions.set(created.session.id, created.session);
+  return {
+    clock,
+    sessions,
+    refresh: refreshSession(deps),
+    first: created.refreshToken,
+    id: created.session.id,
+  };
+}
+
+describe('Property: refresh-token rotation', () => {
+  it('only the newest token works; an old one after the grace period kills the session for good', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(use, { maxLength: 25 }), async (uses) => {
+        // Prepare
+        const { clock, sessions, refresh, first, id } = await prepare();
+        const start = clock.now().getTime();
+        const issued = [first];
+        let rotatedAt: number | undefined;
+        let idleEndsAt = start + policy.idleSeconds * 1000;
+        let revoked = false;
+
+        for (const u of uses) {
+          // Act
+          clock.advance(u.gapSeconds);
+          const now = clock.now().getTime();
+          const token =
+            u.token === 'latest'
+              ? issued.at(-1)
+              : u.token === 'previous'
+                ? issued.at(-2)
+                : u.token === 'older'
+                  ? issued.at(-3)
+                  : u.token === 'other-user'
+                    ? `usr_b.${(issued.at(-1) as string).split('.').slice(1).join('.')}`
+                    : 'usr_a.ses_x.not-a-secret';
+          if (token === undefined) continue;
+          const outcome = await refresh(token, { ip: '203.0.113.9' }).then(
+            (grant) => ({ ok: true as const, grant }),
+            (error: { code?: string }) => ({ ok: false as const, code: error.code }),
+          );
+
+          // Assess, against a model of the rules.
+          const live = !revoked && now < idleEndsAt && now < start + policy.absoluteSeconds * 1000;
+          if (live && u.token === 'latest') {
+            expect(outcome.ok).toBe(true);
+            if (outcome.ok) {
+              expect(issued).not.toContain(outcome.grant.refreshToken);
+              issued.push(outcome.grant.refreshToken);
+            }
+            rotatedAt = now;
+            idleEndsAt = now + policy.idleSeconds * 1000;
+          } else {
+            expect(outcome).toEqual({ ok: false, code: 'INVALID_GRANT' });
+            const reuse =
+              live &&
+              u.token === 'previous' &&
+              rotatedAt !== undefined &&
+              now - rotatedAt >= policy.reuseGraceSeconds * 1000;
+            if (reuse) revoked = true;
+          }
+          const stored = sessions.sessions.get(id);
+          expect(stored?.revokedAt !== undefined).toBe(revoked);
+          if (revoked) expect(stored?.revokeReason).toBe('refresh_token_reuse');
+        }
+        // What was stored: one event per rotation, one reuse detection at most.
+        expect(sessions.events.filter((e) => e === 'session.refreshed')).toHaveLength(issued.length - 1);
+        expect(sessions.events.filter((e) => e === 'session.reuse_detected')).toHaveLength(revoked ? 1 : 0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('of any number of parallel uses of one token, exactly one succeeds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 8 }), async (parallel) => {
+        // Prepare
+        const { refresh, first, sessions } = await prepare();
+
+        // Act
+        const results = await Promise.allSettled(Array.from({ length: parallel }, () => refresh(first, {})));
+
+        // Assess
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) {
+          if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'INVALID_GRANT' });
+        }
+        expect(sessions.events).toEqual(['session.refreshed']);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
