@@ -8,7 +8,14 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  type CorsPreflightOptions,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,6 +24,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type RouteDefinition, routeList, routes } from '../functions/api/routes';
+import { CORS_POLICY, parseAllowedOrigins } from '../functions/http/cors-policy';
 import type { AlertTopicRef } from './constructs/alert-topic';
 import { BankLinkPoller } from './constructs/bank-link-poller';
 import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
@@ -76,7 +84,9 @@ export class ApiStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       apiName: `linkguard-${settings.stage}`,
       description: 'LinkGuard: unified sign-in and bank-link health.',
-      // CORS is answered by the functions' middleware, from CORS_ALLOWED_ORIGINS.
+      // Browsers' preflights (OPTIONS) are answered by API Gateway itself, before any authorizer,
+      // from the same origins the functions' middleware reads (CORS_ALLOWED_ORIGINS).
+      corsPreflight: corsPreflight(settings.corsAllowedOrigins),
       // The default stage is made below, because only an explicit stage takes access-log settings.
       createDefaultStage: false,
     });
@@ -196,6 +206,23 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'Issuer', { value: environment.JWT_ISSUER ?? '' });
   }
+}
+
+/**
+ * The HTTP API's CORS configuration from the `corsAllowedOrigins` setting (comma-separated; unset
+ * means `*`, the functions' default). No credentials: clients send bearer tokens, not cookies.
+ */
+export function corsPreflight(origins: string | undefined): CorsPreflightOptions {
+  const allowOrigins = parseAllowedOrigins(origins);
+  const methods = [...new Set(routeList.map((r) => r.method))].sort();
+  return {
+    allowOrigins,
+    allowMethods: methods.map((m) => CorsHttpMethod[m as keyof typeof CorsHttpMethod]),
+    allowHeaders: [...CORS_POLICY.allowHeaders],
+    exposeHeaders: [...CORS_POLICY.exposeHeaders],
+    allowCredentials: false,
+    maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
+  };
 }
 
 /** The provider ids the social routes read; a provider without one stays disabled. */

@@ -3,14 +3,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeList } from '../functions/api/routes';
+import { corsOrigins } from '../functions/composition/runtime';
+import type { ErrorCode } from '../functions/domain/errors';
+import { allowedOrigin, CORS_POLICY } from '../functions/http/cors-policy';
 import { problem } from '../functions/http/problem';
 import type { HttpEvent, HttpResponse } from '../functions/http/types';
 
 /** A route only the local runtime serves (`/_local/...`), never deployed. */
 export interface LocalRoute {
   method: string;
-  path: string;
-  handle(input: { body: unknown; query: URLSearchParams }): Promise<{ status: number; body?: unknown }>;
+  /** An exact path, or a pattern whose groups are the handler's `params`. */
+  path: string | RegExp;
+  handle(input: {
+    body: unknown;
+    query: URLSearchParams;
+    params: string[];
+  }): Promise<{ status: number; body?: unknown; contentType?: string }>;
 }
 
 type HttpLambda = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -51,9 +59,16 @@ function compile(route: RouteDefinition & { id: string }): CompiledRoute {
  * const api = await startApiServer({ port: 3000 });
  */
 export async function startApiServer(
-  options: { port?: number; host?: string; localRoutes?: LocalRoute[] } = {},
+  options: {
+    port?: number;
+    host?: string;
+    localRoutes?: LocalRoute[];
+    /** The allowed CORS origins; by default, the runtime's `CORS_ALLOWED_ORIGINS`, read per request. */
+    corsOrigins?: () => readonly string[];
+  } = {},
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const compiled = routeList.map(compile);
+  const origins = options.corsOrigins ?? corsOrigins;
   const modules = new Map<string, Promise<{ handler: unknown }>>();
   const load = (name: string) => {
     if (!modules.has(name)) modules.set(name, import(`../functions/handlers/${name}.ts`));
@@ -61,70 +76,80 @@ export async function startApiServer(
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const requestId = randomUUID();
+    handle(req, res, requestId).catch((error: unknown) => {
       console.error('local api: unexpected failure', error instanceof Error ? error.message : error);
-      if (!res.headersSent)
-        send(
-          res,
-          500,
-          problemHeaders(),
-          JSON.stringify(problem('INTERNAL', 'Local server failure.', 'local')),
-        );
+      if (!res.headersSent) fail(req, res, requestId, 'INTERNAL', 'Local server failure.');
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
-    if (body === undefined) {
-      send(
-        res,
-        413,
-        problemHeaders(),
-        JSON.stringify(problem('PAYLOAD_TOO_LARGE', 'Body too large.', randomUUID())),
-      );
+    let url: URL;
+    let pathname: string;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      // API Gateway matches routes on the decoded path; a broken %-escape is the caller's fault.
+      pathname = url.pathname.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      fail(req, res, requestId, 'MALFORMED_PATH', 'The path has a malformed %-escape.');
+      return;
+    }
+    const matches = compiled
+      .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
+      .filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
+
+    // A browser's preflight, answered as API Gateway's CORS configuration does: before any
+    // authorizer, and whether or not the path exists.
+    if (method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      await drain(req);
+      preflight(req, res, requestId);
       return;
     }
 
-    const local = options.localRoutes?.find((r) => r.method === method && r.path === url.pathname);
-    if (local !== undefined) {
+    const body = await readBody(req);
+    if (body === undefined) {
+      fail(req, res, requestId, 'PAYLOAD_TOO_LARGE', 'Body too large.');
+      return;
+    }
+
+    const local = options.localRoutes
+      ?.map((r) => ({ r, m: matchLocal(r, method, pathname) }))
+      .find((x) => x.m !== undefined);
+    if (local?.m !== undefined) {
       let parsed: unknown;
       try {
         parsed = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
       } catch {
-        send(
-          res,
-          400,
-          problemHeaders(),
-          JSON.stringify(problem('MALFORMED_BODY', 'The body is not valid JSON.', randomUUID())),
-        );
+        fail(req, res, requestId, 'MALFORMED_BODY', 'The body is not valid JSON.');
         return;
       }
-      const result = await local.handle({ body: parsed, query: url.searchParams });
+      const result = await local.r.handle({ body: parsed, query: url.searchParams, params: local.m });
+      const text =
+        result.body === undefined
+          ? ''
+          : typeof result.body === 'string' || Buffer.isBuffer(result.body)
+            ? result.body
+            : JSON.stringify(result.body);
       send(
+        req,
         res,
         result.status,
-        { 'content-type': 'application/json' },
-        result.body === undefined ? '' : JSON.stringify(result.body),
+        requestId,
+        { 'content-type': result.contentType ?? 'application/json' },
+        text,
       );
       return;
     }
 
-    const matches = compiled
-      .map((c) => ({ c, m: c.pattern.exec(url.pathname) }))
-      .filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
     const match = matches.find((x) => x.c.route.method === method);
     if (match === undefined) {
-      const code = matches.length > 0 ? 'METHOD_NOT_ALLOWED' : 'ROUTE_NOT_FOUND';
-      const detail =
-        matches.length > 0 ? `Use ${matches.map((x) => x.c.route.method).join(', ')}.` : 'No such route.';
-      send(
-        res,
-        code === 'ROUTE_NOT_FOUND' ? 404 : 405,
-        problemHeaders(),
-        JSON.stringify(problem(code, detail, randomUUID())),
-      );
+      const allowed = matches.map((x) => x.c.route.method);
+      if (allowed.length > 0)
+        fail(req, res, requestId, 'METHOD_NOT_ALLOWED', `Use ${allowed.join(', ')}.`, {
+          allow: allowed.join(', '),
+        });
+      else fail(req, res, requestId, 'ROUTE_NOT_FOUND', 'No such route.');
       return;
     }
 
@@ -133,31 +158,107 @@ export async function startApiServer(
       match.c.names.map((n, i) => [n, decodeURIComponent(match.m[i + 1] ?? '')]),
     );
     const event = toEvent(req, url, route, pathParameters, body);
+    event.requestContext.requestId = requestId;
     if (route.auth === 'user') {
       const authorizer = (await load('authorizer')).handler as AuthorizerLambda;
       const verdict = await authorizer(toAuthorizerEvent(event));
       if (!verdict.isAuthorized) {
-        send(res, 403, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Forbidden' }));
+        send(
+          req,
+          res,
+          403,
+          requestId,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ message: 'Forbidden' }),
+        );
         return;
       }
       event.requestContext.authorizer = { lambda: verdict.context ?? {} };
     }
     const handler = (await load(route.handler)).handler as HttpLambda;
     const response = await handler(event, lambdaContext(route.handler));
+    // API Gateway replaces the functions' CORS headers with its own configuration's.
     const headers = Object.fromEntries(
       Object.entries(response.headers ?? {})
-        .filter(([, v]) => v !== undefined && v !== '')
-        .map(([k, v]) => [k, String(v)]),
+        .filter(([k, v]) => v !== undefined && v !== '' && !k.toLowerCase().startsWith('access-control-'))
+        .map(([k, v]) => [k.toLowerCase(), String(v)]),
     );
     const payload = response.isBase64Encoded
       ? Buffer.from(response.body ?? '', 'base64')
       : (response.body ?? '');
-    send(res, response.statusCode ?? 200, headers, payload);
+    send(req, res, response.statusCode ?? 200, requestId, headers, payload);
   }
 
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
+  /** 204 with the CORS headers when the origin is allowed; 204 without them when it is not. */
+  function preflight(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    const origin = allowedOrigin(req.headers.origin, origins());
+    const methods = [...new Set(compiled.map((c) => c.route.method))].sort().join(',');
+    send(
+      req,
+      res,
+      204,
+      requestId,
+      origin === undefined
+        ? {}
+        : {
+            'access-control-allow-methods': methods,
+            'access-control-allow-headers': CORS_POLICY.allowHeaders.join(','),
+            'access-control-max-age': String(CORS_POLICY.maxAgeSeconds),
+          },
+      '',
+    );
+  }
+
+  /**
+   * Every answer carries `x-request-id` and, for an allowed `Origin`, the CORS headers: API
+   * Gateway adds them to every response when the API has a CORS configuration.
+   */
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    requestId: string,
+    headers: Record<string, string>,
+    body: string | Buffer,
+  ): void {
+    const origin = allowedOrigin(req.headers.origin, origins());
+    const cors: Record<string, string> =
+      origin === undefined
+        ? {}
+        : {
+            'access-control-allow-origin': origin,
+            'access-control-expose-headers': CORS_POLICY.exposeHeaders.join(','),
+            ...(origin === '*' ? {} : { vary: 'origin' }),
+          };
+    res.writeHead(status, { ...headers, ...cors, 'x-request-id': headers['x-request-id'] ?? requestId });
+    res.end(body);
+  }
+
+  function fail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    code: ErrorCode,
+    detail: string,
+    extra: Record<string, string> = {},
+  ): void {
+    send(
+      req,
+      res,
+      problem(code, detail, requestId).status,
+      requestId,
+      { 'content-type': 'application/problem+json', ...extra },
+      JSON.stringify(problem(code, detail, requestId)),
+    );
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     server,
@@ -170,18 +271,17 @@ export async function startApiServer(
   };
 }
 
-function problemHeaders(): Record<string, string> {
-  return { 'content-type': 'application/problem+json' };
+function matchLocal(route: LocalRoute, method: string, path: string): string[] | undefined {
+  if (route.method !== method) return undefined;
+  if (typeof route.path === 'string') return route.path === path ? [] : undefined;
+  const m = route.path.exec(path);
+  return m === null ? undefined : m.slice(1).map((g) => g ?? '');
 }
 
-function send(
-  res: ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  body: string | Buffer,
-): void {
-  res.writeHead(status, headers);
-  res.end(body);
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) {
+    // discard
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
