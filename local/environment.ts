@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 
-/** Where the local runtime keeps what must survive a restart (git-ignored). */
-export const DATA_DIR = resolve(import.meta.dirname, '..', '.data');
+/**
+ * Where the local runtime keeps what must survive a restart: `.data/` (git-ignored), or
+ * `LINKGUARD_DATA_DIR` (the tests' throwaway copies of `npm start` use their own).
+ */
+export const DATA_DIR = process.env.LINKGUARD_DATA_DIR ?? resolve(import.meta.dirname, '..', '.data');
 
 /**
  * The environment the functions get in local mode: the same variables the CDK stack sets in

@@ -1,12 +1,15 @@
 import { localOutbox } from '../functions/adapters/outbox';
 import type { LocalRoute } from './api-server';
+import type { PlaidEmulator } from './emulators/plaid';
 import type { localPoller } from './poller';
 
 /**
  * Routes only the local runtime serves (api.md, "Local runtime only"). They are not in the route
  * table, so nothing here can reach the CDK stack.
  */
-export function localRoutes(options: { poller?: ReturnType<typeof localPoller> } = {}): LocalRoute[] {
+export function localRoutes(
+  options: { poller?: ReturnType<typeof localPoller>; plaid?: PlaidEmulator } = {},
+): LocalRoute[] {
   const poller = options.poller;
   return [
     ...(poller === undefined

@@ -1,62 +1,166 @@
 /**
  * `npm start`: the whole system on this machine, with no AWS account and no internet.
- * Flags: `--persist` keeps DynamoDB data in `.data/dynamodb` across restarts.
- * Environment: PORT (default 3000), DYNAMODB_PORT (default: any free port).
+ *
+ * Flags (after `npm start --`):
+ *   --persist       keep the database and the Plaid emulator's Items in `.data/` across restarts
+ *   --fresh         wipe `.data/` first (the same as `npm run reset`)
+ *   --host <addr>   listen on another interface than 127.0.0.1 (e.g. 0.0.0.0 for a phone on the LAN)
+ * Environment: PORT (3000), PLAID_EMULATOR_PORT (3001), PROVIDERS_EMULATOR_PORT (3002),
+ * DYNAMODB_PORT (any free port), LOCAL_POLLER_INTERVAL_SECONDS (60).
  */
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { DATA_DIR, localEnvironment } from './environment';
+import { LOCAL_DATA, wipeLocalData } from './local-data';
+import { watchLaunchers } from './parent-watch';
+import { type LocalPort, portConflictMessage, portFrom, takenPorts } from './ports';
 
 const TABLE_NAME = 'linkguard-local';
+const LOOPBACK = '127.0.0.1';
+
+/** Thrown for problems a person fixes by changing a setting: printed as one line, no stack. */
+class StartError extends Error {}
+
+function flagValue(args: readonly string[], name: string): string | undefined {
+  const inline = args.find((a) => a.startsWith(`${name}=`));
+  if (inline !== undefined) return inline.slice(name.length + 1);
+  const at = args.indexOf(name);
+  if (at === -1) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith('--'))
+    throw new StartError(`${name} needs a value, e.g. ${name} 0.0.0.0`);
+  return value;
+}
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const persist = process.argv.includes('--persist');
-  const port = Number(process.env.PORT ?? 3000);
-  const step = (text: string) => process.stdout.write(`  ${text}\n`);
+  const args = process.argv.slice(2);
+  const known = new Set(['--persist', '--fresh', '--host']);
+  const unknown = args.filter(
+    (a, i) => a.startsWith('--') && !known.has(a.split('=')[0] ?? '') && args[i - 1] !== '--host',
+  );
+  if (unknown.length > 0)
+    throw new StartError(`Unknown option ${unknown.join(', ')}: use --persist, --fresh or --host <address>.`);
+  const persist = args.includes('--persist');
+  const fresh = args.includes('--fresh');
+  const host = flagValue(args, '--host') ?? LOOPBACK;
+  const env = process.env;
+  let ports: { api: LocalPort; plaid: LocalPort; providers: LocalPort; dynamodb?: LocalPort };
+  try {
+    ports = {
+      api: { name: 'the API', variable: 'PORT', port: portFrom('PORT', env.PORT, 3000) },
+      plaid: {
+        name: 'the Plaid emulator',
+        variable: 'PLAID_EMULATOR_PORT',
+        port: portFrom('PLAID_EMULATOR_PORT', env.PLAID_EMULATOR_PORT, 3001),
+      },
+      providers: {
+        name: 'the identity-provider emulators',
+        variable: 'PROVIDERS_EMULATOR_PORT',
+        port: portFrom('PROVIDERS_EMULATOR_PORT', env.PROVIDERS_EMULATOR_PORT, 3002),
+      },
+      ...(env.DYNAMODB_PORT
+        ? {
+            dynamodb: {
+              name: 'DynamoDB Local',
+              variable: 'DYNAMODB_PORT',
+              port: portFrom('DYNAMODB_PORT', env.DYNAMODB_PORT, 0),
+            },
+          }
+        : {}),
+    };
+  } catch (error) {
+    throw new StartError((error as Error).message);
+  }
+  const all = Object.values(ports);
+  const dupes = all.filter((p, i) => all.findIndex((q) => q.port === p.port) !== i);
+  if (dupes[0] !== undefined)
+    throw new StartError(
+      `${dupes[0].variable} uses port ${dupes[0].port}, which another variable already uses.`,
+    );
+  // Every port first, in a second: a clash is named before anything starts.
+  const taken = await takenPorts(all, host);
+  if (taken.length > 0) throw new StartError(taken.map(portConflictMessage).join('\n'));
 
+  const step = (text: string) => process.stdout.write(`  ${text}\n`);
   console.log('Starting LinkGuard locally…');
+  if (fresh) {
+    const removed = wipeLocalData();
+    step(removed.length === 0 ? '--fresh: no local data to wipe' : '--fresh: local data wiped (.data/)');
+  }
+  await mkdir(DATA_DIR, { recursive: true });
+  await writeFile(LOCAL_DATA.pidFile, String(process.pid));
   step('DynamoDB Local (Java) …');
-  const dbPath = persist ? resolve(DATA_DIR, 'dynamodb') : undefined;
+  const dbPath = persist ? LOCAL_DATA.dynamodb : undefined;
   if (dbPath !== undefined) await mkdir(dbPath, { recursive: true });
   const db = await startDynamoDbLocal({
-    ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}),
+    ...(ports.dynamodb === undefined ? {} : { port: ports.dynamodb.port }),
     ...(dbPath === undefined ? {} : { path: dbPath }),
+  }).catch((error: Error) => {
+    throw new StartError(
+      ports.dynamodb !== undefined && /in use/.test(error.message)
+        ? portConflictMessage(ports.dynamodb)
+        : `DynamoDB Local could not start: ${error.message}`,
+    );
   });
   let providers:
     | Awaited<ReturnType<typeof import('./emulators/providers').startProviderEmulator>>
     | undefined;
   let plaidEmulator: Awaited<ReturnType<typeof import('./emulators/plaid').startPlaidEmulator>> | undefined;
   let poller: ReturnType<typeof import('./poller').localPoller> | undefined;
+  let api: Awaited<ReturnType<typeof import('./api-server').startApiServer>> | undefined;
   let stopping = false;
-  const stop = async (code: number) => {
+  const stop = async (code: number, why = '') => {
     if (stopping) return;
     stopping = true;
-    console.log('\nStopping…');
+    console.log(`\nStopping${why}…`);
     await poller?.stop();
     await api?.close();
     await providers?.close();
     await plaidEmulator?.close();
     await db.stop();
+    await rm(LOCAL_DATA.pidFile, { force: true });
     console.log('Stopped. DynamoDB Local has exited.');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  // `kill -9` of npm leaves its shell and us behind: notice, and stop as if told to.
+  watchLaunchers((pid) => void stop(0, ` (process ${pid} that started us is gone)`));
+  /** A server that could not listen: one line naming the variable, then a clean stop. */
+  const listening = async <T>(port: LocalPort, start: () => Promise<T>): Promise<T> => {
+    try {
+      return await start();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      console.error(
+        code === 'EADDRINUSE' || code === 'EACCES'
+          ? portConflictMessage(port)
+          : `${port.name} could not start: ${(error as Error).message}`,
+      );
+      await stop(1);
+      throw error;
+    }
+  };
 
   const created = await createTable(db.endpoint, TABLE_NAME);
   step(`table ${TABLE_NAME} ${created ? 'created' : 'already there'}`);
 
-  const providersPort = Number(process.env.PROVIDERS_EMULATOR_PORT ?? 3002);
-  step(`identity-provider emulators (WeChat, QQ, Apple, Google) on :${providersPort} …`);
+  step(`identity-provider emulators (WeChat, QQ, Apple, Google) on :${ports.providers.port} …`);
   const { startProviderEmulator } = await import('./emulators/providers');
-  providers = await startProviderEmulator({ port: providersPort, host: '0.0.0.0' });
-  const plaidPort = Number(process.env.PLAID_EMULATOR_PORT ?? 3001);
-  step(`Plaid emulator on :${plaidPort} …`);
+  providers = await listening(ports.providers, () =>
+    startProviderEmulator({ port: ports.providers.port, host }),
+  );
+  step(`Plaid emulator on :${ports.plaid.port} …`);
   const { startPlaidEmulator } = await import('./emulators/plaid');
-  plaidEmulator = await startPlaidEmulator({ port: plaidPort, host: '0.0.0.0' });
+  plaidEmulator = await listening(ports.plaid, () =>
+    startPlaidEmulator({
+      port: ports.plaid.port,
+      host,
+      ...(persist ? { statePath: LOCAL_DATA.plaidEmulator } : {}),
+    }),
+  );
+  const port = ports.api.port;
   Object.assign(process.env, {
     ...localEnvironment({ dynamodbEndpoint: db.endpoint, tableName: TABLE_NAME, port }),
     ...providers.environment(),
@@ -75,38 +179,45 @@ async function main(): Promise<void> {
   const { publicKeys } = await import('../functions/composition/tokens');
   await publicKeys(); // generates the local signing key on first run
 
-  let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
-  try {
-    api = await startApiServer({ port, host: '0.0.0.0', localRoutes: localRoutes({ poller }) });
-  } catch (error) {
-    console.error(`Could not listen on port ${port}: ${(error as Error).message}. Set PORT to another port.`);
-    await stop(1);
-    return;
-  }
+  const activePoller = poller;
+  api = await listening(ports.api, () =>
+    startApiServer({ port, host, localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator }) }),
+  );
   const url = `http://localhost:${port}`;
+  const wide = host !== LOOPBACK && host !== 'localhost' && host !== '::1';
   console.log(`
 LinkGuard is running.
 
+  Console          ${url}/_local/console   users, sessions, bank links and their timelines, the outbox
   API              ${url}   (OpenAPI document: ${url}/openapi.json)
-  DynamoDB Local   ${db.endpoint}   table ${TABLE_NAME}, ${dbPath === undefined ? 'in memory (use --persist to keep data)' : `persisted in ${dbPath}`}
+  DynamoDB Local   ${db.endpoint}   table ${TABLE_NAME}, ${dbPath === undefined ? 'in memory (use --persist to keep data)' : 'persisted in .data/ (npm run reset wipes it)'}
   Signing keys     ${process.env.SIGNING_KEYS_FILE}   (public: ${url}/.well-known/jwks.json)
-  Plaid            http://localhost:${plaidPort}   emulator (control: POST /emulator/items/{itemId}/error …)
+  Plaid            http://localhost:${ports.plaid.port}   emulator (control: POST /emulator/items/{itemId}/error …)
   Poller           every ${pollSeconds} s (due Items only); run a pass now: POST ${url}/_local/poller/run
-  Providers        http://localhost:${providersPort}   WeChat, QQ, Apple and Google emulators (mint: POST /emulator/wechat/users …)
+  Providers        http://localhost:${ports.providers.port}   WeChat, QQ, Apple and Google emulators (mint: POST /emulator/wechat/users …)
   SMS (SNS)        printed here and kept at ${url}/_local/outbox   (allowed countries: ${process.env.SMS_ALLOWED_COUNTRIES ?? 'CN,US'})
-
+${
+  wide
+    ? `
+  WARNING          listening on ${host}, not just this machine: anyone on your network can read the
+                   outbox's SMS codes, mint provider tokens and break bank links. Use it on a
+                   network you trust, only as long as you need (a phone on the LAN, for instance).
+`
+    : `
+  Listening on ${LOOPBACK} only (this machine). For a phone on your network: npm start -- --host 0.0.0.0
+`
+}
 Try it:
   curl -s ${url}/v1/auth/register -H 'content-type: application/json' \\
-    -d '{"username":"alice","password":"purple-otter-bakes-42"}'
-
-  curl -s ${url}/v1/auth/sms/send -H 'content-type: application/json' -d '{"phone":"+86 138 0013 8000"}'
-  curl -s ${url}/_local/outbox
+    -d '{"username":"alice-'$RANDOM'","password":"purple-otter-bakes-42"}'
 
 The README has the whole walkthrough. Press Ctrl-C to stop.
 `);
 }
 
 main().catch((error: unknown) => {
-  console.error(`LinkGuard could not start: ${error instanceof Error ? error.message : String(error)}`);
+  if (error instanceof StartError) console.error(error.message);
+  else if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE')
+    console.error(`LinkGuard could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

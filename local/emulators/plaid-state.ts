@@ -55,6 +55,13 @@ export interface LinkTokenRecord {
   expiresAt: number;
 }
 
+/** What the emulator keeps in a file across restarts under `npm start -- --persist`. */
+export interface PersistedPlaidState {
+  items: ItemRecord[];
+  linkTokens: LinkTokenRecord[];
+  publicTokens: { token: string; itemId: string; expiresAt: number; used: boolean }[];
+}
+
 export interface EmulatorConfig {
   latencyMs: number;
   itemGetLimitPerMinute: number;
@@ -76,6 +83,26 @@ export class PlaidState {
     readonly webhooks: WebhookSender,
     readonly config: EmulatorConfig,
   ) {}
+
+  /** Items and unexpired tokens as JSON, for `--persist` (webhooks and keys are not kept). */
+  toJSON(): PersistedPlaidState {
+    return {
+      items: [...this.items.values()],
+      linkTokens: [...this.linkTokens.values()],
+      publicTokens: [...this.publicTokens.entries()].map(([token, t]) => ({ token, ...t })),
+    };
+  }
+
+  /** Puts back what `toJSON` saved. */
+  restore(saved: PersistedPlaidState): void {
+    for (const item of saved.items) {
+      const record = { ...item, getTimes: [] };
+      this.items.set(record.itemId, record);
+      if (record.accessToken !== null) this.byAccessToken.set(record.accessToken, record);
+    }
+    for (const link of saved.linkTokens) this.linkTokens.set(link.token, link);
+    for (const { token, ...rest } of saved.publicTokens) this.publicTokens.set(token, rest);
+  }
 
   createLinkToken(input: Omit<LinkTokenRecord, 'token' | 'expiresAt'>): LinkTokenRecord {
     const lifetime = input.itemId === null ? 4 * 60 * MINUTE : 30 * MINUTE;

@@ -1,8 +1,9 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INJECTABLE_ERRORS, type PlaidResult, plaidApi } from './plaid-api';
 import { EMULATED_PLAID, newRequestId, plaidError, plaidTime, SANDBOX_INSTITUTIONS } from './plaid-catalog';
-import { type EmulatedItem, PlaidState } from './plaid-state';
+import { type EmulatedItem, type PersistedPlaidState, PlaidState } from './plaid-state';
 import { type SentWebhook, WebhookKeyRing, WebhookSender } from './plaid-webhooks';
 
 export { EMULATED_PLAID, SANDBOX_INSTITUTIONS } from './plaid-catalog';
@@ -22,6 +23,11 @@ export interface PlaidEmulatorOptions {
   webhookTimeoutMs?: number;
   /** The clock for token expiry, rate limits, timestamps and JWT `iat`. */
   now?: () => Date;
+  /**
+   * A JSON file that keeps Items and tokens across restarts (`npm start -- --persist`), so a
+   * persisted database never points at Items the emulator forgot. Unset: memory only.
+   */
+  statePath?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -49,6 +55,15 @@ export async function startPlaidEmulator(options: PlaidEmulatorOptions = {}) {
     itemGetLimitPerMinute: options.itemGetLimitPerMinute ?? 15,
   });
   const api = plaidApi(state, keys);
+  const statePath = options.statePath;
+  if (statePath !== undefined && existsSync(statePath))
+    state.restore(JSON.parse(readFileSync(statePath, 'utf8')) as PersistedPlaidState);
+  /** Written after every request that may change something: small, and survives `kill -9`. */
+  const save = () => {
+    if (statePath === undefined) return;
+    writeFileSync(`${statePath}.tmp`, JSON.stringify(state.toJSON()), { mode: 0o600 });
+    renameSync(`${statePath}.tmp`, statePath);
+  };
 
   const plaid = async (req: IncomingMessage, path: string, raw: string): Promise<PlaidResult> => {
     const rid = newRequestId();
@@ -218,6 +233,7 @@ export async function startPlaidEmulator(options: PlaidEmulatorOptions = {}) {
     const result = path.startsWith('/emulator/')
       ? await controlRequest((req.method ?? 'GET').toUpperCase(), path, raw)
       : await plaid(req, path, raw);
+    if (req.method !== 'GET') save();
     res.writeHead(result.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result.body, null, 2));
   }
