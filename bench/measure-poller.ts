@@ -265,7 +265,7 @@ export async function measurePoller(input: {
         item,
         event: { type: 'linked', at, source: 'link', to: 'healthy' },
       });
-      if (outcome !== 'ok') throw new Error(`seeding: ${outcome}`);
+      if (outcome !== 'created') throw new Error(`seeding: ${outcome}`);
       seeded.push(item);
       if ((i + 1) % 500 === 0) log(`  ${i + 1} seeded`);
     });

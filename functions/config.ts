@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import type { Argon2Parameters } from './adapters/argon2-password-hasher';
 import type { SecretSetting } from './adapters/secret-sources';
 import type { CheckSchedule } from './domain/check-schedule';
+import { ConfigError } from './domain/errors';
 import type { LockoutPolicy } from './domain/lockout-policy';
 import type { SessionPolicy } from './domain/session-policy';
 import type { SmsPolicy } from './domain/sms-code-policy';
@@ -59,9 +60,7 @@ export interface Config {
 }
 
 /** Raised at cold start when the environment is incomplete; the message names the variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 const int = (min: number, max: number) =>
   z.pipe(

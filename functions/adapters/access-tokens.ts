@@ -1,6 +1,6 @@
 import { createLocalJWKSet, errors, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
-import { InvalidTokenError } from '../domain/errors';
-import type { AccessTokenSigner } from '../domain/ports';
+import { InvalidTokenError, SecretInvalidError } from '../domain/errors';
+import type { AccessTokenSigner } from '../domain/ports/access-token-signer';
 import { publicJwk, type SigningKeySet } from './signing-keys';
 
 type SigningKeyObject = Awaited<ReturnType<typeof importJWK>>;
@@ -31,7 +31,7 @@ export class JoseAccessTokenSigner implements AccessTokenSigner {
   ) {
     this.key = keySet.then(async (set) => {
       const newest = set.keys[0];
-      if (newest === undefined) throw new Error('No signing key.');
+      if (newest === undefined) throw new SecretInvalidError('No signing key.');
       return { kid: newest.kid, privateKey: await importJWK(newest.privateJwk, 'ES256') };
     });
   }

@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { AlertChannels, EmailSubscriptions } from '../domain/bank-ports';
-import type { SmsSender } from '../domain/ports';
+import type { AlertChannels } from '../domain/ports/alert-channels';
+import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
+import type { SmsSender } from '../domain/ports/sms-sender';
 import { localOutbox, type Outbox } from './outbox';
 
 type EventInput = Parameters<AlertChannels['publishEvent']>[0];

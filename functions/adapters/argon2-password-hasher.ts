@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PasswordHasher } from '../domain/ports';
+import type { PasswordHasher } from '../domain/ports/passwords';
 
 /** argon2id cost parameters. OWASP's minimum is m=19456 KiB, t=2, p=1. */
 export interface Argon2Parameters {

@@ -1,4 +1,5 @@
-import type { CheckQueue } from '../domain/bank-ports';
+import { QueueRefusedError } from '../domain/errors';
+import type { CheckQueue } from '../domain/ports/check-queue';
 
 type Message = { itemId: string; dispatchedAt: string };
 
@@ -28,7 +29,8 @@ export class SqsCheckQueue implements CheckQueue {
         );
         const failed = new Set((result.Failed ?? []).map((f) => f.Id));
         batch = batch.filter((entry) => failed.has(entry.Id));
-        if (batch.length > 0 && attempt >= 2) throw new Error(`SQS refused ${batch.length} check messages.`);
+        if (batch.length > 0 && attempt >= 2)
+          throw new QueueRefusedError(`SQS refused ${batch.length} check messages.`);
       }
     }
   }

@@ -1,4 +1,5 @@
-import type { CommonPasswordList } from '../domain/ports';
+import { InvariantError } from '../domain/errors';
+import type { CommonPasswordList } from '../domain/ports/passwords';
 
 /**
  * The 49,000 most common passwords from `@zxcvbn-ts/language-common` (a maintained list).
@@ -21,7 +22,7 @@ async function load(): Promise<Set<string>> {
   const { dictionary } = await import('@zxcvbn-ts/language-common');
   const passwords = (dictionary as Record<string, string[] | undefined>)['passwords-common'];
   if (passwords === undefined || passwords.length < 10_000) {
-    throw new Error('The common-password list is missing from @zxcvbn-ts/language-common.');
+    throw new InvariantError('The common-password list is missing from @zxcvbn-ts/language-common.');
   }
   return new Set(passwords.map((p) => p.toLowerCase()));
 }

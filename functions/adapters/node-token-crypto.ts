@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { TokenCrypto } from '../domain/ports';
+import type { TokenCrypto } from '../domain/ports/token-crypto';
 
 /**
  * Ids, secrets and secret hashes from `node:crypto`. Refresh secrets have 256 bits of entropy,

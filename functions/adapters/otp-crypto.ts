@@ -1,5 +1,5 @@
 import { createHmac, randomInt } from 'node:crypto';
-import type { OtpCrypto } from '../domain/ports';
+import type { OtpCrypto } from '../domain/ports/otp-crypto';
 import type { SecretSource } from './secret-sources';
 
 /**

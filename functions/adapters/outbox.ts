@@ -1,4 +1,4 @@
-import type { SmsSender } from '../domain/ports';
+import type { SmsSender } from '../domain/ports/sms-sender';
 
 /** One message the local runtime would have sent through SNS. */
 export interface OutboxMessage {

@@ -1,6 +1,7 @@
 import type { AxiosError } from 'axios';
 import type { CountryCode, PlaidApi, Products } from 'plaid';
-import { type PlaidGateway, type PlaidItemSnapshot, PlaidRequestError } from '../domain/bank-ports';
+import { PlaidRequestError } from '../domain/errors';
+import type { PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 
 export interface PlaidSettings {
   basePath: string;

@@ -1,11 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
-import type { PlaidGateway } from '../domain/bank-ports';
-
-/** Why a webhook was refused; logged, never answered in detail. */
-export class WebhookRejectedError extends Error {
-  override name = 'WebhookRejectedError';
-}
+import { WebhookRejectedError } from '../domain/errors';
+import type { PlaidGateway } from '../domain/ports/plaid-gateway';
+import type { WebhookVerifier } from '../domain/ports/webhook-verifier';
 
 /** Plaid's signatures may be at most this old (Plaid's guidance: 5 minutes). */
 const MAX_AGE_SECONDS = 5 * 60;
@@ -24,7 +21,7 @@ const UNKNOWN_KID_RETRY_MS = 60_000;
  * @example
  * await verifier.verify(headers['plaid-verification'], rawBody, clock.now());
  */
-export class PlaidWebhookVerifier {
+export class PlaidWebhookVerifier implements WebhookVerifier {
   private readonly keys = new Map<
     string,
     Promise<{ key: Awaited<ReturnType<typeof importJWK>>; expired: boolean }>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { SecretInvalidError } from '../domain/errors';
 
 /** Where a single secret string (such as the SMS-code pepper) comes from. */
 export interface SecretSource {
@@ -21,7 +22,8 @@ export class SecretsManagerSecretSource implements SecretSource {
     const result = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
     const value = result.SecretString ?? '';
     // Plaid's secrets are 30 characters; anything much shorter is a placeholder left in place.
-    if (value.length < 16) throw new Error(`Secret ${this.secretId} is shorter than 16 characters.`);
+    if (value.length < 16)
+      throw new SecretInvalidError(`Secret ${this.secretId} is shorter than 16 characters.`);
     return value;
   }
 }

@@ -1,4 +1,5 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { SecretInvalidError } from '../domain/errors';
 import { FileSecretSource, SecretsManagerSecretSource } from './secret-sources';
 
 /** One ES256 key. The first key of a set signs; every key's public half verifies. */
@@ -38,13 +39,14 @@ export function parseSigningKeySet(text: string, source: string): SigningKeySet 
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`Signing keys in ${source} are not JSON.`);
+    throw new SecretInvalidError(`Signing keys in ${source} are not JSON.`);
   }
   const keys = (parsed as { keys?: unknown }).keys;
-  if (!Array.isArray(keys) || keys.length === 0) throw new Error(`Signing keys in ${source} have no keys.`);
+  if (!Array.isArray(keys) || keys.length === 0)
+    throw new SecretInvalidError(`Signing keys in ${source} have no keys.`);
   for (const key of keys as StoredSigningKey[]) {
     if (typeof key.kid !== 'string' || key.privateJwk?.kty !== 'EC' || key.privateJwk.crv !== 'P-256') {
-      throw new Error(`Signing keys in ${source} hold a key that is not an ES256 (P-256) JWK.`);
+      throw new SecretInvalidError(`Signing keys in ${source} hold a key that is not an ES256 (P-256) JWK.`);
     }
   }
   return { keys: keys as StoredSigningKey[] };

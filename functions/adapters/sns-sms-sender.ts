@@ -1,6 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { AppError } from '../domain/errors';
-import type { SmsSender } from '../domain/ports';
+import type { SmsSender } from '../domain/ports/sms-sender';
 
 /**
  * Sends SMS straight to a phone number with SNS `Publish` (no topic), as a transactional message

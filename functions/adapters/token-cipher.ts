@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { AccessTokenCipher } from '../domain/bank-ports';
+import { CiphertextInvalidError, SecretInvalidError } from '../domain/errors';
+import type { AccessTokenCipher } from '../domain/ports/access-token-cipher';
 import type { SecretSource } from './secret-sources';
 
 /** Wraps per-Item data keys: KMS in AWS, a local key file in local mode. */
@@ -20,7 +21,8 @@ function seal(key: Buffer, plaintext: Buffer, aad: string): string {
 
 function open(key: Buffer, sealed: string, aad: string): Buffer {
   const [iv, body, tag] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-  if (iv === undefined || body === undefined || tag === undefined) throw new Error('Malformed ciphertext.');
+  if (iv === undefined || body === undefined || tag === undefined)
+    throw new CiphertextInvalidError('Malformed ciphertext.');
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(tag);
@@ -50,7 +52,7 @@ export class EnvelopeTokenCipher implements AccessTokenCipher {
   async decrypt(ciphertext: string, itemId: string): Promise<string> {
     const [version, wrapped, sealed] = ciphertext.split(':');
     if (version !== VERSION || wrapped === undefined || sealed === undefined)
-      throw new Error('Unknown token ciphertext.');
+      throw new CiphertextInvalidError('Unknown token ciphertext.');
     let dataKey = this.keys.get(wrapped);
     if (dataKey === undefined) {
       dataKey = await this.wrapper.unwrap(wrapped, itemId);
@@ -115,7 +117,8 @@ export class LocalKeyWrapper implements KeyWrapper {
   private master(): Promise<Buffer> {
     this.key ??= this.source.load().then((text) => {
       const key = Buffer.from(text, 'base64url');
-      if (key.length !== 32) throw new Error('The local token key must be 32 bytes (base64url).');
+      if (key.length !== 32)
+        throw new SecretInvalidError('The local token key must be 32 bytes (base64url).');
       return key;
     });
     return this.key;

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { ErrorCode } from '../domain/errors';
+import type { PublicErrorCode } from '../domain/errors';
 import type { BodyFormat } from '../http/middleware/body-parser';
 import type { ErrorFormat } from '../http/middleware/problem-errors';
 import * as s from './schemas';
@@ -30,7 +30,7 @@ export interface RouteDefinition {
   params?: z.ZodMiniType;
   errorFormat?: ErrorFormat;
   success: { status: number; description: string; schema?: z.ZodMiniType };
-  errors: readonly ErrorCode[];
+  errors: readonly PublicErrorCode[];
   /** Exactly the table actions the handler performs; the stack grants these and no others. */
   tableActions: readonly TableAction[];
   /** Whether the handler reads the signing keys. */

@@ -5,7 +5,6 @@ import { PlaidClientGateway } from '../adapters/plaid-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
 import { FileSecretSource, lazySecret } from '../adapters/secret-sources';
 import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
-import { ConfigError } from '../config';
 import {
   createLinkToken,
   createUpdateLinkToken,
@@ -16,9 +15,12 @@ import {
   removeItem,
   repairItem,
 } from '../domain/bank-links';
-import type { AccessTokenCipher, AlertChannels, CheckQueue } from '../domain/bank-ports';
+import { ConfigError } from '../domain/errors';
 import { checkItem, dispatchDueChecks, type ItemCheckDeps } from '../domain/item-checks';
 import { receivePlaidWebhook } from '../domain/plaid-webhooks';
+import type { AccessTokenCipher } from '../domain/ports/access-token-cipher';
+import type { AlertChannels } from '../domain/ports/alert-channels';
+import type { CheckQueue } from '../domain/ports/check-queue';
 import { logger } from '../http/logger';
 import { table, users } from './accounts';
 import { smsSender } from './identities';

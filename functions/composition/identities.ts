@@ -6,10 +6,10 @@ import { HmacOtpCrypto } from '../adapters/otp-crypto';
 import { OutboxSmsSender } from '../adapters/outbox';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
-import { ConfigError } from '../config';
-import type { EmailSubscriptions } from '../domain/bank-ports';
+import { ConfigError } from '../domain/errors';
 import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
-import type { SmsSender } from '../domain/ports';
+import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
+import type { SmsSender } from '../domain/ports/sms-sender';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
 import { table, users } from './accounts';
 import { currentRuntime, memo } from './runtime';
@@ -61,7 +61,7 @@ export function verifySmsCodeUseCase() {
     ...deps,
     otp: otp(),
     codes: codes(),
-    identities: identities(),
+    phoneAccounts: identities(),
     users: users(),
     signer: accessTokenSigner(),
     sessionPolicy: config.sessionPolicy,
@@ -70,18 +70,25 @@ export function verifySmsCodeUseCase() {
 
 export const identityDeps = () => {
   const { clock, crypto } = base();
-  return { clock, crypto, identities: identities(), users: users() };
+  return { clock, crypto, users: users() };
 };
 
 /** `POST /v1/me/identities/phone`. */
 export const linkPhoneUseCase = () =>
-  linkPhone({ ...identityDeps(), otp: otp(), codes: codes(), smsPolicy: currentRuntime().config.sms.policy });
+  linkPhone({
+    ...identityDeps(),
+    otp: otp(),
+    codes: codes(),
+    phoneAccounts: identities(),
+    smsPolicy: currentRuntime().config.sms.policy,
+  });
 
 /** `DELETE /v1/me/identities/{type}`. */
-export const unlinkIdentityUseCase = () => unlinkIdentity(identityDeps());
+export const unlinkIdentityUseCase = () => unlinkIdentity({ ...identityDeps(), identities: identities() });
 
 /** `PATCH /v1/me`. */
-export const updateProfileUseCase = () => updateProfile({ ...identityDeps(), ...emailSubscriptions() });
+export const updateProfileUseCase = () =>
+  updateProfile({ ...identityDeps(), profiles: identities(), ...emailSubscriptions() });
 
 /** The alert topic's email subscriptions: SNS in AWS (when a topic is configured), the outbox locally. */
 function emailSubscriptions(): { emails?: EmailSubscriptions } {

@@ -1,7 +1,8 @@
 import type { Clock } from './clock';
 import { NotFoundError } from './errors';
 import { type AuditEvent, toUserView, type UserView } from './model';
-import type { AuditLog, UserDirectory } from './ports';
+import type { AuditLog } from './ports/audit-log';
+import type { UserDirectory } from './ports/user-directory';
 
 /**
  * The signed-in user with identities (`GET /v1/me`).

@@ -1,11 +1,11 @@
-import type { PlaidGateway, PlaidItemStore } from './bank-ports';
-import { PlaidRequestError } from './bank-ports';
 import { nextCheckAt } from './check-schedule';
-import { AppError, NotFoundError, ValidationFailedError } from './errors';
+import { AppError, NotFoundError, PlaidRequestError, ValidationFailedError } from './errors';
 import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
 import type { ItemEvent, PlaidItemRecord } from './item-state-machine';
 import { type ItemStatus, NEEDS_ACTION, reasonFor } from './item-status';
 import { classifyPlaidError } from './plaid-errors';
+import type { PlaidGateway } from './ports/plaid-gateway';
+import type { PlaidItemStore } from './ports/plaid-item-store';
 
 /** An Item as the API shows it. Never the access token. */
 export interface ItemView {

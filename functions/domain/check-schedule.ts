@@ -50,3 +50,16 @@ export function nextCheckAt(
   const jittered = seconds * (1 + schedule.jitter * (2 * random() - 1));
   return addSeconds(now, Math.round(jittered));
 }
+
+/**
+ * The shard of an Item in the next-check index (FNV-1a of its id): spreads the dispatcher's
+ * reads over `shards` partitions.
+ *
+ * @example
+ * shardOf('item_abc', 4) // 0..3, always the same for this id
+ */
+export function shardOf(itemId: string, shards: number): number {
+  let hash = 2166136261;
+  for (let i = 0; i < itemId.length; i++) hash = Math.imul(hash ^ itemId.charCodeAt(i), 16777619);
+  return (hash >>> 0) % shards;
+}

@@ -1,5 +1,5 @@
 import { AppError, type FieldError, ValidationFailedError } from './errors';
-import type { CommonPasswordList } from './ports';
+import type { CommonPasswordList } from './ports/passwords';
 
 /** Usernames: 3–32 of `a-z 0-9 _ . -`, compared case-insensitively. */
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;

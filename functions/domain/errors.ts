@@ -2,7 +2,7 @@
  * Every error code the API can answer with. Stable: clients switch on these, so a code is never
  * renamed or reused. `docs/errors.md` documents each one.
  */
-export type ErrorCode =
+export type PublicErrorCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_BODY'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -34,7 +34,29 @@ export type ErrorCode =
   | 'INSTITUTION_ALREADY_LINKED'
   | 'STILL_BROKEN'
   | 'INVALID_WEBHOOK_SIGNATURE'
+  | 'CONFLICT'
   | 'INTERNAL';
+
+/**
+ * Codes of errors that never reach a client as themselves: the HTTP layer answers each with the
+ * public code that stands for it (`http/problem.ts`), and logs it.
+ */
+export type InternalErrorCode =
+  /** The environment is missing or has a bad variable. */
+  | 'CONFIG_INVALID'
+  /** A secret or key (signing keys, pepper, token key) is malformed. */
+  | 'SECRET_INVALID'
+  /** A stored ciphertext is not one of ours for this record. */
+  | 'CIPHERTEXT_INVALID'
+  /** A Plaid call failed with Plaid's envelope, or never reached Plaid. */
+  | 'PLAID_REQUEST_FAILED'
+  /** The queue refused messages after retries. */
+  | 'QUEUE_REFUSED'
+  /** Something our own code relies on did not hold: a bug or a broken deployment. */
+  | 'INVARIANT_BROKEN';
+
+/** The one union of every code an error of this service carries. Switch on it, never on `name`. */
+export type ErrorCode = PublicErrorCode | InternalErrorCode;
 
 /** One field that failed validation, with a JSON-ish path (`password`, `items.0.id`). */
 export interface FieldError {
@@ -61,6 +83,8 @@ interface AppErrorOptions {
  * throw new AppError('NOT_FOUND', 'No such session.');
  */
 export class AppError extends Error {
+  /** The code of errors made with `new AppError(code, …)` directly; subclasses narrow it. */
+  static readonly code: ErrorCode = 'INTERNAL';
   readonly code: ErrorCode;
   readonly retryAfterSeconds: number | undefined;
   readonly errors: FieldError[] | undefined;
@@ -78,7 +102,8 @@ export class AppError extends Error {
 
 /** Input that does not match the contract. Raised by schema validation and domain rules alike. */
 export class ValidationFailedError extends AppError {
-  static readonly code = 'VALIDATION_FAILED' as const;
+  static override readonly code = 'VALIDATION_FAILED' as const;
+  override readonly code = 'VALIDATION_FAILED' as const;
   constructor(errors: FieldError[], message = 'The request has invalid fields.') {
     super(ValidationFailedError.code, message, { errors });
   }
@@ -86,7 +111,8 @@ export class ValidationFailedError extends AppError {
 
 /** A wrong username or password. Deliberately the same for an unknown username. */
 export class InvalidCredentialsError extends AppError {
-  static readonly code = 'INVALID_CREDENTIALS' as const;
+  static override readonly code = 'INVALID_CREDENTIALS' as const;
+  override readonly code = 'INVALID_CREDENTIALS' as const;
   constructor() {
     super(InvalidCredentialsError.code, 'The username or password is wrong.');
   }
@@ -94,7 +120,8 @@ export class InvalidCredentialsError extends AppError {
 
 /** Password login for this username is locked for a while after too many failures. */
 export class AccountLockedError extends AppError {
-  static readonly code = 'ACCOUNT_LOCKED' as const;
+  static override readonly code = 'ACCOUNT_LOCKED' as const;
+  override readonly code = 'ACCOUNT_LOCKED' as const;
   constructor(retryAfterSeconds: number) {
     super(AccountLockedError.code, 'Too many failed sign-ins. Try again later.', { retryAfterSeconds });
   }
@@ -102,7 +129,8 @@ export class AccountLockedError extends AppError {
 
 /** A username already belongs to an account. */
 export class UsernameTakenError extends AppError {
-  static readonly code = 'USERNAME_TAKEN' as const;
+  static override readonly code = 'USERNAME_TAKEN' as const;
+  override readonly code = 'USERNAME_TAKEN' as const;
   constructor(cause?: unknown) {
     super(UsernameTakenError.code, 'That username is taken.', { cause });
   }
@@ -110,7 +138,8 @@ export class UsernameTakenError extends AppError {
 
 /** An OAuth grant (refresh token, authorization code) that is unknown, used, expired or revoked. */
 export class InvalidGrantError extends AppError {
-  static readonly code = 'INVALID_GRANT' as const;
+  static override readonly code = 'INVALID_GRANT' as const;
+  override readonly code = 'INVALID_GRANT' as const;
   constructor(message = 'The grant is invalid, expired or revoked.') {
     super(InvalidGrantError.code, message);
   }
@@ -118,7 +147,8 @@ export class InvalidGrantError extends AppError {
 
 /** The thing asked for does not exist, or is not the caller's to see. */
 export class NotFoundError extends AppError {
-  static readonly code = 'NOT_FOUND' as const;
+  static override readonly code = 'NOT_FOUND' as const;
+  override readonly code = 'NOT_FOUND' as const;
   constructor(message = 'Not found.') {
     super(NotFoundError.code, message);
   }
@@ -126,7 +156,8 @@ export class NotFoundError extends AppError {
 
 /** An access token that is missing, malformed, expired or not ours. */
 export class InvalidTokenError extends AppError {
-  static readonly code = 'INVALID_TOKEN' as const;
+  static override readonly code = 'INVALID_TOKEN' as const;
+  override readonly code = 'INVALID_TOKEN' as const;
   constructor(message = 'The access token is missing, invalid or expired.', cause?: unknown) {
     super(InvalidTokenError.code, message, { cause });
   }
@@ -134,7 +165,8 @@ export class InvalidTokenError extends AppError {
 
 /** A phone + code pair that does not match a live code. */
 export class InvalidCodeError extends AppError {
-  static readonly code = 'INVALID_CODE' as const;
+  static override readonly code = 'INVALID_CODE' as const;
+  override readonly code = 'INVALID_CODE' as const;
   constructor() {
     super(InvalidCodeError.code, 'The code is wrong or has expired.');
   }
@@ -142,7 +174,8 @@ export class InvalidCodeError extends AppError {
 
 /** An identity (phone, username, provider subject) that belongs to another account. */
 export class IdentityInUseError extends AppError {
-  static readonly code = 'IDENTITY_IN_USE' as const;
+  static override readonly code = 'IDENTITY_IN_USE' as const;
+  override readonly code = 'IDENTITY_IN_USE' as const;
   constructor(cause?: unknown) {
     super(IdentityInUseError.code, 'That sign-in method belongs to another account.', { cause });
   }
@@ -150,7 +183,8 @@ export class IdentityInUseError extends AppError {
 
 /** The identity provider said no: a bad, expired or foreign credential. */
 export class ProviderRejectedError extends AppError {
-  static readonly code = 'PROVIDER_REJECTED' as const;
+  static override readonly code = 'PROVIDER_REJECTED' as const;
+  override readonly code = 'PROVIDER_REJECTED' as const;
   constructor(reason: string, cause?: unknown) {
     super(ProviderRejectedError.code, `The sign-in provider refused the credential: ${reason}`, { cause });
   }
@@ -158,11 +192,112 @@ export class ProviderRejectedError extends AppError {
 
 /** The identity provider is down, slow or answering nonsense. */
 export class ProviderUnavailableError extends AppError {
-  static readonly code = 'PROVIDER_UNAVAILABLE' as const;
+  static override readonly code = 'PROVIDER_UNAVAILABLE' as const;
+  override readonly code = 'PROVIDER_UNAVAILABLE' as const;
   constructor(provider: string, cause?: unknown) {
     super(ProviderUnavailableError.code, `${provider} did not answer in time. Try again.`, {
       cause,
       retryAfterSeconds: 5,
     });
   }
+}
+
+/** A write that lost a race with another change to the same records, after bounded retries. */
+export class ConflictError extends AppError {
+  static override readonly code = 'CONFLICT' as const;
+  override readonly code = 'CONFLICT' as const;
+  constructor(cause?: unknown) {
+    super(ConflictError.code, 'The data changed while the request ran. Try again.', {
+      cause,
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
+/** A dependency (the table, a queue) throttled or failed after the SDK's retries. */
+export class ServiceUnavailableError extends AppError {
+  static override readonly code = 'SERVICE_UNAVAILABLE' as const;
+  override readonly code = 'SERVICE_UNAVAILABLE' as const;
+  constructor(cause?: unknown, retryAfterSeconds = 2) {
+    super(ServiceUnavailableError.code, 'The service is busy. Try again shortly.', {
+      cause,
+      retryAfterSeconds,
+    });
+  }
+}
+
+/** The environment is missing a variable or has a bad one; the message names every one. */
+export class ConfigError extends AppError {
+  static override readonly code = 'CONFIG_INVALID' as const;
+  override readonly code = 'CONFIG_INVALID' as const;
+  constructor(message: string) {
+    super(ConfigError.code, message);
+  }
+}
+
+/** A secret or key that is there but malformed (never includes the value). */
+export class SecretInvalidError extends AppError {
+  static override readonly code = 'SECRET_INVALID' as const;
+  override readonly code = 'SECRET_INVALID' as const;
+  constructor(message: string) {
+    super(SecretInvalidError.code, message);
+  }
+}
+
+/** A stored ciphertext that does not decrypt for its record. */
+export class CiphertextInvalidError extends AppError {
+  static override readonly code = 'CIPHERTEXT_INVALID' as const;
+  override readonly code = 'CIPHERTEXT_INVALID' as const;
+  constructor(message: string, cause?: unknown) {
+    super(CiphertextInvalidError.code, message, { cause });
+  }
+}
+
+/**
+ * A Plaid call that failed with Plaid's envelope (or never reached Plaid: `PLAID_UNREACHABLE`).
+ * Callers classify it by `plaidCode`, never by HTTP status.
+ */
+export class PlaidRequestError extends AppError {
+  static override readonly code = 'PLAID_REQUEST_FAILED' as const;
+  override readonly code = 'PLAID_REQUEST_FAILED' as const;
+  constructor(
+    readonly plaidCode: string,
+    readonly plaidType: string,
+    readonly httpStatus: number | undefined,
+    message: string,
+  ) {
+    super(PlaidRequestError.code, message);
+  }
+}
+
+/** A webhook whose signature is not Plaid's; the message says why (for the log). */
+export class WebhookRejectedError extends AppError {
+  static override readonly code = 'INVALID_WEBHOOK_SIGNATURE' as const;
+  override readonly code = 'INVALID_WEBHOOK_SIGNATURE' as const;
+  constructor(reason: string) {
+    super(WebhookRejectedError.code, `Webhook rejected: ${reason}`);
+  }
+}
+
+/** The queue refused some messages after retries. */
+export class QueueRefusedError extends AppError {
+  static override readonly code = 'QUEUE_REFUSED' as const;
+  override readonly code = 'QUEUE_REFUSED' as const;
+  constructor(message: string) {
+    super(QueueRefusedError.code, message);
+  }
+}
+
+/** Something our own code relies on did not hold: a bug, or a broken deployment. */
+export class InvariantError extends AppError {
+  static override readonly code = 'INVARIANT_BROKEN' as const;
+  override readonly code = 'INVARIANT_BROKEN' as const;
+  constructor(message: string, cause?: unknown) {
+    super(InvariantError.code, message, { cause });
+  }
+}
+
+/** Whether `error` is an {@link AppError} with `code`: the way callers test errors. */
+export function hasCode<C extends ErrorCode>(error: unknown, code: C): error is AppError & { code: C } {
+  return error instanceof AppError && error.code === code;
 }

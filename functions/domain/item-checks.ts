@@ -1,17 +1,8 @@
 import { alertMessage, dueStep } from './alert-policy';
-import type {
-  AccessTokenCipher,
-  AlertChannel,
-  AlertChannels,
-  AlertKey,
-  AlertLedger,
-  PlaidGateway,
-  PlaidItemStore,
-} from './bank-ports';
-import { PlaidRequestError } from './bank-ports';
 import type { CheckSchedule } from './check-schedule';
 import type { Clock } from './clock';
 import { addSeconds } from './clock';
+import { ConflictError, NotFoundError, PlaidRequestError } from './errors';
 import {
   applyObservation,
   type Observation,
@@ -20,7 +11,12 @@ import {
   type Transition,
 } from './item-state-machine';
 import { reasonFor } from './item-status';
-import type { UserDirectory } from './ports';
+import type { AccessTokenCipher } from './ports/access-token-cipher';
+import type { AlertChannels } from './ports/alert-channels';
+import type { AlertChannel, AlertKey, AlertLedger } from './ports/alert-ledger';
+import type { PlaidGateway } from './ports/plaid-gateway';
+import type { PlaidItemStore } from './ports/plaid-item-store';
+import type { UserDirectory } from './ports/user-directory';
 
 /** A claim not completed within this long is presumed lost (a crashed function) and retried. */
 const STALE_CLAIM_SECONDS = 10 * 60;
@@ -98,16 +94,16 @@ export async function applyAndNotify(
       { ...transition.item, version: current.version + 1 },
       transition.events,
     );
-    if (saved) {
+    if (saved === 'saved') {
       const stored = { ...transition.item, version: current.version + 1 };
       const notified = await sendDueAlerts(deps, stored);
       return { transition: { ...transition, item: stored }, notified };
     }
     const reread = await deps.items.get(item.itemId);
-    if (reread === undefined) throw new Error('The Item was removed while it was being checked.');
+    if (reread === undefined) throw new NotFoundError('No such bank link.');
     current = reread;
   }
-  throw new Error('The Item kept changing under the check; giving up for this pass.');
+  throw new ConflictError();
 }
 
 /**

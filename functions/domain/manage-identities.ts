@@ -1,4 +1,3 @@
-import type { EmailSubscriptions } from './bank-ports';
 import type { Clock } from './clock';
 import {
   assertNoProblems,
@@ -22,17 +21,17 @@ import { maskUsername } from './labels';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
 import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
 import { toUserView } from './model';
-import type {
-  CommonPasswordList,
-  IdentityStore,
-  OtpCrypto,
-  PasswordAccountStore,
-  PasswordHasher,
-  SessionStore,
-  SmsCodeStore,
-  TokenCrypto,
-  UserDirectory,
-} from './ports';
+import type { EmailSubscriptions } from './ports/email-subscriptions';
+import type { IdentityStore } from './ports/identity-store';
+import type { OtpCrypto } from './ports/otp-crypto';
+import type { PasswordAccountStore } from './ports/password-account-store';
+import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
+import type { PhoneAccountStore } from './ports/phone-account-store';
+import type { ProfileStore } from './ports/profile-store';
+import type { SessionStore } from './ports/session-store';
+import type { SmsCodeStore } from './ports/sms-code-store';
+import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
 import { auditEvent } from './session-issuer';
 import { isSessionLive } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
@@ -41,7 +40,6 @@ import { checkPhoneCode } from './sms-sign-in';
 export interface IdentityDeps {
   clock: Clock;
   crypto: TokenCrypto;
-  identities: IdentityStore;
   users: UserDirectory;
 }
 
@@ -77,34 +75,34 @@ export function setPassword(
     const password = normalizePassword(input.password);
     assertNoProblems(passwordLengthProblems(password));
     await assertNotCommon(deps.commonPasswords, password);
-    const found = await deps.identities.getUserWithCredentials(userId);
+    const found = await deps.users.getUser(userId);
     if (found === undefined) throw new NotFoundError('No such user.');
     const now = deps.clock.now();
-    const existing = found.identities.find((i) => i.type === 'password');
+    const username = found.identities.find((i) => i.type === 'password')?.subject;
 
-    if (existing === undefined) {
+    if (username === undefined) {
       if (input.username === undefined) {
         throw new ValidationFailedError([
           { path: 'username', message: 'Choose a username to go with the password.' },
         ]);
       }
-      const username = normalizeUsername(input.username);
-      assertNoProblems(usernameProblems(username));
+      const chosen = normalizeUsername(input.username);
+      assertNoProblems(usernameProblems(chosen));
       const identity: IdentityRecord = {
         type: 'password',
-        subject: username,
+        subject: chosen,
         userId,
-        label: maskUsername(username),
+        label: maskUsername(chosen),
         linkedAt: now.toISOString(),
         passwordHash: await deps.hasher.hash(password),
       };
       const event = auditEvent(deps.crypto, { userId, type: 'password.set', now, client, sessionId });
-      if ((await deps.identities.addPasswordIdentity({ identity, event })) !== 'ok')
+      if ((await deps.accounts.addPassword({ identity, event })) === 'username_taken')
         throw new UsernameTakenError();
       return;
     }
 
-    if (input.username !== undefined && normalizeUsername(input.username) !== existing.subject) {
+    if (input.username !== undefined && normalizeUsername(input.username) !== username) {
       throw new ValidationFailedError([{ path: 'username', message: 'The username cannot be changed.' }]);
     }
     if (input.currentPassword === undefined) {
@@ -112,7 +110,8 @@ export function setPassword(
         { path: 'currentPassword', message: 'Give the current password to change it.' },
       ]);
     }
-    const { failures } = await deps.accounts.loadLoginState(existing.subject);
+    const { identity: existing, failures } = await deps.accounts.loadLoginState(username);
+    if (existing === undefined || existing.userId !== userId) throw new NotFoundError('No such user.');
     const status = lockStatus(failures, now, deps.lockoutPolicy);
     if (status.locked) throw new AccountLockedError(status.retryAfterSeconds);
     const currentOk =
@@ -126,7 +125,7 @@ export function setPassword(
       });
       throw new InvalidCredentialsError();
     }
-    await deps.identities.changePasswordHash({
+    await deps.accounts.changePassword({
       identity: existing,
       passwordHash: await deps.hasher.hash(password),
       event: auditEvent(deps.crypto, { userId, type: 'password.changed', now, client, sessionId }),
@@ -156,7 +155,12 @@ export function setPassword(
  * another account uses is IDENTITY_IN_USE; the user's previous phone, if any, is replaced.
  */
 export function linkPhone(
-  deps: IdentityDeps & { otp: OtpCrypto; codes: SmsCodeStore; smsPolicy: SmsPolicy },
+  deps: IdentityDeps & {
+    otp: OtpCrypto;
+    codes: SmsCodeStore;
+    phoneAccounts: PhoneAccountStore;
+    smsPolicy: SmsPolicy;
+  },
 ) {
   return async (
     userId: string,
@@ -166,9 +170,9 @@ export function linkPhone(
     const { phone, now, codeId, identity } = await checkPhoneCode(deps, input.phone, input.code);
     if (identity !== undefined && identity.userId !== userId) throw new IdentityInUseError();
     if (identity === undefined) {
-      const found = await deps.identities.getUserWithCredentials(userId);
+      const found = await deps.users.getUser(userId);
       if (found === undefined) throw new NotFoundError('No such user.');
-      const result = await deps.identities.linkPhoneWithCode({
+      const result = await deps.phoneAccounts.linkPhone({
         phone: phone.e164,
         codeId,
         maxAttempts: deps.smsPolicy.maxAttempts,
@@ -188,7 +192,7 @@ export function linkPhone(
           detail: { type: 'phone' },
         }),
       });
-      if (result === 'identity_taken') throw new IdentityInUseError();
+      if (result === 'phone_taken') throw new IdentityInUseError();
       if (result === 'code_gone') throw new InvalidCodeError();
     }
     return currentUser(deps, userId);
@@ -196,13 +200,13 @@ export function linkPhone(
 }
 
 /** `DELETE /v1/me/identities/{type}`: unlinks a way in, never the last one. */
-export function unlinkIdentity(deps: IdentityDeps) {
+export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore }) {
   return async (userId: string, type: IdentityType, client: ClientInfo): Promise<void> => {
-    const found = await deps.identities.getUserWithCredentials(userId);
+    const found = await deps.users.getUser(userId);
     const identity = found?.identities.find((i) => i.type === type);
     if (identity === undefined) throw new NotFoundError(`No ${type} sign-in on this account.`);
     const now = deps.clock.now();
-    const result = await deps.identities.unlinkIdentity({
+    const result = await deps.identities.unlink({
       identity,
       event: auditEvent(deps.crypto, { userId, type: 'identity.unlinked', now, client, detail: { type } }),
     });
@@ -222,7 +226,7 @@ export function unlinkIdentity(deps: IdentityDeps) {
  * (the provider asks the address to confirm); a changed or removed email, or email alerts
  * turned off, unsubscribes the old one.
  */
-export function updateProfile(deps: IdentityDeps & { emails?: EmailSubscriptions }) {
+export function updateProfile(deps: IdentityDeps & { profiles: ProfileStore; emails?: EmailSubscriptions }) {
   return async (
     userId: string,
     changes: {
@@ -235,7 +239,7 @@ export function updateProfile(deps: IdentityDeps & { emails?: EmailSubscriptions
     const now = deps.clock.now();
     const fields = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
     if (fields.length === 0) return currentUser(deps, userId);
-    const before = (await deps.identities.getUserWithCredentials(userId))?.user;
+    const before = (await deps.users.getUser(userId))?.user;
     if (before === undefined) throw new NotFoundError('No such user.');
 
     const email = changes.email === undefined ? before.email : (changes.email ?? undefined);
@@ -248,7 +252,7 @@ export function updateProfile(deps: IdentityDeps & { emails?: EmailSubscriptions
       if (before.emailSubscription !== undefined)
         await deps.emails.unsubscribe(before.emailSubscription).catch(() => undefined);
     }
-    await deps.identities.updateProfile({
+    await deps.profiles.update({
       userId,
       changes: {
         ...changes,

@@ -1,7 +1,8 @@
 import type { Clock } from './clock';
 import { NotFoundError } from './errors';
 import type { ClientInfo } from './model';
-import type { SessionStore, TokenCrypto } from './ports';
+import type { SessionStore } from './ports/session-store';
+import type { TokenCrypto } from './ports/token-crypto';
 import { auditEvent } from './session-issuer';
 import { isSessionLive, sessionExpiresAt } from './session-policy';
 

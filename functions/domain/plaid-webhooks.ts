@@ -1,11 +1,7 @@
 import { AppError } from './errors';
 import { applyAndNotify, type ItemCheckDeps } from './item-checks';
 import type { Observation } from './item-state-machine';
-
-/** Checks a webhook's signature; throws when it is not Plaid's. */
-export interface WebhookVerifier {
-  verify(token: string | undefined, rawBody: string, now: Date): Promise<{ issuedAt: Date }>;
-}
+import type { WebhookVerifier } from './ports/webhook-verifier';
 
 /** What happened to a webhook (for the log; Plaid only sees 200). */
 export type WebhookOutcome = 'applied' | 'unchanged' | 'recorded' | 'unknown_item' | 'ignored_type';

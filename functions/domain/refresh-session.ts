@@ -1,7 +1,10 @@
 import type { Clock } from './clock';
 import { InvalidGrantError } from './errors';
 import { type ClientInfo, type TokenGrant, toUserView } from './model';
-import type { AccessTokenSigner, SessionStore, TokenCrypto, UserDirectory } from './ports';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { SessionStore } from './ports/session-store';
+import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
 import { auditEvent, grantFor } from './session-issuer';
 import {
   formatRefreshToken,

@@ -7,15 +7,13 @@ import {
   passwordLengthProblems,
   usernameProblems,
 } from './credentials-policy';
+import { UsernameTakenError } from './errors';
 import { maskUsername } from './labels';
 import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
-import type {
-  AccessTokenSigner,
-  CommonPasswordList,
-  PasswordAccountStore,
-  PasswordHasher,
-  TokenCrypto,
-} from './ports';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { PasswordAccountStore } from './ports/password-account-store';
+import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
+import type { TokenCrypto } from './ports/token-crypto';
 import { auditEvent, grantFor, newSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 
@@ -76,7 +74,8 @@ export function registerWithPassword(deps: RegisterDeps) {
       sessionId: session.id,
       detail: { method: 'password' },
     });
-    await deps.accounts.createAccount({ user, identity, session, event });
+    if ((await deps.accounts.createAccount({ user, identity, session, event })) === 'username_taken')
+      throw new UsernameTakenError();
 
     return grantFor(deps.signer, {
       userId: user.id,

@@ -1,6 +1,7 @@
 import { addSeconds } from './clock';
 import type { AuditEvent, AuditEventType, ClientInfo, SessionRecord, TokenGrant, UserView } from './model';
-import type { AccessTokenSigner, TokenCrypto } from './ports';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { TokenCrypto } from './ports/token-crypto';
 import { formatRefreshToken, type SessionPolicy } from './session-policy';
 
 /** A session not yet stored, with the only copy of its refresh token. */

@@ -3,14 +3,12 @@ import { normalizePassword, normalizeUsername } from './credentials-policy';
 import { AccountLockedError, InvalidCredentialsError } from './errors';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
 import { type ClientInfo, type TokenGrant, toUserView } from './model';
-import type {
-  AccessTokenSigner,
-  AuditLog,
-  PasswordAccountStore,
-  PasswordHasher,
-  TokenCrypto,
-  UserDirectory,
-} from './ports';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { AuditLog } from './ports/audit-log';
+import type { PasswordAccountStore } from './ports/password-account-store';
+import type { PasswordHasher } from './ports/passwords';
+import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
 import { auditEvent, grantFor, newSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 

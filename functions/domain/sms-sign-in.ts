@@ -2,15 +2,13 @@ import type { Clock } from './clock';
 import { AppError, InvalidCodeError } from './errors';
 import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
 import { parseMobileNumber } from './phone-numbers';
-import type {
-  AccessTokenSigner,
-  IdentityStore,
-  OtpCrypto,
-  SmsCodeStore,
-  SmsSender,
-  TokenCrypto,
-  UserDirectory,
-} from './ports';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { OtpCrypto } from './ports/otp-crypto';
+import type { PhoneAccountStore } from './ports/phone-account-store';
+import type { SmsCodeStore } from './ports/sms-code-store';
+import type { SmsSender } from './ports/sms-sender';
+import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
 import { auditEvent, grantFor, newSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import { checkCode, codeExpiry, judgePhoneSend, type SmsPolicy } from './sms-code-policy';
@@ -83,7 +81,7 @@ export interface SmsVerifyDeps {
   crypto: TokenCrypto;
   otp: OtpCrypto;
   codes: SmsCodeStore;
-  identities: IdentityStore;
+  phoneAccounts: PhoneAccountStore;
   users: UserDirectory;
   signer: AccessTokenSigner;
   smsPolicy: SmsPolicy;
@@ -112,7 +110,7 @@ export async function checkPhoneCode(
       record.codeId,
       deps.smsPolicy.maxAttempts,
     );
-    if (attempts !== undefined && attempts >= deps.smsPolicy.maxAttempts) throw tooManyAttempts();
+    if (attempts >= deps.smsPolicy.maxAttempts) throw tooManyAttempts();
     throw new InvalidCodeError();
   }
   return { phone, now, codeId: record.codeId, identity };
@@ -146,7 +144,7 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     });
 
     if (identity !== undefined) {
-      if ((await deps.identities.signInWithCode({ ...consume, event })) !== 'ok')
+      if ((await deps.phoneAccounts.signIn({ ...consume, event })) === 'code_gone')
         throw new InvalidCodeError();
       const found = await deps.users.getUser(userId);
       if (found === undefined) throw new InvalidCodeError();
@@ -173,10 +171,15 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
       label: phone.label,
       linkedAt: user.createdAt,
     };
-    const result = await deps.identities.createWithCode({ ...consume, user, identity: phoneIdentity, event });
+    const result = await deps.phoneAccounts.createAccount({
+      ...consume,
+      user,
+      identity: phoneIdentity,
+      event,
+    });
     // Someone linked this phone between our read and our write (the code is still unused): sign in.
-    if (result === 'identity_taken' && !retried) return verify(rawPhone, code, client, true);
-    if (result !== 'ok') throw new InvalidCodeError();
+    if (result === 'phone_taken' && !retried) return verify(rawPhone, code, client, true);
+    if (result !== 'created') throw new InvalidCodeError();
     const view = toUserView(user, [phoneIdentity]);
     return {
       ...(await grantFor(deps.signer, { userId, sessionId: session.id, refreshToken, user: view, now })),

@@ -11,16 +11,12 @@ import {
   type UserView,
 } from './model';
 import { s256 } from './pkce';
-import type {
-  AccessTokenSigner,
-  AuthorizationCodeRecord,
-  AuthorizationCodeStore,
-  IdentityStore,
-  SessionStore,
-  SocialIdentityStore,
-  TokenCrypto,
-  UserDirectory,
-} from './ports';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { AuthorizationCodeRecord, AuthorizationCodeStore } from './ports/authorization-code-store';
+import type { SessionStore } from './ports/session-store';
+import type { SocialIdentityStore } from './ports/social-identity-store';
+import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
 import { auditEvent, grantFor, newSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
@@ -93,7 +89,7 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
       const created = await deps.identities.createUserWithIdentity({ user, identity, event });
       // The same person signing in twice at once: the other request created them. Find them.
       if (created === 'identity_taken' && !retried) return start(input, client, true);
-      if (created !== 'ok') throw new IdentityInUseError();
+      if (created !== 'created') throw new IdentityInUseError();
     }
 
     const code = deps.crypto.newSecret();
@@ -198,7 +194,7 @@ export interface LinkSocialDeps {
   clock: Clock;
   crypto: TokenCrypto;
   providers: IdentityProviders;
-  identities: SocialIdentityStore & Pick<IdentityStore, 'getUserWithCredentials'>;
+  identities: SocialIdentityStore;
   users: UserDirectory;
 }
 
@@ -213,7 +209,7 @@ export function linkSocialIdentity(deps: LinkSocialDeps) {
     const existing = await deps.identities.findIdentity(profile.provider, profile.subject);
     if (existing !== undefined && existing.userId !== userId) throw new IdentityInUseError();
     if (existing === undefined) {
-      const found = await deps.identities.getUserWithCredentials(userId);
+      const found = await deps.users.getUser(userId);
       if (found === undefined) throw new NotFoundError('No such user.');
       const result = await deps.identities.linkIdentity({
         identity: identityFor(profile, userId, now),
@@ -226,7 +222,7 @@ export function linkSocialIdentity(deps: LinkSocialDeps) {
           detail: { type: profile.provider },
         }),
       });
-      if (result !== 'ok') throw new IdentityInUseError();
+      if (result === 'identity_taken') throw new IdentityInUseError();
     }
     const view = await deps.users.getUser(userId);
     if (view === undefined) throw new NotFoundError('No such user.');

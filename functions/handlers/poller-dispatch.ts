@@ -1,7 +1,7 @@
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { dispatchUseCase } from '../composition/bank-links';
 import { currentRuntime } from '../composition/runtime';
-import { ConfigError } from '../config';
+import { ConfigError } from '../domain/errors';
 import { logger } from '../http/logger';
 
 /**

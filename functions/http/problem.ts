@@ -1,7 +1,10 @@
-import type { ErrorCode, FieldError } from '../domain/errors';
+import type { ErrorCode, FieldError, InternalErrorCode, PublicErrorCode } from '../domain/errors';
 
-/** The HTTP status of each error code. One table, so a code always means one status. */
-export const STATUS_OF: Record<ErrorCode, number> = {
+/**
+ * The HTTP status of each public error code. One table, so a code always means one status.
+ * Internal codes are answered as the public code {@link ANSWERED_AS} gives them.
+ */
+export const STATUS_OF: Record<PublicErrorCode, number> = {
   VALIDATION_FAILED: 422,
   MALFORMED_BODY: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -33,7 +36,41 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   INSTITUTION_ALREADY_LINKED: 409,
   STILL_BROKEN: 409,
   INVALID_WEBHOOK_SIGNATURE: 401,
+  CONFLICT: 409,
   INTERNAL: 500,
+};
+
+/**
+ * The public code each internal error is answered with. Its message is never shown: the answer
+ * carries the public code's generic detail, and the error itself goes to the log.
+ */
+export const ANSWERED_AS: Record<InternalErrorCode, PublicErrorCode> = {
+  CONFIG_INVALID: 'INTERNAL',
+  SECRET_INVALID: 'INTERNAL',
+  CIPHERTEXT_INVALID: 'INTERNAL',
+  QUEUE_REFUSED: 'INTERNAL',
+  INVARIANT_BROKEN: 'INTERNAL',
+  PLAID_REQUEST_FAILED: 'PLAID_UNAVAILABLE',
+};
+
+/** The public code and status an error code is answered with, and whether its message may be shown. */
+export function answerFor(code: ErrorCode): {
+  code: PublicErrorCode;
+  status: number;
+  exposeMessage: boolean;
+} {
+  if (code in ANSWERED_AS) {
+    const shown = ANSWERED_AS[code as InternalErrorCode];
+    return { code: shown, status: STATUS_OF[shown], exposeMessage: false };
+  }
+  const shown = code as PublicErrorCode;
+  return { code: shown, status: STATUS_OF[shown], exposeMessage: shown !== 'INTERNAL' };
+}
+
+/** What a client is told when the message of an error is not for them. */
+export const GENERIC_DETAIL: Partial<Record<PublicErrorCode, string>> = {
+  PLAID_UNAVAILABLE: 'Plaid did not answer. Try again in a minute.',
+  INTERNAL: 'Something went wrong on our side. Try again later.',
 };
 
 const TITLES: Record<number, string> = {
@@ -57,7 +94,7 @@ export interface Problem {
   type: 'about:blank';
   title: string;
   status: number;
-  code: ErrorCode;
+  code: PublicErrorCode;
   detail: string;
   requestId: string;
   errors?: FieldError[];
@@ -66,7 +103,7 @@ export interface Problem {
 
 /** Builds the problem body for an error code. */
 export function problem(
-  code: ErrorCode,
+  code: PublicErrorCode,
   detail: string,
   requestId: string,
   extra: { errors?: FieldError[]; extensions?: Record<string, unknown> } = {},

@@ -5,7 +5,7 @@ import { InvalidGrantError } from '../../functions/domain/errors';
 import { refreshSession } from '../../functions/domain/refresh-session';
 import { newSession } from '../../functions/domain/session-issuer';
 import type { SessionPolicy } from '../../functions/domain/session-policy';
-import { InMemorySessionStore, InMemoryUserDirectory } from '../support/in-memory-session-store';
+import { type InMemorySessionStore, type InMemoryUserDirectory, inMemoryStores } from '../fakes';
 import { testKeySet } from '../support/keys';
 import { ManualClock } from '../support/manual-clock';
 
@@ -14,6 +14,7 @@ const policy: SessionPolicy = { idleSeconds: 30 * 86400, absoluteSeconds: 90 * 8
 describe('Use case: refreshSession', () => {
   let clock: ManualClock;
   let sessions: InMemorySessionStore;
+  let users: InMemoryUserDirectory;
   let refresh: ReturnType<typeof refreshSession>;
   let firstToken: string;
   let sessionId: string;
@@ -21,8 +22,7 @@ describe('Use case: refreshSession', () => {
   beforeEach(async () => {
     // Prepare
     clock = new ManualClock();
-    sessions = new InMemorySessionStore();
-    const users = new InMemoryUserDirectory();
+    ({ sessions, users } = inMemoryStores());
     users.add({
       id: 'usr_a',
       displayName: 'A',
@@ -38,7 +38,7 @@ describe('Use case: refreshSession', () => {
     const deps = { clock, crypto: nodeTokenCrypto, sessions, users, signer, sessionPolicy: policy };
     refresh = refreshSession(deps);
     const created = newSession(deps, 'usr_a', clock.now(), {});
-    sessions.sessions.set(created.session.id, created.session);
+    sessions.add(created.session);
     firstToken = created.refreshToken;
     sessionId = created.session.id;
   });
@@ -48,7 +48,7 @@ describe('Use case: refreshSession', () => {
     const grant = await refresh(firstToken, {});
     expect(grant.refreshToken).not.toBe(firstToken);
     expect(grant.accessToken.split('.')).toHaveLength(3);
-    expect(sessions.sessions.get(sessionId)?.idleExpiresAt).toBe(
+    expect(sessions.table.sessions.get(sessionId)?.idleExpiresAt).toBe(
       new Date(clock.now().getTime() + 30 * 86400_000).toISOString(),
     );
     const again = await refresh(grant.refreshToken, {});
@@ -59,7 +59,7 @@ describe('Use case: refreshSession', () => {
     const grant = await refresh(firstToken, {});
     clock.advance(5);
     await expect(refresh(firstToken, {})).rejects.toMatchObject({ code: InvalidGrantError.code });
-    expect(sessions.sessions.get(sessionId)?.revokedAt).toBeUndefined();
+    expect(sessions.table.sessions.get(sessionId)?.revokedAt).toBeUndefined();
     await expect(refresh(grant.refreshToken, {})).resolves.toBeDefined();
   });
 
@@ -67,8 +67,8 @@ describe('Use case: refreshSession', () => {
     const grant = await refresh(firstToken, {});
     clock.advance(60);
     await expect(refresh(firstToken, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
-    expect(sessions.sessions.get(sessionId)?.revokeReason).toBe('refresh_token_reuse');
-    expect(sessions.events).toContain('session.reuse_detected');
+    expect(sessions.table.sessions.get(sessionId)?.revokeReason).toBe('refresh_token_reuse');
+    expect(sessions.table.auditEvents.map((e) => e.event.type)).toContain('session.reuse_detected');
     // The legitimate holder's newer token dies with the session.
     await expect(refresh(grant.refreshToken, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
   });
@@ -79,7 +79,7 @@ describe('Use case: refreshSession', () => {
 
     // A fresh session used every 20 days still dies at day 90.
     const created = newSession({ crypto: nodeTokenCrypto, sessionPolicy: policy }, 'usr_a', clock.now(), {});
-    sessions.sessions.set(created.session.id, created.session);
+    sessions.add(created.session);
     let token = created.refreshToken;
     for (let day = 20; day < 90; day += 20) {
       clock.advance(20 * 86400);

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../domain/clock';
 import type { AuditEvent } from '../../domain/model';
-import type { AuditLog, EventPage } from '../../domain/ports';
+import type { AuditLog, EventPage } from '../../domain/ports/audit-log';
 import { decodeCursor, encodeCursor } from './cursor';
 import { auditEventItem } from './items';
 import { keys, ranges } from './keys';

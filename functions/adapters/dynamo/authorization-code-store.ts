@@ -1,7 +1,10 @@
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../domain/clock';
 import type { AuditEvent, SessionRecord } from '../../domain/model';
-import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../domain/ports';
+import type {
+  AuthorizationCodeRecord,
+  AuthorizationCodeStore,
+} from '../../domain/ports/authorization-code-store';
 import { auditEventItem, sessionItem } from './items';
 import { keys } from './keys';
 import { cancellationReasons, stripKeys, type Table } from './table';

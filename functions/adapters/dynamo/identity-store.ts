@@ -1,10 +1,12 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, IdentityRecord, IdentityType } from '../../domain/model';
-import type { ConsumeResult, IdentityStore, SocialIdentityStore } from '../../domain/ports';
+import type { IdentityStore } from '../../domain/ports/identity-store';
+import type { PhoneAccountStore } from '../../domain/ports/phone-account-store';
+import type { ProfileStore } from '../../domain/ports/profile-store';
+import type { SocialIdentityStore } from '../../domain/ports/social-identity-store';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
 import { keys } from './keys';
 import { failedConditionAt, stripKeys, type Table } from './table';
-import { readUserWithIdentities } from './user-directory';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -14,36 +16,44 @@ type TransactItem = NonNullable<
  * Identities and the account changes that must be atomic: consuming an SMS code together with
  * what it proves, and keeping `identityCount` so the last way in can never be removed.
  */
-export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
+export class DynamoIdentityStore
+  implements PhoneAccountStore, IdentityStore, ProfileStore, SocialIdentityStore
+{
   constructor(
     private readonly table: Table,
     private readonly eventRetentionSeconds: number,
   ) {}
 
   /** Pattern: sign in with a code (TransactWriteItems: consume code, put session, put event). */
-  signInWithCode(input: Parameters<IdentityStore['signInWithCode']>[0]): Promise<ConsumeResult> {
-    return this.write([
+  async signIn(input: Parameters<PhoneAccountStore['signIn']>[0]): Promise<'signed_in' | 'code_gone'> {
+    const result = await this.write([
       this.consumeCode(input.phone, input.codeId, input.maxAttempts),
       this.put(sessionItem(input.session), 'attribute_not_exists(pk)'),
       this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
     ]);
+    return result === 'ok' ? 'signed_in' : 'code_gone';
   }
 
   /** Pattern: create a user with a code (TransactWriteItems: consume code, user, identity, session, event). */
-  createWithCode(input: Parameters<IdentityStore['createWithCode']>[0]): Promise<ConsumeResult> {
-    return this.write([
+  async createAccount(
+    input: Parameters<PhoneAccountStore['createAccount']>[0],
+  ): Promise<'created' | 'code_gone' | 'phone_taken'> {
+    const result = await this.write([
       this.consumeCode(input.phone, input.codeId, input.maxAttempts),
       this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
       this.put(userItem(input.user), 'attribute_not_exists(pk)'),
       this.put(sessionItem(input.session), 'attribute_not_exists(pk)'),
       this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
     ]);
+    return result === 'ok' ? 'created' : result === 'code_gone' ? 'code_gone' : 'phone_taken';
   }
 
   /** Pattern: link a phone with a code (TransactWriteItems: consume code, identity, user, old phone, event). */
-  linkPhoneWithCode(input: Parameters<IdentityStore['linkPhoneWithCode']>[0]): Promise<ConsumeResult> {
+  async linkPhone(
+    input: Parameters<PhoneAccountStore['linkPhone']>[0],
+  ): Promise<'linked' | 'code_gone' | 'phone_taken'> {
     const userId = input.identity.userId;
-    return this.write([
+    const result = await this.write([
       this.consumeCode(input.phone, input.codeId, input.maxAttempts),
       this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
       {
@@ -73,6 +83,7 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
           ]),
       this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
     ]);
+    return result === 'ok' ? 'linked' : result === 'code_gone' ? 'code_gone' : 'phone_taken';
   }
 
   /** Pattern: an identity by its natural key (GetItem, consistent). */
@@ -84,10 +95,10 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
   }
 
   /** Pattern: create a user with a third-party identity (TransactWriteItems: identity, user, event). */
-  createUserWithIdentity(
+  async createUserWithIdentity(
     input: Parameters<SocialIdentityStore['createUserWithIdentity']>[0],
-  ): Promise<ConsumeResult> {
-    return this.write(
+  ): Promise<'created' | 'identity_taken'> {
+    const result = await this.write(
       [
         this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
         this.put(userItem(input.user), 'attribute_not_exists(pk)'),
@@ -95,12 +106,15 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
       ],
       false,
     );
+    return result === 'ok' ? 'created' : 'identity_taken';
   }
 
   /** Pattern: link an identity (TransactWriteItems: identity, user count or old identity, event). */
-  linkIdentity(input: Parameters<SocialIdentityStore['linkIdentity']>[0]): Promise<ConsumeResult> {
+  async linkIdentity(
+    input: Parameters<SocialIdentityStore['linkIdentity']>[0],
+  ): Promise<'linked' | 'identity_taken'> {
     const userId = input.identity.userId;
-    return this.write(
+    const result = await this.write(
       [
         this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
         input.replaced === undefined
@@ -117,54 +131,14 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
       ],
       false,
     );
-  }
-
-  /** Pattern: a user with identities and credentials (Query gsi1, as `DynamoUserDirectory.getUser`). */
-  getUserWithCredentials(userId: string) {
-    return readUserWithIdentities(this.table, userId);
-  }
-
-  /** Pattern: add a username + password (TransactWriteItems: identity, user count, event). */
-  addPasswordIdentity(input: { identity: IdentityRecord; event: AuditEvent }): Promise<ConsumeResult> {
-    return this.write(
-      [
-        this.put(identityItem(input.identity), 'attribute_not_exists(pk)'),
-        this.adjustCount(input.identity.userId, 1),
-        this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
-      ],
-      false,
-    );
-  }
-
-  /** Pattern: change a password hash (TransactWriteItems: update identity, event). */
-  async changePasswordHash(input: {
-    identity: IdentityRecord;
-    passwordHash: string;
-    event: AuditEvent;
-  }): Promise<void> {
-    await this.table.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table.name,
-              Key: keys.identity('password', input.identity.subject),
-              UpdateExpression: 'SET passwordHash = :hash',
-              ConditionExpression: 'userId = :uid',
-              ExpressionAttributeValues: { ':hash': input.passwordHash, ':uid': input.identity.userId },
-            },
-          },
-          this.put(auditEventItem(input.event, this.eventRetentionSeconds)),
-        ],
-      }),
-    );
+    return result === 'ok' ? 'linked' : 'identity_taken';
   }
 
   /** Pattern: unlink an identity (TransactWriteItems: delete identity, decrement count unless last, event). */
-  async unlinkIdentity(input: {
+  async unlink(input: {
     identity: IdentityRecord;
     event: AuditEvent;
-  }): Promise<'ok' | 'last' | 'gone'> {
+  }): Promise<'unlinked' | 'last' | 'gone'> {
     const userId = input.identity.userId;
     try {
       await this.table.client.send(
@@ -191,7 +165,7 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
           ],
         }),
       );
-      return 'ok';
+      return 'unlinked';
     } catch (error) {
       const failed = failedConditionAt(error);
       if (failed === 0) return 'gone';
@@ -201,7 +175,7 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
   }
 
   /** Pattern: update a profile (TransactWriteItems: update user, event). */
-  async updateProfile(input: Parameters<IdentityStore['updateProfile']>[0]): Promise<void> {
+  async update(input: Parameters<ProfileStore['update']>[0]): Promise<void> {
     const sets: string[] = [];
     const removes: string[] = [];
     const values: Record<string, unknown> = {};
@@ -291,7 +265,10 @@ export class DynamoIdentityStore implements IdentityStore, SocialIdentityStore {
    * a parallel use of the same code) is `code_gone`; any other failed condition is an identity
    * that already exists: `identity_taken`.
    */
-  private async write(items: TransactItem[], consumesCode = true): Promise<ConsumeResult> {
+  private async write(
+    items: TransactItem[],
+    consumesCode = true,
+  ): Promise<'ok' | 'code_gone' | 'identity_taken'> {
     try {
       await this.table.client.send(new TransactWriteCommand({ TransactItems: items }));
       return 'ok';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addSeconds, epochSeconds } from '../../domain/clock';
-import { UsernameTakenError } from '../../domain/errors';
+import { ConflictError } from '../../domain/errors';
 import { failureRecordExpiry, lockStatus } from '../../domain/lockout-policy';
 import type {
   AuditEvent,
@@ -10,7 +10,11 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../../domain/model';
-import type { FailureCount, LoginState, PasswordAccountStore } from '../../domain/ports';
+import type {
+  FailureCount,
+  LoginState,
+  PasswordAccountStore,
+} from '../../domain/ports/password-account-store';
 import { auditEventItem, identityItem, sessionItem, userItem } from './items';
 import { keys } from './keys';
 import { failedConditionAt, isConditionFailure, oldItemOf, type Table } from './table';
@@ -35,7 +39,7 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     identity: IdentityRecord;
     session: SessionRecord;
     event: AuditEvent;
-  }): Promise<void> {
+  }): Promise<'created' | 'username_taken'> {
     try {
       await this.table.client.send(
         new TransactWriteCommand({
@@ -64,8 +68,9 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
           ],
         }),
       );
+      return 'created';
     } catch (error) {
-      if (failedConditionAt(error) === 0) throw new UsernameTakenError(error);
+      if (failedConditionAt(error) === 0) return 'username_taken';
       throw error;
     }
   }
@@ -116,7 +121,7 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
         step = 'continue';
       }
     }
-    throw new Error('Failed-login counter kept racing; giving up.');
+    throw new ConflictError();
   }
 
   private async continueWindow(
@@ -234,6 +239,76 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
             },
           },
           { Delete: { TableName: this.table.name, Key: keys.loginFailures(input.username) } },
+        ],
+      }),
+    );
+  }
+
+  /** Pattern: add a username + password (TransactWriteItems: identity, user count, event). */
+  async addPassword(input: {
+    identity: IdentityRecord;
+    event: AuditEvent;
+  }): Promise<'added' | 'username_taken'> {
+    try {
+      await this.table.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.name,
+                Item: identityItem(input.identity),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.table.name,
+                Key: keys.user(input.identity.userId),
+                UpdateExpression: 'ADD identityCount :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.name,
+                Item: auditEventItem(input.event, this.eventRetentionSeconds),
+              },
+            },
+          ],
+        }),
+      );
+      return 'added';
+    } catch (error) {
+      if (failedConditionAt(error) === 0) return 'username_taken';
+      throw error;
+    }
+  }
+
+  /** Pattern: change a password hash (TransactWriteItems: update identity, event). */
+  async changePassword(input: {
+    identity: IdentityRecord;
+    passwordHash: string;
+    event: AuditEvent;
+  }): Promise<void> {
+    await this.table.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table.name,
+              Key: keys.identity('password', input.identity.subject),
+              UpdateExpression: 'SET passwordHash = :hash',
+              ConditionExpression: 'userId = :uid',
+              ExpressionAttributeValues: { ':hash': input.passwordHash, ':uid': input.identity.userId },
+            },
+          },
+          {
+            Put: {
+              TableName: this.table.name,
+              Item: auditEventItem(input.event, this.eventRetentionSeconds),
+            },
+          },
         ],
       }),
     );

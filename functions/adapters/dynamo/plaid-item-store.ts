@@ -7,28 +7,17 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AlertStep } from '../../domain/alert-policy';
-import type {
-  AlertChannel,
-  AlertKey,
-  AlertLedger,
-  ItemEventPage,
-  PlaidItemStore,
-} from '../../domain/bank-ports';
+import { shardOf } from '../../domain/check-schedule';
 import { epochSeconds } from '../../domain/clock';
 import type { ItemEvent, PlaidItemRecord } from '../../domain/item-state-machine';
+import type { AlertChannel, AlertKey, AlertLedger } from '../../domain/ports/alert-ledger';
+import type { ItemEventPage, PlaidItemStore } from '../../domain/ports/plaid-item-store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { keys, ranges } from './keys';
 import { cancellationReasons, failedConditionAt, isConditionFailure, stripKeys, type Table } from './table';
 
 /** History of an Item is kept this long (and this long after the Item is removed). */
 const HISTORY_SECONDS = 400 * 86400;
-
-/** The shard of an Item in the next-check index: a stable hash of its id. */
-export function shardOf(itemId: string, shards: number): number {
-  let hash = 2166136261;
-  for (let i = 0; i < itemId.length; i++) hash = Math.imul(hash ^ itemId.charCodeAt(i), 16777619);
-  return (hash >>> 0) % shards;
-}
 
 /** Plaid Items, their institution guards and history, and their alert ledger, in the one table. */
 export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
@@ -57,7 +46,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
   }
 
   /** Pattern: link an Item (TransactWriteItems: guard `attribute_not_exists`, item, event). */
-  async create(input: { item: PlaidItemRecord; event: ItemEvent }): Promise<'ok' | 'institution_taken'> {
+  async create(input: { item: PlaidItemRecord; event: ItemEvent }): Promise<'created' | 'institution_taken'> {
     const { item } = input;
     try {
       await this.table.client.send(
@@ -85,7 +74,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
           ],
         }),
       );
-      return 'ok';
+      return 'created';
     } catch (error) {
       if (failedConditionAt(error) === 0) return 'institution_taken';
       throw error;
@@ -129,7 +118,7 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
    * Pattern: write an Item if unchanged since read (PutItem with `version = :read`), or with its
    * history (TransactWriteItems). A healthy Item checked again is one write.
    */
-  async save(item: PlaidItemRecord, events: ItemEvent[]): Promise<boolean> {
+  async save(item: PlaidItemRecord, events: ItemEvent[]): Promise<'saved' | 'stale'> {
     const put = {
       TableName: this.table.name,
       Item: this.itemItem(item),
@@ -151,9 +140,9 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
           }),
         );
       }
-      return true;
+      return 'saved';
     } catch (error) {
-      if (isConditionFailure(error) || cancellationReasons(error) !== undefined) return false;
+      if (isConditionFailure(error) || cancellationReasons(error) !== undefined) return 'stale';
       throw error;
     }
   }
@@ -280,36 +269,46 @@ export class DynamoPlaidItemStore implements PlaidItemStore, AlertLedger {
   }
 
   /** Pattern: complete an alert (TransactWriteItems: claim sent, event, and for `restored` clear the marker). */
-  async complete(key: AlertKey, input: { claimId: string; event: ItemEvent }): Promise<void> {
-    await this.table.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table.name,
-              Key: keys.alertClaim(key.itemId, key.episodeId, key.step, key.channel),
-              UpdateExpression: 'SET #state = :sent, sentAt = :at',
-              ConditionExpression: 'claimId = :claim',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':sent': 'sent', ':at': input.event.at, ':claim': input.claimId },
-            },
-          },
-          { Put: { TableName: this.table.name, Item: this.eventItem(key.itemId, input.event) } },
-          ...(key.step === 'restored'
-            ? [
-                {
-                  Update: {
-                    TableName: this.table.name,
-                    Key: keys.plaidItem(key.itemId),
-                    UpdateExpression: 'REMOVE restoredEpisodeId',
-                    ConditionExpression: 'attribute_exists(pk)',
-                  },
+  async complete(key: AlertKey, input: { claimId: string; event: ItemEvent }): Promise<'completed' | 'lost'> {
+    try {
+      await this.table.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.name,
+                Key: keys.alertClaim(key.itemId, key.episodeId, key.step, key.channel),
+                UpdateExpression: 'SET #state = :sent, sentAt = :at',
+                ConditionExpression: 'claimId = :claim',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: {
+                  ':sent': 'sent',
+                  ':at': input.event.at,
+                  ':claim': input.claimId,
                 },
-              ]
-            : []),
-        ],
-      }),
-    );
+              },
+            },
+            { Put: { TableName: this.table.name, Item: this.eventItem(key.itemId, input.event) } },
+            ...(key.step === 'restored'
+              ? [
+                  {
+                    Update: {
+                      TableName: this.table.name,
+                      Key: keys.plaidItem(key.itemId),
+                      UpdateExpression: 'REMOVE restoredEpisodeId',
+                      ConditionExpression: 'attribute_exists(pk)',
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+      return 'completed';
+    } catch (error) {
+      if (failedConditionAt(error) === 0) return 'lost';
+      throw error;
+    }
   }
 
   /** Pattern: release a claim after a failed send (DeleteItem if `claimId = :ours`). */

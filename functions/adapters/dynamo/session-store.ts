@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../domain/clock';
 import type { AuditEvent, SessionRecord, SessionRevokeReason } from '../../domain/model';
-import type { RotationResult, SessionStore } from '../../domain/ports';
+import type { RotationResult, SessionStore } from '../../domain/ports/session-store';
 import { auditEventItem } from './items';
 import { keys, ranges } from './keys';
 import { cancellationReasons, failedConditionAt, stripKeys, type Table } from './table';

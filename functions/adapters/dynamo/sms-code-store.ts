@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../domain/clock';
 import type { IdentityRecord } from '../../domain/model';
-import type { SendReservation, SmsCodeStore } from '../../domain/ports';
+import type { SendReservation, SmsCodeStore } from '../../domain/ports/sms-code-store';
 import { type PhoneSendHistory, type SmsCodeRecord, windowEnds } from '../../domain/sms-code-policy';
 import { keys } from './keys';
 import { failedConditionAt, isConditionFailure, stripKeys, type Table } from './table';
@@ -128,7 +128,7 @@ export class DynamoSmsCodeStore implements SmsCodeStore {
   }
 
   /** Pattern: count a wrong code (UpdateItem ADD, only on this code and under the limit). */
-  async countWrongAttempt(phone: string, codeId: string, maxAttempts: number): Promise<number | undefined> {
+  async countWrongAttempt(phone: string, codeId: string, maxAttempts: number): Promise<number> {
     try {
       const result = await this.table.client.send(
         new UpdateCommand({

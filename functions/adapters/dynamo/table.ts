@@ -1,4 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { KEY_ATTRIBUTES } from './keys';
@@ -42,8 +46,8 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 }
 
 /** Whether `error` is DynamoDB refusing a single write's condition. */
-export function isConditionFailure(error: unknown): error is { Item?: Record<string, unknown> } {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException;
 }
 
 /** The old item DynamoDB returned with a failed condition (`ReturnValuesOnConditionCheckFailure`). */
@@ -58,10 +62,8 @@ export function oldItemOf(error: unknown): Record<string, unknown> | undefined {
 export function cancellationReasons(
   error: unknown,
 ): { code: string; item: Record<string, unknown> | undefined }[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] })
-    .CancellationReasons;
-  return (reasons ?? []).map((r) => ({
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((r) => ({
     code: r.Code ?? 'None',
     item: r.Item === undefined ? undefined : isMarshalled(r.Item) ? unmarshall(r.Item as never) : r.Item,
   }));

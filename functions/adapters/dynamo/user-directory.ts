@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdentityRecord, UserRecord } from '../../domain/model';
-import type { UserDirectory } from '../../domain/ports';
+import type { UserDirectory } from '../../domain/ports/user-directory';
 import { keys, ranges } from './keys';
 import { stripKeys, type Table } from './table';
 

@@ -1,15 +1,15 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { AppError, type ErrorCode } from '../../domain/errors';
+import { AppError, type PublicErrorCode } from '../../domain/errors';
 import { loggableError, logger } from '../logger';
-import { problem, STATUS_OF } from '../problem';
+import { answerFor, GENERIC_DETAIL, problem } from '../problem';
 import type { HttpEvent, HttpResponse } from '../types';
 import { stateOf } from './request-context';
 
 export type ErrorFormat = 'problem' | 'oauth';
 
 /** RFC 6749 §5.2 error codes for the token endpoint. */
-const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
+const OAUTH_ERRORS: Partial<Record<PublicErrorCode, string>> = {
   INVALID_GRANT: 'invalid_grant',
   INVALID_REQUEST: 'invalid_request',
   UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
@@ -32,11 +32,10 @@ export function problemErrors(
     const error = request.error;
     const requestId = safeRequestId(request.event);
     const known = error instanceof AppError ? error : undefined;
-    const code: ErrorCode = known?.code ?? 'INTERNAL';
-    const status = STATUS_OF[code];
+    const { code, status, exposeMessage } = answerFor(known?.code ?? 'INTERNAL');
 
     if (status >= 500) logger.error('request failed', { error: loggableError(error) });
-    else logger.info('request refused', { code });
+    else logger.info('request refused', { code: known?.code });
 
     const headers: Record<string, string> = { 'cache-control': 'no-store' };
     if (known?.retryAfterSeconds !== undefined) headers['retry-after'] = String(known.retryAfterSeconds);
@@ -47,12 +46,18 @@ export function problemErrors(
       request.response = {
         statusCode: 400,
         headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ error: oauthError, error_description: known?.message ?? 'Bad request.' }),
+        body: JSON.stringify({
+          error: oauthError,
+          error_description: exposeMessage && known !== undefined ? known.message : 'Bad request.',
+        }),
       };
       return;
     }
 
-    const detail = known?.message ?? 'Something went wrong on our side. Try again later.';
+    const detail =
+      exposeMessage && known !== undefined
+        ? known.message
+        : (GENERIC_DETAIL[code] ?? 'Something went wrong on our side. Try again later.');
     const body = problem(code, detail, requestId, {
       ...(known?.errors === undefined ? {} : { errors: known.errors }),
       ...(known?.extensions === undefined ? {} : { extensions: known.extensions }),

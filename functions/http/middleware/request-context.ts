@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { InvariantError } from '../../domain/errors';
 import { logger } from '../logger';
 import type { HttpEvent, HttpResponse, RequestState } from '../types';
 
@@ -12,7 +13,7 @@ const states = new WeakMap<object, RequestState>();
 /** The per-request state, created by {@link requestContext}. */
 export function stateOf(request: { event: HttpEvent }): RequestState {
   const state = states.get(request.event);
-  if (state === undefined) throw new Error('requestContext() must run first.');
+  if (state === undefined) throw new InvariantError('requestContext() must run first.');
   return state;
 }
 

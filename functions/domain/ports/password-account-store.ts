@@ -1,0 +1,60 @@
+import type { AuditEvent, IdentityRecord, LoginFailureRecord, SessionRecord, UserRecord } from '../model';
+
+/** What password sign-in reads in one round trip. */
+export interface LoginState {
+  /** The username's identity, password hash included. */
+  identity: IdentityRecord | undefined;
+  /** The failure counter as stored; past its `expiresAt` it counts as absent (`lockStatus`). */
+  failures: LoginFailureRecord | undefined;
+}
+
+/** Outcome of counting one failed password. */
+export type FailureCount =
+  | { outcome: 'counted'; record: LoginFailureRecord }
+  /** Someone else's failure locked it first: this one is not counted. */
+  | { outcome: 'already_locked'; record: LoginFailureRecord };
+
+/**
+ * Password accounts: creating one, signing in under the lockout counter, and the password
+ * credential of an existing account.
+ */
+export interface PasswordAccountStore {
+  /**
+   * Creates user, username identity, first session and event atomically.
+   * `username_taken` if the username exists.
+   */
+  createAccount(input: {
+    user: UserRecord;
+    identity: IdentityRecord;
+    session: SessionRecord;
+    event: AuditEvent;
+  }): Promise<'created' | 'username_taken'>;
+  /** Reads the username identity and its failure counter together. */
+  loadLoginState(username: string): Promise<LoginState>;
+  /**
+   * Counts one failure atomically: a live window is incremented up to `maxFailures` and never past
+   * it; a missing, expired or spent one starts over at 1.
+   */
+  countFailure(
+    username: string,
+    input: {
+      now: Date;
+      windowSeconds: number;
+      lockSeconds: number;
+      maxFailures: number;
+      /** What the last read saw: a window to continue, or none. A race falls through to the other. */
+      hint?: 'continue' | 'start';
+    },
+  ): Promise<FailureCount>;
+  /** Records a failure that belongs to no account, at the same cost as an account event. */
+  recordUnknownUsernameFailure(username: string, at: Date): Promise<void>;
+  /** Starts a session after a good password and clears the failure counter. */
+  completeLogin(input: { username: string; session: SessionRecord; event: AuditEvent }): Promise<void>;
+  /**
+   * Adds a username + password identity to an existing user (one more way in).
+   * `username_taken` if the username exists.
+   */
+  addPassword(input: { identity: IdentityRecord; event: AuditEvent }): Promise<'added' | 'username_taken'>;
+  /** Replaces the password hash of the user's username identity. */
+  changePassword(input: { identity: IdentityRecord; passwordHash: string; event: AuditEvent }): Promise<void>;
+}

@@ -1,0 +1,29 @@
+/** What Plaid's `/item/get` says about an Item. */
+export interface PlaidItemSnapshot {
+  itemId: string;
+  institutionId: string;
+  institutionName: string | undefined;
+  /** Plaid's `item.error`, filled for a broken Item even on HTTP 200. */
+  error: { code: string; message: string } | undefined;
+  consentExpiresAt: string | undefined;
+}
+
+/**
+ * Plaid, as this service uses it. Every method fails with a `PlaidRequestError` (code
+ * `PLAID_REQUEST_FAILED`) carrying Plaid's `error_code`, or `PLAID_UNREACHABLE` when Plaid was not
+ * reached.
+ */
+export interface PlaidGateway {
+  /** A Link token: new-link, or update mode for the Item of `accessToken`. */
+  createLinkToken(input: {
+    userId: string;
+    accessToken?: string;
+  }): Promise<{ linkToken: string; expiration: string }>;
+  exchangePublicToken(publicToken: string): Promise<{ accessToken: string; itemId: string }>;
+  getItem(accessToken: string): Promise<PlaidItemSnapshot>;
+  removeItem(accessToken: string): Promise<void>;
+  /** Points an Item's webhooks at `url` (`/item/webhook/update`). */
+  updateWebhook(accessToken: string, url: string): Promise<void>;
+  /** A webhook verification key by `kid` (`/webhook_verification_key/get`). */
+  webhookVerificationKey(kid: string): Promise<{ jwk: Record<string, unknown>; expiredAt: number | null }>;
+}

@@ -1,0 +1,19 @@
+import type { AuditEvent } from '../model';
+
+/** The changes a profile update may carry; `null` removes a field. */
+export interface ProfileChanges {
+  displayName?: string;
+  email?: string | null;
+  notifications?: { sms?: boolean; email?: boolean };
+  /** The alert-topic subscription handle; null removes it. */
+  emailSubscription?: string | null;
+}
+
+/** The user's own settings. */
+export interface ProfileStore {
+  /**
+   * Applies profile changes with their event. A changed or removed email is unconfirmed.
+   * NOT_FOUND if the user does not exist.
+   */
+  update(input: { userId: string; changes: ProfileChanges; event: AuditEvent }): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import type { AuditEvent, SessionRecord, SessionRevokeReason } from '../model';
+
+/** Outcome of one rotation attempt. */
+export type RotationResult =
+  | { outcome: 'rotated' }
+  /** The condition failed; here is the user's session as it is now (absent if none). */
+  | { outcome: 'rejected'; session: SessionRecord | undefined };
+
+/** Storage for refresh-token sessions. */
+export interface SessionStore {
+  /**
+   * Rotates the refresh token in one conditional write, only if `expectedHash` is current and the
+   * session is live at `now`; writes `event` in the same transaction.
+   */
+  rotate(input: {
+    userId: string;
+    sessionId: string;
+    expectedHash: string;
+    nextHash: string;
+    now: Date;
+    idleExpiresAt: Date;
+    client: { ip?: string; userAgent?: string };
+    event: AuditEvent;
+  }): Promise<RotationResult>;
+  /** Revokes a live session of this user; false if there is none. */
+  revoke(input: {
+    userId: string;
+    sessionId: string;
+    reason: SessionRevokeReason;
+    now: Date;
+    event: AuditEvent;
+  }): Promise<boolean>;
+  /** The user's sessions, including dead ones (callers filter). */
+  listForUser(userId: string): Promise<SessionRecord[]>;
+}
