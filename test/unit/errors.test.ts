@@ -5,7 +5,7 @@ import { problemErrors } from '../../functions/http/middleware/problem-errors';
 import { ANSWERED_AS, answerFor, STATUS_OF } from '../../functions/http/problem';
 
 type ErrorClass = { code: ErrorCode; new (...args: never[]): AppError };
-const classes = Object.values(errors).filter(
+const classes = (Object.values(errors) as unknown[]).filter(
   (value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof AppError,
 );
 
