@@ -171,7 +171,8 @@ export function applyObservation(
   const wasNeeds = NEEDS_ACTION.has(item.status);
   const isNeeds = NEEDS_ACTION.has(status);
   let episode = item.episode;
-  if (!wasNeeds && isNeeds) episode = { id: ctx.newEpisodeId(), startedAt: now };
+  // An Item that needs the user always has an episode, even one that was linked broken.
+  if (isNeeds && episode === undefined) episode = { id: ctx.newEpisodeId(), startedAt: now };
   if (wasNeeds && !isNeeds) episode = undefined;
   const restored = wasNeeds && status === 'healthy';
 

@@ -44,7 +44,7 @@ function identityFor(profile: ProviderProfile, userId: string, now: Date): Ident
     type: profile.provider,
     subject: profile.subject,
     userId,
-    label: maskUsername(profile.nickname ?? profile.email ?? profile.subject),
+    label: maskUsername(profile.nickname?.trim() || profile.email || profile.subject),
     linkedAt: now.toISOString(),
   };
 }

@@ -59,7 +59,7 @@ export class InMemoryPasswordAccountStore implements PasswordAccountStore {
             ...stored,
             failures: stored.failures + 1,
             lastFailureAt: nowIso,
-            expiresAt: wholeSeconds(addSeconds(input.now, input.lockSeconds)),
+            expiresAt: wholeSeconds(addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds))),
           };
           this.table.loginFailures.set(username, record);
           return { outcome: 'counted', record: copy(record) };

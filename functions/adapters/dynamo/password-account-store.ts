@@ -129,7 +129,9 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     input: { now: Date; windowSeconds: number; lockSeconds: number; maxFailures: number },
   ): Promise<FailureCount | { outcome: 'start_over' }> {
     const now = input.now.toISOString();
-    const lockEnds = addSeconds(input.now, input.lockSeconds);
+    // The item must outlive both its window (which began at or before now, so ends within
+    // windowSeconds) and a lock this failure may start; an update cannot take the max of stored values.
+    const keepUntil = addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds));
     try {
       const result = await this.table.client.send(
         new UpdateCommand({
@@ -144,7 +146,7 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
             ':nowEpoch': epochSeconds(input.now),
             ':max': input.maxFailures,
             // The window keeps its end; the item lives until the later of it and a possible lock.
-            ':ttl': epochSeconds(lockEnds),
+            ':ttl': epochSeconds(keepUntil),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

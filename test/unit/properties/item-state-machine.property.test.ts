@@ -170,7 +170,7 @@ describe('Property: the Item state machine', () => {
           expect(replayed).toBe(item.status);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -217,7 +217,7 @@ describe('Property: the Item state machine', () => {
           expect(second.item.episode).toEqual(first.item.episode);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -285,7 +285,7 @@ describe('Property: the alert schedule of an episode', () => {
         // A pass made at least once after every step came due has sent the last step.
         if (now.getTime() - t0.getTime() >= 7 * DAY * 1000) expect(sent.at(-1)).toBe('reminder-7');
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

@@ -94,7 +94,7 @@ describe('Property: password lockout', () => {
         }
         expect(evaluated).toBeLessThanOrEqual(gaps.length);
       }),
-      { numRuns: 500 },
+      { numRuns: 200 },
     );
   });
 

@@ -64,7 +64,7 @@ describe('Property: SMS send limits per phone', () => {
           history = afterSend(history, verdict.recent, now);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 200 },
     );
   });
 
@@ -91,7 +91,7 @@ describe('Property: SMS send limits per phone', () => {
           expect(onTime.allowed).toBe(true);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 200 },
     );
   });
 });
@@ -147,7 +147,7 @@ describe('Property: SMS code checks', () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 200 },
     );
   });
 });

@@ -1,0 +1,87 @@
+import { linkItem } from '../../functions/domain/bank-links';
+import { DEFAULT_SCHEDULE } from '../../functions/domain/check-schedule';
+import type { ItemCheckDeps } from '../../functions/domain/item-checks';
+import type { PlaidItemSnapshot } from '../../functions/domain/ports/plaid-gateway';
+import {
+  FakeAccessTokenCipher,
+  FakePlaidGateway,
+  inMemoryStores,
+  ManualClock,
+  RecordingAlertChannels,
+  SequentialTokenCrypto,
+} from '../fakes';
+
+/** The phone of the user of {@link bankWorld}, verified, with SMS alerts on. */
+export const USER_PHONE = '+8613800138000';
+
+/**
+ * Everything a bank-link use case needs, in memory: Plaid, the stores, the alert channels and a
+ * user (`usr_a`) with a verified phone. `link()` links an Item the way the app does.
+ */
+export function bankWorld(options: { webhookUrl?: string } = {}) {
+  const clock = new ManualClock();
+  const stores = inMemoryStores();
+  const plaid = new FakePlaidGateway();
+  const cipher = new FakeAccessTokenCipher();
+  const channels = new RecordingAlertChannels();
+  const crypto = new SequentialTokenCrypto();
+  const reported = { unknownCodes: [] as string[], sendFailures: [] as string[] };
+  const deps: ItemCheckDeps = {
+    clock,
+    plaid,
+    cipher,
+    items: stores.plaidItems,
+    users: stores.users,
+    ledger: stores.alertLedger,
+    channels,
+    schedule: DEFAULT_SCHEDULE,
+    webhookUrl: options.webhookUrl,
+    random: () => 0.5,
+    newId: (prefix) => crypto.newId(prefix),
+    report: {
+      unknownPlaidCode: (code) => reported.unknownCodes.push(code),
+      sendFailed: (channel) => reported.sendFailures.push(channel),
+    },
+  };
+  stores.users.add({
+    id: 'usr_a',
+    displayName: 'A',
+    phone: USER_PHONE,
+    emailConfirmed: false,
+    notifications: { sms: true, email: true },
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
+  const accessTokenOf = (itemId: string) => `access-fake-${itemId}`;
+  const snapshotOf = (itemId: string) => plaid.items.get(accessTokenOf(itemId)) as PlaidItemSnapshot;
+
+  return {
+    clock,
+    stores,
+    plaid,
+    cipher,
+    channels,
+    reported,
+    deps,
+    accessTokenOf,
+    /** Links an Item for `usr_a` through Link and the use case; Plaid reports it as `snapshot` says. */
+    async link(itemId = 'item_1', snapshot: Partial<PlaidItemSnapshot> = {}, userId = 'usr_a') {
+      plaid.link(`public-${itemId}`, {
+        itemId,
+        institutionId: 'ins_109508',
+        institutionName: 'First Platypus Bank',
+        ...snapshot,
+      });
+      return linkItem(deps)(userId, `public-${itemId}`);
+    },
+    /** Plaid starts reporting the Item broken with `code`. */
+    breakAtPlaid(itemId: string, code = 'ITEM_LOGIN_REQUIRED') {
+      snapshotOf(itemId).error = { code, message: `the bank said ${code}` };
+    },
+    /** Plaid reports the Item healthy again. */
+    repairAtPlaid(itemId: string) {
+      snapshotOf(itemId).error = undefined;
+    },
+    /** The Item's history as stored, oldest first. */
+    history: (itemId = 'item_1') => stores.table.itemEvents.get(itemId) ?? [],
+  };
+}

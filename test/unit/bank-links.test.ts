@@ -1,0 +1,350 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  createLinkToken,
+  createUpdateLinkToken,
+  getItem,
+  linkItem,
+  listItemEvents,
+  listItems,
+  removeItem,
+  repairItem,
+} from '../../functions/domain/bank-links';
+import { checkItem } from '../../functions/domain/item-checks';
+import { bankWorld, USER_PHONE } from '../support/bank-world';
+
+describe('Use case: createLinkToken', () => {
+  describe('a new link', () => {
+    it('asks Plaid for a Link token for the user', async () => {
+      // Prepare
+      const w = bankWorld();
+
+      // Act
+      const answer = await createLinkToken(w.deps)('usr_a');
+
+      // Assess
+      expect(answer.linkToken).toMatch(/^link-fake-/);
+      expect(w.plaid.calls).toEqual([{ method: 'createLinkToken', argument: 'usr_a' }]);
+    });
+
+    it('answers PLAID_UNAVAILABLE with Retry-After when Plaid fails', async () => {
+      // Prepare
+      const w = bankWorld();
+      w.plaid.failNext('createLinkToken', 'INTERNAL_SERVER_ERROR');
+
+      // Act
+      const attempt = createLinkToken(w.deps)('usr_a');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'PLAID_UNAVAILABLE', retryAfterSeconds: 30 });
+    });
+  });
+});
+
+describe('Use case: linkItem', () => {
+  let w: ReturnType<typeof bankWorld>;
+  beforeEach(() => {
+    w = bankWorld({ webhookUrl: 'https://api.example.com/v1/plaid/webhook' });
+  });
+
+  describe('the public token', () => {
+    it('stores a healthy Item with its access token encrypted, and its first history entry', async () => {
+      // Act
+      const view = await w.link('item_1');
+
+      // Assess
+      expect(view).toEqual({
+        itemId: 'item_1',
+        institutionId: 'ins_109508',
+        institutionName: 'First Platypus Bank',
+        status: 'healthy',
+        needsAction: false,
+        lastCheckedAt: w.clock.now().toISOString(),
+        lastSuccessAt: w.clock.now().toISOString(),
+        createdAt: w.clock.now().toISOString(),
+      });
+      const stored = w.stores.table.plaidItems.get('item_1');
+      expect(stored).toMatchObject({
+        userId: 'usr_a',
+        version: 1,
+        webhookUrl: 'https://api.example.com/v1/plaid/webhook',
+        nextCheckAt: new Date(w.clock.now().getTime() + 86400_000).toISOString(),
+      });
+      expect(stored?.accessTokenCiphertext).not.toContain(w.accessTokenOf('item_1'));
+      expect(await w.cipher.decrypt(stored?.accessTokenCiphertext as string, 'item_1')).toBe(
+        w.accessTokenOf('item_1'),
+      );
+      expect(w.history()).toEqual([
+        { type: 'linked', at: w.clock.now().toISOString(), source: 'link', to: 'healthy' },
+      ]);
+    });
+
+    it('refuses a second Item for the same bank with INSTITUTION_ALREADY_LINKED, and removes it at Plaid', async () => {
+      // Prepare
+      await w.link('item_1');
+
+      // Act
+      const attempt = w.link('item_2');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        code: 'INSTITUTION_ALREADY_LINKED',
+        extensions: { itemId: 'item_1' },
+      });
+      expect(w.plaid.removed).toEqual([w.accessTokenOf('item_2')]);
+      expect(w.stores.table.plaidItems.has('item_2')).toBe(false);
+    });
+
+    it('answers VALIDATION_FAILED on `publicToken` for a token Link did not give', async () => {
+      // Act
+      const attempt = linkItem(w.deps)('usr_a', 'public-forged');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ path: 'publicToken' })],
+      });
+    });
+
+    it('answers PLAID_UNAVAILABLE when Plaid fails after the exchange, and removes the half-linked Item there', async () => {
+      // Prepare
+      w.plaid.failNext('getItem', 'PLAID_UNREACHABLE');
+
+      // Act
+      const attempt = w.link('item_1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'PLAID_UNAVAILABLE' });
+      expect(w.plaid.removed).toEqual([w.accessTokenOf('item_1')]);
+      expect(w.stores.table.plaidItems.size).toBe(0);
+    });
+
+    it('opens an alert episode for an Item that is already broken when linked, so the user hears of it', async () => {
+      // Act
+      const view = await w.link('item_1', { error: { code: 'ITEM_LOGIN_REQUIRED', message: 'log in' } });
+      w.clock.advance(6 * 3600);
+      await checkItem(w.deps)({ itemId: 'item_1' });
+
+      // Assess
+      expect(view).toMatchObject({ status: 'login_required', needsAction: true });
+      expect(w.channels.sms).toEqual([
+        expect.objectContaining({
+          phone: USER_PHONE,
+          message: expect.stringContaining('First Platypus Bank'),
+        }),
+      ]);
+    });
+  });
+});
+
+describe('Use case: listItems', () => {
+  describe('the user’s links', () => {
+    it("lists the user's Items oldest first, and nobody else's", async () => {
+      // Prepare
+      const w = bankWorld();
+      await w.link('item_1');
+      w.clock.advance(60);
+      await w.link('item_2', { institutionId: 'ins_2', institutionName: 'Second Bank' });
+      w.stores.users.add({ ...w.stores.table.users.get('usr_a')!, id: 'usr_b' });
+      await w.link('item_3', {}, 'usr_b');
+
+      // Act
+      const views = await listItems(w.deps)('usr_a');
+
+      // Assess
+      expect(views.map((v) => v.itemId)).toEqual(['item_1', 'item_2']);
+    });
+  });
+});
+
+describe('Use case: getItem', () => {
+  describe('one link', () => {
+    it("shows the user's Item, and answers NOT_FOUND for another user's", async () => {
+      // Prepare
+      const w = bankWorld();
+      await w.link('item_1');
+
+      // Act
+      const mine = await getItem(w.deps)('usr_a', 'item_1');
+      const theirs = getItem(w.deps)('usr_b', 'item_1');
+
+      // Assess
+      expect(mine).toMatchObject({ itemId: 'item_1', status: 'healthy' });
+      expect(JSON.stringify(mine)).not.toContain('sealed');
+      await expect(theirs).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+});
+
+describe('Use case: createUpdateLinkToken', () => {
+  describe('update mode', () => {
+    it("asks Plaid for an update-mode Link token with the Item's decrypted access token", async () => {
+      // Prepare
+      const w = bankWorld();
+      await w.link('item_1');
+
+      // Act
+      const answer = await createUpdateLinkToken(w.deps)('usr_a', 'item_1');
+
+      // Assess
+      expect(answer.linkToken).toMatch(/^link-fake-/);
+      expect(w.plaid.calls.at(-1)).toEqual({
+        method: 'createLinkToken',
+        argument: w.accessTokenOf('item_1'),
+      });
+    });
+
+    it("answers NOT_FOUND for another user's Item without calling Plaid", async () => {
+      // Prepare
+      const w = bankWorld();
+      await w.link('item_1');
+      const calls = w.plaid.calls.length;
+
+      // Act
+      const attempt = createUpdateLinkToken(w.deps)('usr_b', 'item_1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(w.plaid.calls).toHaveLength(calls);
+    });
+  });
+});
+
+describe('Use case: repairItem', () => {
+  let w: ReturnType<typeof bankWorld>;
+  beforeEach(async () => {
+    w = bankWorld();
+    await w.link('item_1');
+    w.breakAtPlaid('item_1');
+    w.clock.advance(60);
+    await checkItem(w.deps)({ itemId: 'item_1' });
+  });
+
+  describe('after update mode', () => {
+    it('marks the Item healthy when Plaid says so, closes the episode and says "connected again"', async () => {
+      // Prepare
+      w.repairAtPlaid('item_1');
+      w.clock.advance(60);
+
+      // Act
+      const view = await repairItem(w.deps)('usr_a', 'item_1');
+
+      // Assess
+      expect(view).toMatchObject({ status: 'healthy', needsAction: false });
+      const stored = w.stores.table.plaidItems.get('item_1');
+      expect(stored?.episode).toBeUndefined();
+      expect(w.channels.events.map((e) => e.eventType)).toEqual(['item.needs_action', 'item.restored']);
+      expect(w.history().map((e) => e.type)).toEqual([
+        'linked',
+        'status_changed',
+        'alert_sent',
+        'alert_sent',
+        'status_changed',
+        'restored',
+        'alert_sent',
+      ]);
+    });
+
+    it('answers STILL_BROKEN with the Item when Plaid still reports the problem, sending nothing new', async () => {
+      // Prepare
+      const sent = w.channels.sms.length + w.channels.events.length;
+
+      // Act
+      const attempt = repairItem(w.deps)('usr_a', 'item_1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        code: 'STILL_BROKEN',
+        extensions: { item: expect.objectContaining({ itemId: 'item_1', status: 'login_required' }) },
+      });
+      expect(w.channels.sms.length + w.channels.events.length).toBe(sent);
+    });
+
+    it("answers NOT_FOUND for another user's Item", async () => {
+      // Act
+      const attempt = repairItem(w.deps)('usr_b', 'item_1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+});
+
+describe('Use case: listItemEvents', () => {
+  describe('the history', () => {
+    it("pages the Item's history newest first, and answers NOT_FOUND for another user's Item", async () => {
+      // Prepare
+      const w = bankWorld();
+      await w.link('item_1');
+      w.breakAtPlaid('item_1');
+      w.clock.advance(60);
+      await checkItem(w.deps)({ itemId: 'item_1' });
+
+      // Act
+      const page = await listItemEvents(w.deps)('usr_a', 'item_1', undefined);
+      const theirs = listItemEvents(w.deps)('usr_b', 'item_1', undefined);
+
+      // Assess
+      expect(page.events.map((e) => e.type)).toEqual([
+        'alert_sent',
+        'alert_sent',
+        'status_changed',
+        'linked',
+      ]);
+      expect(page.nextCursor).toBeUndefined();
+      await expect(theirs).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+});
+
+describe('Use case: removeItem', () => {
+  let w: ReturnType<typeof bankWorld>;
+  beforeEach(async () => {
+    w = bankWorld();
+    await w.link('item_1');
+  });
+
+  describe('removal', () => {
+    it('removes the Item at Plaid, then ours; the history stays with a "removed" entry', async () => {
+      // Act
+      await removeItem(w.deps)('usr_a', 'item_1');
+
+      // Assess
+      expect(w.plaid.removed).toEqual([w.accessTokenOf('item_1')]);
+      expect(w.stores.table.plaidItems.has('item_1')).toBe(false);
+      expect(await w.stores.plaidItems.findByInstitution('usr_a', 'ins_109508')).toBeUndefined();
+      expect(w.history().at(-1)).toMatchObject({ type: 'removed', source: 'link' });
+    });
+
+    it('still removes ours when Plaid no longer knows the Item', async () => {
+      // Prepare
+      w.plaid.failNext('removeItem', 'ITEM_NOT_FOUND');
+
+      // Act
+      await removeItem(w.deps)('usr_a', 'item_1');
+
+      // Assess
+      expect(w.stores.table.plaidItems.has('item_1')).toBe(false);
+    });
+
+    it('answers PLAID_UNAVAILABLE and keeps the Item when Plaid cannot be reached', async () => {
+      // Prepare
+      w.plaid.failNext('removeItem', 'PLAID_UNREACHABLE');
+
+      // Act
+      const attempt = removeItem(w.deps)('usr_a', 'item_1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'PLAID_UNAVAILABLE' });
+      expect(w.stores.table.plaidItems.has('item_1')).toBe(true);
+    });
+
+    it("answers NOT_FOUND for another user's Item and removes nothing", async () => {
+      // Act
+      const attempt = removeItem(w.deps)('usr_b', 'item_1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(w.plaid.removed).toEqual([]);
+    });
+  });
+});
