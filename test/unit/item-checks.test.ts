@@ -178,6 +178,81 @@ describe('Use case: checkItem', () => {
       );
     });
 
+    it('re-reads and re-applies when another writer got there first, and gives up with CONFLICT after four tries', async () => {
+      // Prepare: a writer that changes the Item before every save of this check.
+      w.breakAtPlaid('item_1');
+      const store = w.stores.plaidItems;
+      const save = store.save.bind(store);
+      let writes = 0;
+      store.save = async (item, events) => {
+        writes++;
+        const stored = w.stores.table.plaidItems.get('item_1');
+        if (stored !== undefined) stored.version += 1;
+        return save(item, events);
+      };
+
+      // Act
+      const attempt = check({ itemId: 'item_1' });
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'CONFLICT', retryAfterSeconds: 1 });
+      expect(writes).toBe(4);
+      expect(w.stores.table.plaidItems.get('item_1')?.status).toBe('healthy');
+      expect(w.channels.sms).toEqual([]);
+    });
+
+    it('answers NOT_FOUND when the Item is removed while it is being checked', async () => {
+      // Prepare: the user removes the bank link between the check's read and its write.
+      w.breakAtPlaid('item_1');
+      const store = w.stores.plaidItems;
+      const save = store.save.bind(store);
+      store.save = async (item, events) => {
+        w.stores.table.plaidItems.delete('item_1');
+        return save(item, events);
+      };
+
+      // Act
+      const attempt = check({ itemId: 'item_1' });
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(w.channels.sms).toEqual([]);
+    });
+
+    it('takes over a send claimed by a function that died more than ten minutes ago, but not a fresh one', async () => {
+      // Prepare: the break is recorded and both sends were claimed, then the sender died.
+      w.breakAtPlaid('item_1');
+      w.channels.failing.sms = true;
+      w.channels.failing.topic = true;
+      await check({ itemId: 'item_1' });
+      const episodeId = w.stores.table.plaidItems.get('item_1')?.episode?.id as string;
+      for (const channel of ['sms', 'topic']) {
+        w.stores.table.alertClaims.set(`item_1#${episodeId}#alert#${channel}`, {
+          itemId: 'item_1',
+          episodeId,
+          step: 'alert',
+          channel,
+          state: 'claimed',
+          claimId: `clm_dead_${channel}`,
+          claimedAt: w.clock.now().toISOString(),
+        });
+      }
+      w.channels.failing.sms = false;
+      w.channels.failing.topic = false;
+
+      // Act
+      w.clock.advance(5 * 60);
+      const whileFresh = await check({ itemId: 'item_1' });
+      w.clock.advance(6 * 60);
+      const afterTenMinutes = await check({ itemId: 'item_1' });
+
+      // Assess
+      expect(whileFresh.notified).toBe(false);
+      expect(afterTenMinutes.notified).toBe(true);
+      expect(w.channels.sms).toHaveLength(1);
+      expect(w.channels.events).toHaveLength(1);
+    });
+
     it('does nothing for an Item removed since it was dispatched', async () => {
       // Act
       const outcome = await check({ itemId: 'item_gone' });
