@@ -104,6 +104,22 @@ describe('Use case: registerWithPassword', () => {
       expect(stores.table.sessions.size).toBe(1);
     });
 
+    it('of parallel registrations of one username, exactly one wins', async () => {
+      // Act
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          register({ username: 'alice', password: `good password ${i}` }, client),
+        ),
+      );
+
+      // Assess
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'USERNAME_TAKEN' });
+      }
+      expect(stores.table.users.size).toBe(1);
+    });
+
     it.each([
       ['a too short username', { username: 'al', password: 'correct horse battery' }, 'username'],
       ['a username with spaces', { username: 'al ice', password: 'correct horse battery' }, 'username'],

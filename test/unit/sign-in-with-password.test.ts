@@ -148,6 +148,17 @@ describe('Use case: signInWithPassword', () => {
       expect(events().map((e) => e.type)).toEqual(['login.failed', 'login.failed', 'login.locked']);
     });
 
+    it('counts parallel wrong passwords up to the limit and never past it', async () => {
+      // Act
+      const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => t.outcome('alice', `wrong ${i}`)));
+
+      // Assess
+      expect(t.stores.table.loginFailures.get('alice')?.failures).toBe(5);
+      expect(codes.filter((c) => c === 'INVALID_CREDENTIALS').length).toBeGreaterThanOrEqual(5);
+      expect(codes.every((c) => c === 'INVALID_CREDENTIALS' || c === 'ACCOUNT_LOCKED')).toBe(true);
+      expect(events().filter((e) => e.type === 'login.locked')).toHaveLength(1);
+    });
+
     it('lets the right password in once the lock has run out', async () => {
       // Prepare
       for (let i = 0; i < 5; i++) await t.outcome('alice', `wrong ${i}`);

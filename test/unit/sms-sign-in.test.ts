@@ -94,6 +94,19 @@ describe('Use case: sendSmsCode', () => {
       expect(t2.stores.table.smsCodes.has('+8613800138003')).toBe(false);
     });
 
+    it('of parallel requests for one phone, texts exactly one code', async () => {
+      // Act
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => t.send(PHONE, client)));
+
+      // Assess
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'SMS_RATE_LIMITED' });
+      }
+      expect(t.sms.sent).toHaveLength(1);
+      expect(t.stores.table.phoneSends.get(PHONE)?.sends).toHaveLength(1);
+    });
+
     it('undoes the reservation when the provider fails: no usable code, no counted send', async () => {
       // Prepare
       t.sms.failing = true;
@@ -168,6 +181,21 @@ describe('Use case: verifySmsCode', () => {
       expect(t.stores.table.users.size).toBe(1);
       expect(t.stores.table.sessions.size).toBe(2);
       expect(t.stores.table.auditEvents.at(-1)?.event.type).toBe('login.succeeded');
+    });
+
+    it('of parallel verifies of the right code, exactly one gets a session', async () => {
+      // Act
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => t.verify(PHONE, '000001', client)),
+      );
+
+      // Assess
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'INVALID_CODE' });
+      }
+      expect(t.stores.table.users.size).toBe(1);
+      expect(t.stores.table.sessions.size).toBe(1);
     });
 
     it('answers INVALID_CODE for a wrong code and counts it; the fifth is TOO_MANY_ATTEMPTS and kills the code', async () => {
