@@ -28,150 +28,156 @@ describe('Use cases: manage sessions', () => {
   });
 
   describe('Use case: listSessions', () => {
-    it('lists the live sessions newest first, marks the current one, and hides dead and foreign ones', async () => {
-      // Prepare
-      const first = signIn('usr_a', { ip: '203.0.113.9', userAgent: 'LinkGuard/1.0 iOS' });
-      clock.advance(60);
-      const second = signIn('usr_a');
-      clock.advance(60);
-      const revoked = signIn('usr_a');
-      await revokeSession(deps())('usr_a', revoked, {});
-      signIn('usr_b');
+    describe('the user’s devices', () => {
+      it('lists the live sessions newest first, marks the current one, and hides dead and foreign ones', async () => {
+        // Prepare
+        const first = signIn('usr_a', { ip: '203.0.113.9', userAgent: 'LinkGuard/1.0 iOS' });
+        clock.advance(60);
+        const second = signIn('usr_a');
+        clock.advance(60);
+        const revoked = signIn('usr_a');
+        await revokeSession(deps())('usr_a', revoked, {});
+        signIn('usr_b');
 
-      // Act
-      const views = await listSessions(deps())('usr_a', second);
+        // Act
+        const views = await listSessions(deps())('usr_a', second);
 
-      // Assess
-      expect(views.map((v) => [v.id, v.current])).toEqual([
-        [second, true],
-        [first, false],
-      ]);
-      expect(views[1]).toMatchObject({ ip: '203.0.113.9', userAgent: 'LinkGuard/1.0 iOS' });
-      expect(views[0]).not.toHaveProperty('ip');
-    });
+        // Assess
+        expect(views.map((v) => [v.id, v.current])).toEqual([
+          [second, true],
+          [first, false],
+        ]);
+        expect(views[1]).toMatchObject({ ip: '203.0.113.9', userAgent: 'LinkGuard/1.0 iOS' });
+        expect(views[0]).not.toHaveProperty('ip');
+      });
 
-    it('shows when each session ends (the earlier of idle and absolute expiry), and drops it then', async () => {
-      // Prepare
-      const id = signIn('usr_a');
+      it('shows when each session ends (the earlier of idle and absolute expiry), and drops it then', async () => {
+        // Prepare
+        const id = signIn('usr_a');
 
-      // Act
-      const [view] = await listSessions(deps())('usr_a', id);
-      clock.advance(30 * 86400);
-      const atIdleExpiry = await listSessions(deps())('usr_a', id);
+        // Act
+        const [view] = await listSessions(deps())('usr_a', id);
+        clock.advance(30 * 86400);
+        const atIdleExpiry = await listSessions(deps())('usr_a', id);
 
-      // Assess
-      expect(view?.expiresAt).toBe('2026-02-14T09:00:00.000Z');
-      expect(atIdleExpiry).toEqual([]);
+        // Assess
+        expect(view?.expiresAt).toBe('2026-02-14T09:00:00.000Z');
+        expect(atIdleExpiry).toEqual([]);
+      });
     });
   });
 
   describe('Use case: revokeSession', () => {
-    it("revokes one of the user's sessions and records who did it", async () => {
-      // Prepare
-      const id = signIn('usr_a');
+    describe('one session', () => {
+      it("revokes one of the user's sessions and records who did it", async () => {
+        // Prepare
+        const id = signIn('usr_a');
 
-      // Act
-      await revokeSession(deps())('usr_a', id, { ip: '198.51.100.7' });
+        // Act
+        await revokeSession(deps())('usr_a', id, { ip: '198.51.100.7' });
 
-      // Assess
-      expect(table.sessions.get(id)).toMatchObject({
-        revokedAt: clock.now().toISOString(),
-        revokeReason: 'revoked_by_user',
+        // Assess
+        expect(table.sessions.get(id)).toMatchObject({
+          revokedAt: clock.now().toISOString(),
+          revokeReason: 'revoked_by_user',
+        });
+        expect(events()).toEqual([
+          expect.objectContaining({
+            userId: 'usr_a',
+            type: 'session.revoked',
+            sessionId: id,
+            ip: '198.51.100.7',
+          }),
+        ]);
       });
-      expect(events()).toEqual([
-        expect.objectContaining({
-          userId: 'usr_a',
-          type: 'session.revoked',
-          sessionId: id,
-          ip: '198.51.100.7',
-        }),
-      ]);
-    });
 
-    it("answers NOT_FOUND for another user's session, and leaves it alone", async () => {
-      // Prepare
-      const theirs = signIn('usr_b');
+      it("answers NOT_FOUND for another user's session, and leaves it alone", async () => {
+        // Prepare
+        const theirs = signIn('usr_b');
 
-      // Act
-      const attempt = revokeSession(deps())('usr_a', theirs, {});
+        // Act
+        const attempt = revokeSession(deps())('usr_a', theirs, {});
 
-      // Assess
-      await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      expect(table.sessions.get(theirs)?.revokedAt).toBeUndefined();
-      expect(events()).toEqual([]);
-    });
+        // Assess
+        await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(table.sessions.get(theirs)?.revokedAt).toBeUndefined();
+        expect(events()).toEqual([]);
+      });
 
-    it('answers NOT_FOUND for an unknown or already revoked session', async () => {
-      // Prepare
-      const id = signIn('usr_a');
-      await revokeSession(deps())('usr_a', id, {});
+      it('answers NOT_FOUND for an unknown or already revoked session', async () => {
+        // Prepare
+        const id = signIn('usr_a');
+        await revokeSession(deps())('usr_a', id, {});
 
-      // Act
-      const again = revokeSession(deps())('usr_a', id, {});
-      const unknown = revokeSession(deps())('usr_a', 'ses_nope', {});
+        // Act
+        const again = revokeSession(deps())('usr_a', id, {});
+        const unknown = revokeSession(deps())('usr_a', 'ses_nope', {});
 
-      // Assess
-      await expect(again).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(unknown).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      expect(events()).toHaveLength(1);
+        // Assess
+        await expect(again).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await expect(unknown).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(events()).toHaveLength(1);
+      });
     });
   });
 
   describe('Use case: signOut', () => {
-    it("ends the caller's session only, as `logout`", async () => {
-      // Prepare
-      const mine = signIn('usr_a');
-      const other = signIn('usr_a');
+    describe('signing out', () => {
+      it("ends the caller's session only, as `logout`", async () => {
+        // Prepare
+        const mine = signIn('usr_a');
+        const other = signIn('usr_a');
 
-      // Act
-      await signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: false }, {});
+        // Act
+        await signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: false }, {});
 
-      // Assess
-      expect(table.sessions.get(mine)?.revokeReason).toBe('logout');
-      expect(table.sessions.get(other)?.revokedAt).toBeUndefined();
-      expect(events()).toEqual([
-        expect.objectContaining({
-          type: 'session.signed_out',
-          sessionId: mine,
-          detail: { allSessions: false },
-        }),
-      ]);
-    });
+        // Assess
+        expect(table.sessions.get(mine)?.revokeReason).toBe('logout');
+        expect(table.sessions.get(other)?.revokedAt).toBeUndefined();
+        expect(events()).toEqual([
+          expect.objectContaining({
+            type: 'session.signed_out',
+            sessionId: mine,
+            detail: { allSessions: false },
+          }),
+        ]);
+      });
 
-    it("ends every live session of the user, as `logout_all`, and no one else's", async () => {
-      // Prepare
-      const mine = signIn('usr_a');
-      const phone = signIn('usr_a');
-      const dead = signIn('usr_a');
-      await revokeSession(deps())('usr_a', dead, {});
-      const theirs = signIn('usr_b');
+      it("ends every live session of the user, as `logout_all`, and no one else's", async () => {
+        // Prepare
+        const mine = signIn('usr_a');
+        const phone = signIn('usr_a');
+        const dead = signIn('usr_a');
+        await revokeSession(deps())('usr_a', dead, {});
+        const theirs = signIn('usr_b');
 
-      // Act
-      await signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: true }, {});
+        // Act
+        await signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: true }, {});
 
-      // Assess
-      expect(table.sessions.get(mine)?.revokeReason).toBe('logout_all');
-      expect(table.sessions.get(phone)?.revokeReason).toBe('logout_all');
-      expect(table.sessions.get(dead)?.revokeReason).toBe('revoked_by_user');
-      expect(table.sessions.get(theirs)?.revokedAt).toBeUndefined();
-      expect(
-        events()
-          .filter((e) => e.type === 'session.signed_out')
-          .map((e) => e.sessionId),
-      ).toEqual([mine, phone]);
-    });
+        // Assess
+        expect(table.sessions.get(mine)?.revokeReason).toBe('logout_all');
+        expect(table.sessions.get(phone)?.revokeReason).toBe('logout_all');
+        expect(table.sessions.get(dead)?.revokeReason).toBe('revoked_by_user');
+        expect(table.sessions.get(theirs)?.revokedAt).toBeUndefined();
+        expect(
+          events()
+            .filter((e) => e.type === 'session.signed_out')
+            .map((e) => e.sessionId),
+        ).toEqual([mine, phone]);
+      });
 
-    it('is quiet when the session already ended (a second tap on "sign out")', async () => {
-      // Prepare
-      const mine = signIn('usr_a');
-      await signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: false }, {});
+      it('is quiet when the session already ended (a second tap on "sign out")', async () => {
+        // Prepare
+        const mine = signIn('usr_a');
+        await signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: false }, {});
 
-      // Act
-      const again = signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: false }, {});
+        // Act
+        const again = signOut(deps())({ userId: 'usr_a', sessionId: mine, allSessions: false }, {});
 
-      // Assess
-      await expect(again).resolves.toBeUndefined();
-      expect(events()).toHaveLength(1);
+        // Assess
+        await expect(again).resolves.toBeUndefined();
+        expect(events()).toHaveLength(1);
+      });
     });
   });
 });

@@ -43,55 +43,100 @@ describe('Use case: refreshSession', () => {
     sessionId = created.session.id;
   });
 
-  it('rotates the token on every use and slides idle expiry', async () => {
-    clock.advance(3600);
-    const grant = await refresh(firstToken, {});
-    expect(grant.refreshToken).not.toBe(firstToken);
-    expect(grant.accessToken.split('.')).toHaveLength(3);
-    expect(sessions.table.sessions.get(sessionId)?.idleExpiresAt).toBe(
-      new Date(clock.now().getTime() + 30 * 86400_000).toISOString(),
-    );
-    const again = await refresh(grant.refreshToken, {});
-    expect(again.refreshToken).not.toBe(grant.refreshToken);
+  describe('the newest token', () => {
+    it('rotates on every use, slides the idle expiry, and records the refresh', async () => {
+      // Act
+      clock.advance(3600);
+      const grant = await refresh(firstToken, { ip: '203.0.113.9' });
+      const again = await refresh(grant.refreshToken, {});
+
+      // Assess
+      expect(grant.refreshToken).not.toBe(firstToken);
+      expect(again.refreshToken).not.toBe(grant.refreshToken);
+      expect(grant.accessToken.split('.')).toHaveLength(3);
+      expect(sessions.table.sessions.get(sessionId)).toMatchObject({
+        idleExpiresAt: new Date(clock.now().getTime() + 30 * 86400_000).toISOString(),
+        ip: '203.0.113.9',
+      });
+      expect(sessions.table.auditEvents.map((e) => e.event.type)).toEqual([
+        'session.refreshed',
+        'session.refreshed',
+      ]);
+    });
   });
 
-  it('refuses a replay within the grace window but keeps the session alive', async () => {
-    const grant = await refresh(firstToken, {});
-    clock.advance(5);
-    await expect(refresh(firstToken, {})).rejects.toMatchObject({ code: InvalidGrantError.code });
-    expect(sessions.table.sessions.get(sessionId)?.revokedAt).toBeUndefined();
-    await expect(refresh(grant.refreshToken, {})).resolves.toBeDefined();
+  describe('an old token', () => {
+    it('is refused within the grace window, and the session lives on', async () => {
+      // Prepare
+      const grant = await refresh(firstToken, {});
+      clock.advance(5);
+
+      // Act
+      const replay = refresh(firstToken, {});
+
+      // Assess
+      await expect(replay).rejects.toMatchObject({ code: InvalidGrantError.code });
+      expect(sessions.table.sessions.get(sessionId)?.revokedAt).toBeUndefined();
+      await expect(refresh(grant.refreshToken, {})).resolves.toBeDefined();
+    });
+
+    it('revokes the whole session when it comes back after the grace window', async () => {
+      // Prepare
+      const grant = await refresh(firstToken, {});
+      clock.advance(60);
+
+      // Act
+      const reuse = refresh(firstToken, {});
+
+      // Assess
+      await expect(reuse).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+      expect(sessions.table.sessions.get(sessionId)?.revokeReason).toBe('refresh_token_reuse');
+      expect(sessions.table.auditEvents.map((e) => e.event.type)).toContain('session.reuse_detected');
+      // The legitimate holder's newer token dies with the session.
+      await expect(refresh(grant.refreshToken, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+    });
   });
 
-  it('revokes the whole session when a rotated token comes back after the grace window', async () => {
-    const grant = await refresh(firstToken, {});
-    clock.advance(60);
-    await expect(refresh(firstToken, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
-    expect(sessions.table.sessions.get(sessionId)?.revokeReason).toBe('refresh_token_reuse');
-    expect(sessions.table.auditEvents.map((e) => e.event.type)).toContain('session.reuse_detected');
-    // The legitimate holder's newer token dies with the session.
-    await expect(refresh(grant.refreshToken, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+  describe('expiry', () => {
+    it('lets an idle session die', async () => {
+      // Act
+      clock.advance(31 * 86400);
+      const attempt = refresh(firstToken, {});
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+    });
+
+    it('caps an active session at the absolute expiry', async () => {
+      // Prepare: a session used every 20 days.
+      let token = firstToken;
+      for (let day = 20; day < 90; day += 20) {
+        clock.advance(20 * 86400);
+        token = (await refresh(token, {})).refreshToken;
+      }
+
+      // Act
+      clock.advance(11 * 86400); // day 91 of the session
+      const attempt = refresh(token, {});
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+    });
   });
 
-  it('lets idle sessions die and caps active ones at the absolute expiry', async () => {
-    clock.advance(31 * 86400);
-    await expect(refresh(firstToken, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+  describe('tokens that are not ours', () => {
+    it('refuses garbage, and a session id under another user id', async () => {
+      // Prepare
+      const [, sid, secret] = firstToken.split('.');
 
-    // A fresh session used every 20 days still dies at day 90.
-    const created = newSession({ crypto: nodeTokenCrypto, sessionPolicy: policy }, 'usr_a', clock.now(), {});
-    sessions.add(created.session);
-    let token = created.refreshToken;
-    for (let day = 20; day < 90; day += 20) {
-      clock.advance(20 * 86400);
-      token = (await refresh(token, {})).refreshToken;
-    }
-    clock.advance(11 * 86400); // day 91 of this session
-    await expect(refresh(token, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
-  });
+      // Act
+      const garbage = refresh('garbage', {});
+      const foreign = refresh(`usr_other.${sid}.${secret}`, {});
 
-  it('refuses tokens that are not ours, and a session id under another user id', async () => {
-    await expect(refresh('garbage', {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
-    const [, sid, secret] = firstToken.split('.');
-    await expect(refresh(`usr_other.${sid}.${secret}`, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+      // Assess
+      await expect(garbage).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+      await expect(foreign).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+      expect(sessions.table.sessions.get(sessionId)?.revokedAt).toBeUndefined();
+    });
   });
 });
