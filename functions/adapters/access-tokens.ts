@@ -1,6 +1,7 @@
 import { createLocalJWKSet, errors, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError, SecretInvalidError } from '../domain/errors';
 import type { AccessTokenSigner } from '../domain/ports/access-token-signer';
+import { type Lazy, lazy } from './lazy';
 import { publicJwk, type SigningKeySet } from './signing-keys';
 
 type SigningKeyObject = Awaited<ReturnType<typeof importJWK>>;
@@ -19,17 +20,19 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
  * Signs access tokens with the newest key of the set (ES256, `typ: at+jwt`, RFC 9068 claims).
  *
  * @example
- * const signer = new JoseAccessTokenSigner(keySet, { issuer, audience, ttlSeconds: 900 });
+ * const signer = new JoseAccessTokenSigner(() => loadKeys(), { issuer, audience, ttlSeconds: 900 });
  * const { token } = await signer.sign({ userId, sessionId, now });
  */
 export class JoseAccessTokenSigner implements AccessTokenSigner {
-  private readonly key: Promise<{ kid: string; privateKey: SigningKeyObject }>;
+  /** The newest key, imported once; a failed key load is tried again by the next sign-in. */
+  private readonly key: Lazy<{ kid: string; privateKey: SigningKeyObject }>;
 
   constructor(
-    keySet: Promise<SigningKeySet>,
+    keySet: Lazy<SigningKeySet>,
     private readonly settings: AccessTokenSettings,
   ) {
-    this.key = keySet.then(async (set) => {
+    this.key = lazy(async () => {
+      const set = await keySet();
       const newest = set.keys[0];
       if (newest === undefined) throw new SecretInvalidError('No signing key.');
       return { kid: newest.kid, privateKey: await importJWK(newest.privateJwk, 'ES256') };
@@ -41,7 +44,7 @@ export class JoseAccessTokenSigner implements AccessTokenSigner {
     sessionId: string;
     now: Date;
   }): Promise<{ token: string; expiresIn: number }> {
-    const { kid, privateKey } = await this.key;
+    const { kid, privateKey } = await this.key();
     const issuedAt = Math.floor(input.now.getTime() / 1000);
     const token = await new SignJWT({ sid: input.sessionId })
       .setProtectedHeader({ alg: 'ES256', typ: ACCESS_TOKEN_TYP, kid })

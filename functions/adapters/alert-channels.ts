@@ -2,6 +2,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AlertChannels } from '../domain/ports/alert-channels';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
+import type { Lazy } from './lazy';
 import { localOutbox, type Outbox } from './outbox';
 
 type EventInput = Parameters<AlertChannels['publishEvent']>[0];
@@ -12,12 +13,10 @@ type EventInput = Parameters<AlertChannels['publishEvent']>[0];
  * (filter policy on `userId`) and other consumers select on.
  */
 export class SnsAlertChannels implements AlertChannels {
-  private client: SNSClient | undefined;
-
   constructor(
     private readonly sms: SmsSender,
     private readonly topicArn: string,
-    private readonly region?: string,
+    private readonly sns: Lazy<SNSClient>,
   ) {}
 
   sendSms(input: { phone: string; message: string }): Promise<void> {
@@ -25,9 +24,9 @@ export class SnsAlertChannels implements AlertChannels {
   }
 
   async publishEvent(input: EventInput): Promise<void> {
-    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
-    this.client ??= new SNSClient(this.region === undefined ? {} : { region: this.region });
-    await this.client.send(
+    const { PublishCommand } = await import('@aws-sdk/client-sns');
+    const client = await this.sns();
+    await client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         Subject: input.subject.slice(0, 99),
@@ -75,17 +74,15 @@ export class OutboxAlertChannels implements AlertChannels {
 
 /** Email subscriptions to the alert topic through SNS, with a `userId` filter policy. */
 export class SnsEmailSubscriptions implements EmailSubscriptions {
-  private client: SNSClient | undefined;
-
   constructor(
     private readonly topicArn: string,
-    private readonly region?: string,
+    private readonly sns: Lazy<SNSClient>,
   ) {}
 
   async subscribe(email: string, userId: string): Promise<string> {
-    const { SNSClient, SubscribeCommand } = await import('@aws-sdk/client-sns');
-    this.client ??= new SNSClient(this.region === undefined ? {} : { region: this.region });
-    const result = await this.client.send(
+    const { SubscribeCommand } = await import('@aws-sdk/client-sns');
+    const client = await this.sns();
+    const result = await client.send(
       new SubscribeCommand({
         TopicArn: this.topicArn,
         Protocol: 'email',
@@ -103,9 +100,9 @@ export class SnsEmailSubscriptions implements EmailSubscriptions {
 
   async unsubscribe(handle: string): Promise<void> {
     if (!handle.startsWith('arn:')) return;
-    const { SNSClient, UnsubscribeCommand } = await import('@aws-sdk/client-sns');
-    this.client ??= new SNSClient(this.region === undefined ? {} : { region: this.region });
-    await this.client.send(new UnsubscribeCommand({ SubscriptionArn: handle }));
+    const { UnsubscribeCommand } = await import('@aws-sdk/client-sns');
+    const client = await this.sns();
+    await client.send(new UnsubscribeCommand({ SubscriptionArn: handle }));
   }
 }
 

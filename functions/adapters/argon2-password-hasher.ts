@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PasswordHasher } from '../domain/ports/passwords';
+import { lazy } from './lazy';
 
 /** argon2id cost parameters. OWASP's minimum is m=19456 KiB, t=2, p=1. */
 export interface Argon2Parameters {
@@ -15,11 +16,7 @@ const ARGON2ID = 2;
 
 // Imported on first use: the native module ships beside the bundle (`bundling.nodeModules`),
 // and a static import would make every function that bundles this file load it at cold start.
-let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
-const loadArgon2 = () => {
-  argon2 ??= import('@node-rs/argon2');
-  return argon2;
-};
+const loadArgon2 = lazy(() => import('@node-rs/argon2'));
 
 /**
  * argon2id through the native `@node-rs/argon2`. Hashes are PHC strings that carry their own
@@ -30,7 +27,7 @@ const loadArgon2 = () => {
  * const phc = await hasher.hash('correct horse battery staple');
  */
 export class Argon2PasswordHasher implements PasswordHasher {
-  private dummyHash: Promise<string> | undefined;
+  private readonly dummyHash = lazy(() => this.hash(randomBytes(24).toString('base64url')));
 
   constructor(private readonly parameters: Argon2Parameters) {}
 
@@ -51,8 +48,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
 
   async verifyAgainstDummy(password: string): Promise<false> {
     // Same parameters as real hashes, so an unknown username costs what a known one does.
-    this.dummyHash ??= this.hash(randomBytes(24).toString('base64url'));
-    await this.verify(await this.dummyHash, password);
+    await this.verify(await this.dummyHash(), password);
     return false;
   }
 }

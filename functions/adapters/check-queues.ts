@@ -1,5 +1,7 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { QueueRefusedError } from '../domain/errors';
 import type { CheckQueue } from '../domain/ports/check-queue';
+import type { Lazy } from './lazy';
 
 type Message = { itemId: string; dispatchedAt: string };
 
@@ -9,11 +11,9 @@ type Message = { itemId: string; dispatchedAt: string };
  * are still due).
  */
 export class SqsCheckQueue implements CheckQueue {
-  private client: Promise<import('@aws-sdk/client-sqs').SQSClient> | undefined;
-
   constructor(
     private readonly queueUrl: string,
-    private readonly region?: string,
+    private readonly sqs: Lazy<SQSClient>,
   ) {}
 
   async enqueue(messages: Message[]): Promise<void> {
@@ -33,13 +33,6 @@ export class SqsCheckQueue implements CheckQueue {
           throw new QueueRefusedError(`SQS refused ${batch.length} check messages.`);
       }
     }
-  }
-
-  private sqs() {
-    this.client ??= import('@aws-sdk/client-sqs').then(
-      ({ SQSClient }) => new SQSClient(this.region === undefined ? {} : { region: this.region }),
-    );
-    return this.client;
   }
 }
 

@@ -1,5 +1,6 @@
 import { InvariantError } from '../domain/errors';
 import type { CommonPasswordList } from '../domain/ports/passwords';
+import { lazy } from './lazy';
 
 /**
  * The 49,000 most common passwords from `@zxcvbn-ts/language-common` (a maintained list).
@@ -10,11 +11,10 @@ import type { CommonPasswordList } from '../domain/ports/passwords';
  * await new ZxcvbnCommonPasswordList().contains('password1') // true
  */
 export class ZxcvbnCommonPasswordList implements CommonPasswordList {
-  private list: Promise<Set<string>> | undefined;
+  private readonly list = lazy(load);
 
   async contains(password: string): Promise<boolean> {
-    this.list ??= load();
-    return (await this.list).has(password.toLowerCase());
+    return (await this.list()).has(password.toLowerCase());
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 import type { OtpCrypto } from '../domain/ports/otp-crypto';
+import { type Lazy, lazy } from './lazy';
 import type { SecretSource } from './secret-sources';
 
 /**
@@ -12,17 +13,18 @@ import type { SecretSource } from './secret-sources';
  * const hash = await otp.hashCode('+8613800138000', otp.newCode());
  */
 export class HmacOtpCrypto implements OtpCrypto {
-  private pepper: Promise<string> | undefined;
+  private readonly pepper: Lazy<string>;
 
-  constructor(private readonly pepperSource: SecretSource) {}
+  constructor(pepperSource: SecretSource) {
+    this.pepper = lazy(() => pepperSource.load());
+  }
 
   newCode(): string {
     return String(randomInt(0, 1_000_000)).padStart(6, '0');
   }
 
   async hashCode(phone: string, code: string): Promise<string> {
-    this.pepper ??= this.pepperSource.load();
-    return createHmac('sha256', await this.pepper)
+    return createHmac('sha256', await this.pepper())
       .update(`${phone}:${code}`, 'utf8')
       .digest('base64url');
   }

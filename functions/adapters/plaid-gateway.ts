@@ -2,12 +2,13 @@ import type { AxiosError } from 'axios';
 import type { CountryCode, PlaidApi, Products } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
 import type { PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
+import { type Lazy, lazy } from './lazy';
 
 export interface PlaidSettings {
   basePath: string;
   clientId: string;
   /** Read lazily: from Secrets Manager in AWS. */
-  secret: () => Promise<string>;
+  secret: Lazy<string>;
   clientName: string;
   products: string[];
   countryCodes: string[];
@@ -16,18 +17,22 @@ export interface PlaidSettings {
 }
 
 /**
- * Plaid through its official client (`plaid`, axios-based). Errors become
- * {@link PlaidRequestError} with Plaid's `error_code` from `error.response.data`; the axios
- * error itself is dropped at once, because its `config` carries our secret.
+ * Plaid through its official client (`plaid`, axios-based). Plaid's and the network's failures
+ * become {@link PlaidRequestError} with Plaid's `error_code` from `error.response.data`; the
+ * axios error itself is dropped at once, because its `config` carries our secret. Anything else
+ * (our own bug, a failed secret read) is not Plaid's failure and passes through unchanged.
  *
  * @example
  * const plaid = new PlaidClientGateway(settings);
  * const { linkToken } = await plaid.createLinkToken({ userId });
  */
 export class PlaidClientGateway implements PlaidGateway {
-  private client: Promise<PlaidApi> | undefined;
+  /** The client, built once its secret is read; a failed read is retried by the next call. */
+  private readonly api: Lazy<PlaidApi>;
 
-  constructor(private readonly settings: PlaidSettings) {}
+  constructor(private readonly settings: PlaidSettings) {
+    this.api = lazy(() => this.createClient());
+  }
 
   async createLinkToken(input: { userId: string; accessToken?: string }) {
     const api = await this.api();
@@ -90,35 +95,44 @@ export class PlaidClientGateway implements PlaidGateway {
     return { jwk: jwk as Record<string, unknown>, expiredAt: expiredAt ?? null };
   }
 
-  private api(): Promise<PlaidApi> {
-    this.client ??= (async () => {
-      const { Configuration, PlaidApi } = await import('plaid');
-      const secret = await this.settings.secret();
-      return new PlaidApi(
-        new Configuration({
-          basePath: this.settings.basePath,
-          baseOptions: {
-            timeout: this.settings.timeoutMs,
-            headers: {
-              'PLAID-CLIENT-ID': this.settings.clientId,
-              'PLAID-SECRET': secret,
-              'Plaid-Version': '2020-09-14',
-            },
+  private async createClient(): Promise<PlaidApi> {
+    const { Configuration, PlaidApi } = await import('plaid');
+    const secret = await this.settings.secret();
+    return new PlaidApi(
+      new Configuration({
+        basePath: this.settings.basePath,
+        baseOptions: {
+          timeout: this.settings.timeoutMs,
+          headers: {
+            'PLAID-CLIENT-ID': this.settings.clientId,
+            'PLAID-SECRET': secret,
+            'Plaid-Version': '2020-09-14',
           },
-        }),
-      );
-    })();
-    return this.client;
+        },
+      }),
+    );
   }
 }
 
-/** Runs a Plaid call, translating its failure at the edge. */
+/**
+ * Runs a Plaid call, translating Plaid's and the network's failures at the edge. Every failure
+ * of a request the client sent is an axios error (`isAxiosError`); anything else thrown here is
+ * a bug on our side and must stay a 500 with its cause logged, not pass for "Plaid unavailable".
+ */
 async function call<T>(request: () => Promise<{ data: T }>): Promise<T> {
   try {
     return (await request()).data;
   } catch (error) {
-    throw toPlaidError(error);
+    if (isAxiosError(error)) throw toPlaidError(error);
+    throw error;
   }
+}
+
+/** Whether `error` is the failure of an HTTP request axios sent (or tried to send). */
+export function isAxiosError(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { isAxiosError?: unknown }).isAxiosError === true
+  );
 }
 
 /** Plaid's envelope, or PLAID_UNREACHABLE for timeouts and network failures. Never keeps `config`. */

@@ -1,24 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretInvalidError } from '../domain/errors';
+import { type Lazy, lazy } from './lazy';
 
 /** Where a single secret string (such as the SMS-code pepper) comes from. */
 export interface SecretSource {
   load(): Promise<string>;
 }
 
-/** A secret string in Secrets Manager, read once per cold start. */
+/** A secret string in Secrets Manager, through the container's one client. */
 export class SecretsManagerSecretSource implements SecretSource {
   constructor(
     private readonly secretId: string,
-    private readonly region?: string,
+    private readonly client: Lazy<SecretsManagerClient>,
   ) {}
 
   async load(): Promise<string> {
-    // Imported here so that functions which never read this secret never load the client.
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient(this.region === undefined ? {} : { region: this.region });
+    // Imported here so that functions which never read this secret never load the SDK module.
+    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const client = await this.client();
     const result = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
     const value = result.SecretString ?? '';
     // Plaid's secrets are 30 characters; anything much shorter is a placeholder left in place.
@@ -32,21 +34,20 @@ export class SecretsManagerSecretSource implements SecretSource {
 export type SecretSetting = { secretId: string } | { value: string };
 
 /**
- * The secret of a setting, read once on first use (a function that never needs it never reads it).
+ * The secret of a setting, read on first use (a function that never needs it never reads it)
+ * and kept once read; a failed read is tried again by the next caller ({@link lazy}).
  *
  * @example
- * const plaidSecret = lazySecret(config.plaid.secret, config.region);
+ * const plaidSecret = lazySecret(config.plaid.secret, clients.secretsManager);
  * await plaidSecret();
  */
-export function lazySecret(setting: SecretSetting, region?: string): () => Promise<string> {
-  let value: Promise<string> | undefined;
-  return () => {
-    value ??=
-      'value' in setting
-        ? Promise.resolve(setting.value)
-        : new SecretsManagerSecretSource(setting.secretId, region).load();
-    return value;
-  };
+export function lazySecret(setting: SecretSetting, client: Lazy<SecretsManagerClient>): Lazy<string> {
+  if ('value' in setting) {
+    const { value } = setting;
+    return async () => value;
+  }
+  const source = new SecretsManagerSecretSource(setting.secretId, client);
+  return lazy(() => source.load());
 }
 
 /** 256 random bits, base64url: the default for a generated local secret. */

@@ -1,5 +1,7 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { SecretInvalidError } from '../domain/errors';
+import type { Lazy } from './lazy';
 import { FileSecretSource, SecretsManagerSecretSource } from './secret-sources';
 
 /** One ES256 key. The first key of a set signs; every key's public half verifies. */
@@ -59,11 +61,11 @@ export function parseSigningKeySet(text: string, source: string): SigningKeySet 
 export class SecretsManagerSigningKeySource implements SigningKeySource {
   constructor(
     private readonly secretId: string,
-    private readonly region?: string,
+    private readonly client: Lazy<SecretsManagerClient>,
   ) {}
 
   async load(): Promise<SigningKeySet> {
-    const text = await new SecretsManagerSecretSource(this.secretId, this.region).load();
+    const text = await new SecretsManagerSecretSource(this.secretId, this.client).load();
     return parseSigningKeySet(text, 'the signing-key secret');
   }
 }

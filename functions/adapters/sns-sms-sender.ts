@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { AppError } from '../domain/errors';
 import type { SmsSender } from '../domain/ports/sms-sender';
+import type { Lazy } from './lazy';
 
 /**
  * Sends SMS straight to a phone number with SNS `Publish` (no topic), as a transactional message
@@ -9,19 +10,20 @@ import type { SmsSender } from '../domain/ports/sms-sender';
  * (503); the SNS error is kept as `cause` and never logged whole.
  *
  * @example
- * const sms = new SnsSmsSender({ senderId: 'LinkGuard' });
+ * const sms = new SnsSmsSender(clients.sns, { senderId: 'LinkGuard' });
  */
 export class SnsSmsSender implements SmsSender {
-  private client: SNSClient | undefined;
-
-  constructor(private readonly options: { region?: string; senderId?: string } = {}) {}
+  constructor(
+    private readonly sns: Lazy<SNSClient>,
+    private readonly options: { senderId?: string } = {},
+  ) {}
 
   async send(input: { phone: string; message: string }): Promise<void> {
-    // Imported on first use, so that only the function that sends SMS loads the SNS client.
-    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
-    this.client ??= new SNSClient(this.options.region === undefined ? {} : { region: this.options.region });
+    // Imported on first use, so that only the function that sends SMS loads the SNS module.
+    const { PublishCommand } = await import('@aws-sdk/client-sns');
+    const client = await this.sns();
     try {
-      await this.client.send(
+      await client.send(
         new PublishCommand({
           PhoneNumber: input.phone,
           Message: input.message,

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { CiphertextInvalidError, SecretInvalidError } from '../domain/errors';
 import type { AccessTokenCipher } from '../domain/ports/access-token-cipher';
+import { type Lazy, lazy } from './lazy';
 import type { SecretSource } from './secret-sources';
 
 /** Wraps per-Item data keys: KMS in AWS, a local key file in local mode. */
@@ -65,11 +67,9 @@ export class EnvelopeTokenCipher implements AccessTokenCipher {
 
 /** Wraps data keys with AWS KMS, the item id as encryption context. */
 export class KmsKeyWrapper implements KeyWrapper {
-  private client: Promise<import('@aws-sdk/client-kms').KMSClient> | undefined;
-
   constructor(
     private readonly keyId: string,
-    private readonly region?: string,
+    private readonly kms: Lazy<KMSClient>,
   ) {}
 
   async wrap(dataKey: Buffer, itemId: string): Promise<string> {
@@ -91,20 +91,20 @@ export class KmsKeyWrapper implements KeyWrapper {
     );
     return Buffer.from(result.Plaintext ?? new Uint8Array());
   }
-
-  private kms() {
-    this.client ??= import('@aws-sdk/client-kms').then(
-      ({ KMSClient }) => new KMSClient(this.region === undefined ? {} : { region: this.region }),
-    );
-    return this.client;
-  }
 }
 
 /** Wraps data keys with a 256-bit key from a local file (local mode only, `.data/`). */
 export class LocalKeyWrapper implements KeyWrapper {
-  private key: Promise<Buffer> | undefined;
+  private readonly master: Lazy<Buffer>;
 
-  constructor(private readonly source: SecretSource) {}
+  constructor(source: SecretSource) {
+    this.master = lazy(async () => {
+      const key = Buffer.from(await source.load(), 'base64url');
+      if (key.length !== 32)
+        throw new SecretInvalidError('The local token key must be 32 bytes (base64url).');
+      return key;
+    });
+  }
 
   async wrap(dataKey: Buffer, itemId: string): Promise<string> {
     return seal(await this.master(), dataKey, itemId);
@@ -112,15 +112,5 @@ export class LocalKeyWrapper implements KeyWrapper {
 
   async unwrap(wrapped: string, itemId: string): Promise<Buffer> {
     return open(await this.master(), wrapped, itemId);
-  }
-
-  private master(): Promise<Buffer> {
-    this.key ??= this.source.load().then((text) => {
-      const key = Buffer.from(text, 'base64url');
-      if (key.length !== 32)
-        throw new SecretInvalidError('The local token key must be 32 bytes (base64url).');
-      return key;
-    });
-    return this.key;
   }
 }

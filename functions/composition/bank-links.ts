@@ -1,4 +1,5 @@
 import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
+import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidClientGateway } from '../adapters/plaid-gateway';
@@ -15,7 +16,7 @@ import {
   removeItem,
   repairItem,
 } from '../domain/bank-links';
-import { ConfigError } from '../domain/errors';
+import { ConfigError, PlaidNotConfiguredError } from '../domain/errors';
 import { checkItem, dispatchDueChecks, type ItemCheckDeps } from '../domain/item-checks';
 import { receivePlaidWebhook } from '../domain/plaid-webhooks';
 import type { AccessTokenCipher } from '../domain/ports/access-token-cipher';
@@ -23,16 +24,19 @@ import type { AlertChannels } from '../domain/ports/alert-channels';
 import type { CheckQueue } from '../domain/ports/check-queue';
 import { logger } from '../http/logger';
 import { table, users } from './accounts';
+import { aws } from './aws';
 import { smsSender } from './identities';
 import { currentRuntime, memo } from './runtime';
 
-/** Plaid, through the official client; its secret from Secrets Manager in AWS. */
+/**
+ * Plaid, through the official client; its secret from Secrets Manager in AWS. A deployment
+ * without Plaid credentials answers 503 `PLAID_NOT_CONFIGURED` on every route that needs Plaid.
+ */
 const plaid = () =>
   memo('plaid', ({ config }) => {
     const settings = config.plaid;
-    if (settings === undefined)
-      throw new ConfigError('Invalid configuration: set PLAID_CLIENT_ID and its secret');
-    return new PlaidClientGateway({ ...settings, secret: lazySecret(settings.secret, config.region) });
+    if (settings === undefined) throw new PlaidNotConfiguredError();
+    return new PlaidClientGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) });
   });
 
 const cipher = () =>
@@ -42,7 +46,7 @@ const cipher = () =>
       throw new ConfigError('Invalid configuration: set TOKEN_KEY_ID (KMS) or TOKEN_KEY_FILE');
     return new EnvelopeTokenCipher(
       key.source === 'kms'
-        ? new KmsKeyWrapper(key.keyId, config.region)
+        ? new KmsKeyWrapper(key.keyId, aws().kms)
         : new LocalKeyWrapper(new FileSecretSource(key.path)),
     );
   });
@@ -56,7 +60,7 @@ const channels = () =>
     if (config.sms.transport === 'outbox') return new OutboxAlertChannels(smsSender());
     if (config.alertTopicArn === undefined)
       throw new ConfigError('Invalid configuration: set ALERT_TOPIC_ARN');
-    return new SnsAlertChannels(smsSender(), config.alertTopicArn, config.region);
+    return new SnsAlertChannels(smsSender(), config.alertTopicArn, aws().sns);
   });
 
 /**
@@ -126,8 +130,16 @@ export const receiveWebhookUseCase = () =>
 /** The poller worker: one Item check. */
 export const checkItemUseCase = () => checkItem(itemCheckDeps());
 
-/** The poller dispatcher, onto `queue`. */
-export const dispatchUseCase = (queue: CheckQueue) =>
+/** The check queue in AWS (SQS), built once per container. */
+const sqsCheckQueue = () =>
+  memo('checkQueue', ({ config }) => {
+    if (config.poller.queueUrl === undefined)
+      throw new ConfigError('Invalid configuration: set CHECK_QUEUE_URL');
+    return new SqsCheckQueue(config.poller.queueUrl, aws().sqs);
+  });
+
+/** The poller dispatcher, onto `queue` (the container's SQS queue unless given: local mode). */
+export const dispatchUseCase = (queue: CheckQueue = sqsCheckQueue()) =>
   dispatchDueChecks({
     clock: currentRuntime().clock,
     items: plaidItems(),

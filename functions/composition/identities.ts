@@ -12,6 +12,7 @@ import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
 import { table, users } from './accounts';
+import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
 
@@ -24,7 +25,7 @@ const otp = () =>
     return new HmacOtpCrypto(
       pepper.source === 'file'
         ? new FileSecretSource(pepper.path)
-        : new SecretsManagerSecretSource(pepper.secretId, config.region),
+        : new SecretsManagerSecretSource(pepper.secretId, aws().secretsManager),
     );
   });
 
@@ -33,10 +34,10 @@ export const smsSender = (): SmsSender =>
   memo('sms', ({ config }) =>
     config.sms.transport === 'outbox'
       ? new OutboxSmsSender()
-      : new SnsSmsSender({
-          ...(config.region === undefined ? {} : { region: config.region }),
-          ...(config.sms.senderId === undefined ? {} : { senderId: config.sms.senderId }),
-        }),
+      : new SnsSmsSender(
+          aws().sns,
+          config.sms.senderId === undefined ? {} : { senderId: config.sms.senderId },
+        ),
   );
 
 const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
@@ -95,5 +96,5 @@ function emailSubscriptions(): { emails?: EmailSubscriptions } {
   const { config } = currentRuntime();
   if (config.sms.transport === 'outbox') return { emails: new OutboxEmailSubscriptions() };
   if (config.alertTopicArn === undefined) return {};
-  return { emails: new SnsEmailSubscriptions(config.alertTopicArn, config.region) };
+  return { emails: new SnsEmailSubscriptions(config.alertTopicArn, aws().sns) };
 }

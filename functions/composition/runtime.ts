@@ -1,5 +1,6 @@
+import { systemClock } from '../adapters/system-clock';
 import { type Config, loadConfig } from '../config';
-import { type Clock, systemClock } from '../domain/clock';
+import type { Clock } from '../domain/clock';
 
 /**
  * The composition root's shared state: configuration and clock, read once per cold start, and

@@ -8,6 +8,7 @@ import { lazySecret } from '../adapters/secret-sources';
 import { linkSocialIdentity, startSocialSignIn } from '../domain/social-sign-in';
 import { table, users } from './accounts';
 import { authorizationCodes as codes } from './authorization-codes';
+import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
 
 /** The four providers' verifiers, each only if configured. */
@@ -22,7 +23,7 @@ const providers = () =>
               baseUrl: wechat.baseUrl,
               appId: wechat.appId,
               timeoutMs,
-              appSecret: lazySecret(wechat.appSecret, config.region),
+              appSecret: lazySecret(wechat.appSecret, aws().secretsManager),
             }),
           }),
       ...(qq === undefined ? {} : { qq: new QqVerifier({ ...qq, timeoutMs }) }),

@@ -1,35 +1,37 @@
 import { accessTokenVerifier, JoseAccessTokenSigner } from '../adapters/access-tokens';
+import { lazy } from '../adapters/lazy';
 import {
   FileSigningKeySource,
   publicJwk,
   SecretsManagerSigningKeySource,
   type SigningKeySet,
 } from '../adapters/signing-keys';
+import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
 
-/** The signing keys, loaded once (Secrets Manager in AWS, a local file in local mode). */
+/**
+ * The signing keys, loaded once (Secrets Manager in AWS, a local file in local mode). A failed
+ * load is tried again by the next request ({@link lazy}): it must not break the container.
+ */
 export function signingKeys(): Promise<SigningKeySet> {
-  const loaded = memo('signingKeys', ({ config }) => {
+  return memo('signingKeys', ({ config }) => {
     const source =
       config.signingKeys.source === 'file'
         ? new FileSigningKeySource(config.signingKeys.path)
-        : new SecretsManagerSigningKeySource(config.signingKeys.secretId, config.region);
-    return source.load();
-  });
-  // A failed load must not poison the cache for the life of the container.
-  loaded.catch(() => currentRuntime().built.delete('signingKeys'));
-  return loaded;
+        : new SecretsManagerSigningKeySource(config.signingKeys.secretId, aws().secretsManager);
+    return lazy(() => source.load());
+  })();
 }
 
 /** The access-token signer. */
 export const accessTokenSigner = () =>
-  memo('signer', ({ config }) => new JoseAccessTokenSigner(signingKeys(), config.accessTokens));
+  memo('signer', ({ config }) => new JoseAccessTokenSigner(signingKeys, config.accessTokens));
 
-/** The authorizer's verifier: public keys only, no table. */
-export async function accessTokenVerifierUseCase() {
+/** The authorizer's verifier: public keys only, no table; built once the keys are loaded. */
+export function accessTokenVerifierUseCase() {
   const { config, clock } = currentRuntime();
-  const verify = accessTokenVerifier(await signingKeys(), config.accessTokens);
-  return (token: string) => verify(token, clock.now());
+  const verifier = lazy(async () => accessTokenVerifier(await signingKeys(), config.accessTokens));
+  return async (token: string) => (await verifier())(token, clock.now());
 }
 
 /** `GET /.well-known/jwks.json`. */

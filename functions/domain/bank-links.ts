@@ -1,5 +1,11 @@
 import { nextCheckAt } from './check-schedule';
-import { AppError, NotFoundError, PlaidRequestError, ValidationFailedError } from './errors';
+import {
+  AppError,
+  NotFoundError,
+  PlaidNotConfiguredError,
+  PlaidRequestError,
+  ValidationFailedError,
+} from './errors';
 import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
 import type { ItemEvent, PlaidItemRecord } from './item-state-machine';
 import { type ItemStatus, NEEDS_ACTION, reasonFor } from './item-status';
@@ -42,10 +48,18 @@ export function toItemView(item: PlaidItemRecord): ItemView {
   };
 }
 
-/** Plaid failing for a reason that is not the user's: 502. */
-export function plaidUnavailable(cause: unknown): AppError {
+/**
+ * What a failed Plaid call becomes. Only Plaid's own failures (a {@link PlaidRequestError}:
+ * Plaid's error envelope, a timeout, the network) are 502 `PLAID_UNAVAILABLE`; anything else —
+ * our own bug, a KMS or Secrets Manager failure, `PLAID_NOT_CONFIGURED` — is returned unchanged,
+ * to be answered as what it is (a bug is a 500 with its cause logged).
+ */
+export function plaidUnavailable(error: unknown): unknown {
+  if (!(error instanceof PlaidRequestError)) return error;
+  // Plaid refusing our keys (the placeholder secret of a fresh deployment) is our setup, not an outage.
+  if (error.plaidCode === 'INVALID_API_KEYS') return new PlaidNotConfiguredError(error);
   return new AppError('PLAID_UNAVAILABLE', 'Plaid did not answer. Try again in a minute.', {
-    cause,
+    cause: error,
     retryAfterSeconds: 30,
   });
 }

@@ -1,13 +1,11 @@
 /**
- * Where the domain gets the time. Production passes {@link systemClock}; tests pass a clock they
- * move by hand, so expiry is tested without sleeping.
+ * Where the domain gets the time. Production passes the system clock
+ * (`adapters/system-clock.ts`); tests pass a clock they move by hand, so expiry is tested
+ * without sleeping.
  */
 export interface Clock {
   now(): Date;
 }
-
-/** The real clock. */
-export const systemClock: Clock = { now: () => new Date() };
 
 /** Whole epoch seconds, the unit of DynamoDB's TTL attribute. */
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);

@@ -30,7 +30,9 @@ export type PublicErrorCode =
   | 'LAST_IDENTITY'
   | 'PROVIDER_REJECTED'
   | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_NOT_CONFIGURED'
   | 'PLAID_UNAVAILABLE'
+  | 'PLAID_NOT_CONFIGURED'
   | 'INSTITUTION_ALREADY_LINKED'
   | 'STILL_BROKEN'
   | 'INVALID_WEBHOOK_SIGNATURE'
@@ -300,4 +302,25 @@ export class InvariantError extends AppError {
 /** Whether `error` is an {@link AppError} with `code`: the way callers test errors. */
 export function hasCode<C extends ErrorCode>(error: unknown, code: C): error is AppError & { code: C } {
   return error instanceof AppError && error.code === code;
+}
+
+/**
+ * This deployment has no working Plaid credentials (`PLAID_CLIENT_ID` unset, or Plaid refuses
+ * the secret with `INVALID_API_KEYS`): the routes that need Plaid answer 503.
+ */
+export class PlaidNotConfiguredError extends AppError {
+  static override readonly code = 'PLAID_NOT_CONFIGURED' as const;
+  override readonly code = 'PLAID_NOT_CONFIGURED' as const;
+  constructor(cause?: unknown) {
+    super(PlaidNotConfiguredError.code, 'Bank linking is not set up on this server.', { cause });
+  }
+}
+
+/** A sign-in provider this deployment has no credentials for: 503, the operator's to fix. */
+export class ProviderNotConfiguredError extends AppError {
+  static override readonly code = 'PROVIDER_NOT_CONFIGURED' as const;
+  override readonly code = 'PROVIDER_NOT_CONFIGURED' as const;
+  constructor(provider: string) {
+    super(ProviderNotConfiguredError.code, `${provider} sign-in is not set up on this server.`);
+  }
 }

@@ -2,9 +2,9 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { once } from '../composition/once';
 import { accessTokenVerifierUseCase } from '../composition/tokens';
 import { InvalidTokenError } from '../domain/errors';
-import { once } from '../domain/once';
 import { logger } from '../http/logger';
 
 type AuthorizerContext = { userId: string; sessionId: string } | { rejected: string };
@@ -27,7 +27,7 @@ export const handler = async (
   const match = /^Bearer ([A-Za-z0-9_.-]{1,4096})$/.exec(header);
   if (match?.[1] === undefined) return { isAuthorized: true, context: { rejected: 'missing' } };
   try {
-    const subject = await (await verifier())(match[1]);
+    const subject = await verifier()(match[1]);
     return { isAuthorized: true, context: subject };
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
 import { unlinkIdentityUseCase } from '../composition/identities';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler, noContent } from '../http/http-handler';
 
 const unlinkIdentity = once(unlinkIdentityUseCase);

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
 import { linkPhoneUseCase } from '../composition/identities';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler, json } from '../http/http-handler';
 
 const linkPhone = once(linkPhoneUseCase);

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
+import { once } from '../composition/once';
 import { setPasswordUseCase } from '../composition/passwords';
-import { once } from '../domain/once';
 import { httpHandler, noContent } from '../http/http-handler';
 
 const setPassword = once(setPasswordUseCase);

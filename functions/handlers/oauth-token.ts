@@ -1,8 +1,8 @@
 import { routes } from '../api/routes';
 import { refreshUseCase } from '../composition/accounts';
 import { exchangeAuthorizationCodeUseCase } from '../composition/authorization-codes';
+import { once } from '../composition/once';
 import { AppError } from '../domain/errors';
-import { once } from '../domain/once';
 import { CODE_VERIFIER } from '../domain/pkce';
 import { httpHandler } from '../http/http-handler';
 import { tokenResponse } from '../http/token-response';

@@ -1,6 +1,6 @@
 import { openApiDocument } from '../api/openapi';
 import { routes } from '../api/routes';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler, json } from '../http/http-handler';
 
 const document = once(openApiDocument);

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
 import { removeItemUseCase } from '../composition/bank-links';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler, noContent } from '../http/http-handler';
 
 const removeItem = once(removeItemUseCase);

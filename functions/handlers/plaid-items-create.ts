@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
 import { linkItemUseCase } from '../composition/bank-links';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler, json } from '../http/http-handler';
 
 const linkItem = once(linkItemUseCase);

@@ -1,20 +1,16 @@
-import { SqsCheckQueue } from '../adapters/check-queues';
 import { dispatchUseCase } from '../composition/bank-links';
-import { currentRuntime } from '../composition/runtime';
-import { ConfigError } from '../domain/errors';
+import { once } from '../composition/once';
 import { logger } from '../http/logger';
+
+const dispatch = once(() => dispatchUseCase());
 
 /**
  * The poller's dispatcher, started by an EventBridge schedule: queries due Items shard by shard
- * through the next-check index and sends them to the check queue in batches of ten.
+ * through the next-check index and sends them to the check queue in batches of ten (one SQS
+ * client per container, not per run).
  */
 export const handler = async (): Promise<{ dispatched: number }> => {
-  const { config } = currentRuntime();
-  if (config.poller.queueUrl === undefined)
-    throw new ConfigError('Invalid configuration: set CHECK_QUEUE_URL');
-  const result = await dispatchUseCase(new SqsCheckQueue(config.poller.queueUrl, config.region))({
-    dueOnly: true,
-  });
+  const result = await dispatch()({ dueOnly: true });
   logger.info('poller dispatched', result);
   return result;
 };

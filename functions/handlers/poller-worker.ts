@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { checkItemUseCase } from '../composition/bank-links';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { loggableError, logger } from '../http/logger';
 
 const checkItem = once(checkItemUseCase);

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
+import { once } from '../composition/once';
 import { registerUseCase } from '../composition/passwords';
-import { once } from '../domain/once';
 import { httpHandler } from '../http/http-handler';
 import { tokenResponse } from '../http/token-response';
 

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
 import { revokeSessionUseCase } from '../composition/accounts';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler, noContent } from '../http/http-handler';
 
 const revokeSession = once(revokeSessionUseCase);

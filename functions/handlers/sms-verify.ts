@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
 import { verifySmsCodeUseCase } from '../composition/identities';
-import { once } from '../domain/once';
+import { once } from '../composition/once';
 import { httpHandler } from '../http/http-handler';
 import { tokenResponse } from '../http/token-response';
 

@@ -1,6 +1,6 @@
 import { routes } from '../api/routes';
+import { once } from '../composition/once';
 import { startSocialSignInUseCase } from '../composition/social';
-import { once } from '../domain/once';
 import { toSocialCredential } from '../domain/social-credentials';
 import { httpHandler, json } from '../http/http-handler';
 

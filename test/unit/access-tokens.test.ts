@@ -9,7 +9,7 @@ describe('Class: JoseAccessTokenSigner', () => {
   it('issues ES256 at+jwt tokens with the RFC 9068 claims and a 15-minute life', async () => {
     // Prepare
     const keys = await testKeySet();
-    const signer = new JoseAccessTokenSigner(Promise.resolve(keys), settings);
+    const signer = new JoseAccessTokenSigner(async () => keys, settings);
     const now = new Date('2026-01-15T09:00:00Z');
 
     // Act
@@ -35,7 +35,7 @@ describe('Class: JoseAccessTokenSigner', () => {
   });
 
   it('gives every token its own jti', async () => {
-    const signer = new JoseAccessTokenSigner(testKeySet(), settings);
+    const signer = new JoseAccessTokenSigner(testKeySet, settings);
     const now = new Date();
     const a = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
     const b = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);

@@ -30,7 +30,7 @@ describe('Use case: refreshSession', () => {
       notifications: { sms: true, email: true },
       createdAt: clock.now().toISOString(),
     });
-    const signer = new JoseAccessTokenSigner(testKeySet(), {
+    const signer = new JoseAccessTokenSigner(testKeySet, {
       issuer: 'iss',
       audience: 'aud',
       ttlSeconds: 900,

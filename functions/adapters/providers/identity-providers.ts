@@ -1,10 +1,13 @@
-import { ProviderRejectedError } from '../../domain/errors';
+import { ProviderNotConfiguredError } from '../../domain/errors';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from '../../domain/social-credentials';
 import type { OidcVerifier } from './oidc';
 import type { QqVerifier } from './qq';
 import type { WeChatVerifier } from './wechat';
 
-/** Sends each credential to its provider's verifier. A provider that is not configured refuses. */
+/**
+ * Sends each credential to its provider's verifier. A provider this deployment has no
+ * credentials for answers 503 `PROVIDER_NOT_CONFIGURED`: the operator's to fix, not the user's.
+ */
 export class ProviderRouter implements IdentityProviders {
   constructor(
     private readonly verifiers: {
@@ -29,7 +32,7 @@ export class ProviderRouter implements IdentityProviders {
   }
 
   private need<T>(verifier: T | undefined, name: string): T {
-    if (verifier === undefined) throw new ProviderRejectedError(`${name} sign-in is not enabled.`);
+    if (verifier === undefined) throw new ProviderNotConfiguredError(name);
     return verifier;
   }
 }

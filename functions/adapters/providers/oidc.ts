@@ -1,6 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import { ProviderRejectedError, ProviderUnavailableError } from '../../domain/errors';
+import {
+  ProviderNotConfiguredError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+} from '../../domain/errors';
 import type { ProviderProfile } from '../../domain/social-credentials';
 
 export interface OidcSettings {
@@ -36,8 +40,7 @@ export class OidcVerifier {
   }
 
   async verify(credential: { idToken: string; nonce: string }): Promise<ProviderProfile> {
-    if (this.settings.audiences.length === 0)
-      throw new ProviderRejectedError(`${this.settings.provider} is not enabled.`);
+    if (this.settings.audiences.length === 0) throw new ProviderNotConfiguredError(this.settings.provider);
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(credential.idToken, this.jwks, {
