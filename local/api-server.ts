@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeList } from '../functions/api/routes';
 import { corsOrigins } from '../functions/composition/runtime';
-import type { ErrorCode } from '../functions/domain/errors';
+import type { PublicErrorCode } from '../functions/domain/errors';
 import { allowedOrigin, CORS_POLICY } from '../functions/http/cors-policy';
 import { problem } from '../functions/http/problem';
 import type { HttpEvent, HttpResponse } from '../functions/http/types';
@@ -238,7 +238,7 @@ export async function startApiServer(
     req: IncomingMessage,
     res: ServerResponse,
     requestId: string,
-    code: ErrorCode,
+    code: PublicErrorCode,
     detail: string,
     extra: Record<string, string> = {},
   ): void {
