@@ -1,185 +1,318 @@
 import * as z from 'zod/mini';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../domain/credentials-policy';
 
 /**
  * Request and response schemas. They validate requests at runtime and generate the OpenAPI
- * document, so the two cannot disagree.
+ * document, so the two cannot disagree. Every body and response is named (`id`), so client
+ * generators get `User` and `TokenResponse`, not `InlineObject12`.
  */
 
-const trimmedText = (min: number, max: number) =>
-  z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+/** What the OpenAPI document says about a schema beyond its type: its name and its limits. */
+export interface ApiSchemaMeta {
+  /** The name in `components.schemas`. */
+  id?: string;
+  description?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+}
 
-export const RegisterBody = z.object({
-  username: z
+/** The names and documented limits of the API's schemas; the OpenAPI document reads them. */
+export const apiSchemas = z.registry<ApiSchemaMeta>();
+
+const named = <T extends z.ZodMiniType>(id: string, schema: T, description?: string): T => {
+  apiSchemas.add(schema, description === undefined ? { id } : { id, description });
+  return schema;
+};
+
+const lengthMessage = (min: number, max: number) =>
+  min === 0 ? `must be at most ${max} characters` : `must be ${min} to ${max} characters`;
+
+/**
+ * A string of `min` to `max` characters, counted as Unicode code points (what JSON Schema's
+ * `minLength`/`maxLength` count), so the documented limit is the enforced one for emoji too.
+ */
+const text = (min: number, max: number, options: { trim?: boolean; description?: string } = {}) => {
+  const schema = z.string().check(
+    ...(options.trim === true ? [z.trim()] : []),
+    z.refine((value: string) => between([...value].length, min, max), lengthMessage(min, max)),
+  );
+  apiSchemas.add(schema, {
+    minLength: min,
+    maxLength: max,
+    ...(options.description === undefined ? {} : { description: options.description }),
+  });
+  return schema;
+};
+
+const between = (n: number, min: number, max: number) => n >= min && n <= max;
+
+/**
+ * A password as the domain judges it: 8–128 code points after NFKC normalisation. The domain
+ * checks again (it is the rule's owner); this makes the 422 and the documented limit say so.
+ */
+const password = (min: number) => {
+  const schema = z
     .string()
     .check(
-      z.minLength(3),
-      z.maxLength(32),
-      z.regex(/^[A-Za-z0-9_.-]+$/, 'Use 3 to 32 of a-z, 0-9, underscore, dot and hyphen.'),
-    ),
-  // Length is judged in Unicode code points by the domain (8–128); this only bounds the input.
-  password: z.string().check(z.minLength(8), z.maxLength(512)),
-  displayName: z.optional(trimmedText(1, 64)),
-});
+      z.refine(
+        (value: string) => between([...value.normalize('NFKC')].length, min, PASSWORD_MAX),
+        lengthMessage(min, PASSWORD_MAX),
+      ),
+    );
+  apiSchemas.add(schema, {
+    minLength: min,
+    maxLength: PASSWORD_MAX,
+    description: 'Any Unicode; counted in code points after NFKC normalisation.',
+  });
+  return schema;
+};
 
-export const LoginBody = z.object({
-  username: z.string().check(z.minLength(1), z.maxLength(64)),
-  password: z.string().check(z.minLength(1), z.maxLength(512)),
-});
+/** An ISO 8601 UTC time, as every time in the API is. */
+const timestamp = () => {
+  const schema = z.string();
+  apiSchemas.add(schema, { format: 'date-time' });
+  return schema;
+};
 
-export const LogoutBody = z.optional(z.object({ allSessions: z.optional(z.boolean()) }));
+const USERNAME_RULE = 'must be 3 to 32 of a-z, 0-9, underscore, dot and hyphen';
+const username = () => {
+  const schema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,32}$/, USERNAME_RULE));
+  apiSchemas.add(schema, { minLength: 3, maxLength: 32 });
+  return schema;
+};
+
+const phone = () => text(1, 32, { description: 'A mobile number, ideally E.164 (`+8613800000000`).' });
+
+export const RegisterBody = named(
+  'RegisterRequest',
+  z.object({
+    username: username(),
+    password: password(PASSWORD_MIN),
+    displayName: z.optional(text(1, 64, { trim: true })),
+  }),
+);
+
+export const LoginBody = named(
+  'LoginRequest',
+  z.object({
+    username: text(1, 64),
+    password: password(1),
+  }),
+);
+
+export const LogoutBody = z.optional(
+  named('LogoutRequest', z.object({ allSessions: z.optional(z.boolean()) })),
+);
 
 /** `POST /v1/oauth/token`, form-encoded or JSON. Grant-specific fields are checked per grant. */
-export const TokenRequestBody = z.object({
-  grant_type: z.string().check(z.minLength(1), z.maxLength(64)),
-  refresh_token: z.optional(z.string().check(z.maxLength(512))),
-  code: z.optional(z.string().check(z.maxLength(512))),
-  code_verifier: z.optional(z.string().check(z.maxLength(512))),
-});
+export const TokenRequestBody = named(
+  'TokenRequest',
+  z.object({
+    grant_type: text(1, 64, { description: '`refresh_token` or `authorization_code`.' }),
+    refresh_token: z.optional(text(0, 512)),
+    code: z.optional(text(0, 512)),
+    code_verifier: z.optional(text(0, 512)),
+  }),
+);
 
 export const SessionIdParams = z.object({
-  sessionId: z.string().check(z.regex(/^ses_[A-Za-z0-9_-]{10,40}$/, 'Not a session id.')),
+  sessionId: z
+    .string()
+    .check(z.regex(/^ses_[A-Za-z0-9_-]{10,40}$/, 'must be a session id (ses_ and 10 to 40 characters)')),
 });
 
 export const CursorQuery = z.object({
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(400))),
+  cursor: z.optional(text(1, 400)),
 });
 
-export const UserResponse = z.object({
-  id: z.string(),
-  displayName: z.string(),
-  avatarUrl: z.optional(z.string()),
-  phone: z.optional(z.string()),
-  email: z.optional(z.string()),
-  emailConfirmed: z.boolean(),
-  notifications: z.object({ sms: z.boolean(), email: z.boolean() }),
-  identities: z.array(z.object({ type: z.string(), label: z.string(), linkedAt: z.string() })),
-  createdAt: z.string(),
-});
+export const IdentityType = named(
+  'IdentityType',
+  z.enum(['password', 'phone', 'wechat', 'qq', 'apple', 'google']),
+);
 
-export const TokenResponse = z.object({
-  access_token: z.string(),
-  token_type: z.literal('Bearer'),
-  expires_in: z.number(),
-  refresh_token: z.string(),
-  user: UserResponse,
-});
+export const Identity = named(
+  'Identity',
+  z.object({ type: IdentityType, label: z.string(), linkedAt: timestamp() }),
+  'A way into the account; `label` is masked (`+86 138****0000`, `ch***`).',
+);
 
-export const SessionsResponse = z.object({
-  sessions: z.array(
-    z.object({
-      id: z.string(),
-      createdAt: z.string(),
-      lastUsedAt: z.string(),
-      expiresAt: z.string(),
-      current: z.boolean(),
-      userAgent: z.optional(z.string()),
-      ip: z.optional(z.string()),
-    }),
-  ),
-});
+export const NotificationChannels = named(
+  'NotificationChannels',
+  z.object({ sms: z.boolean(), email: z.boolean() }),
+);
 
-export const EventsResponse = z.object({
-  events: z.array(
-    z.object({
-      id: z.string(),
-      type: z.string(),
-      at: z.string(),
-      sessionId: z.optional(z.string()),
-      ip: z.optional(z.string()),
-      userAgent: z.optional(z.string()),
-      detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
-    }),
-  ),
-  nextCursor: z.optional(z.string()),
-});
+export const UserResponse = named(
+  'User',
+  z.object({
+    id: z.string(),
+    displayName: z.string(),
+    avatarUrl: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    email: z.optional(z.string()),
+    emailConfirmed: z.boolean(),
+    notifications: NotificationChannels,
+    identities: z.array(Identity),
+    createdAt: timestamp(),
+  }),
+);
 
-export const JwksResponse = z.object({
-  keys: z.array(
-    z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string() }),
-  ),
-});
+export const TokenResponse = named(
+  'TokenResponse',
+  z.object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number(),
+    refresh_token: z.string(),
+    user: UserResponse,
+  }),
+  'RFC 6749 token response, with the signed-in user.',
+);
 
-export const OAuthErrorResponse = z.object({
-  error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
-  error_description: z.string(),
-});
+export const Session = named(
+  'Session',
+  z.object({
+    id: z.string(),
+    createdAt: timestamp(),
+    lastUsedAt: timestamp(),
+    expiresAt: timestamp(),
+    current: z.boolean(),
+    userAgent: z.optional(z.string()),
+    ip: z.optional(z.string()),
+  }),
+);
 
-export const PhoneBody = z.object({ phone: z.string().check(z.minLength(1), z.maxLength(32)) });
+export const SessionsResponse = named('SessionList', z.object({ sessions: z.array(Session) }));
 
-const SmsCode = z.string().check(z.regex(/^\d{6}$/, 'The code is six digits.'));
+export const AuditEvent = named(
+  'AuditEvent',
+  z.object({
+    id: z.string(),
+    type: z.string(),
+    at: timestamp(),
+    sessionId: z.optional(z.string()),
+    ip: z.optional(z.string()),
+    userAgent: z.optional(z.string()),
+    detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  }),
+);
 
-export const PhoneCodeBody = z.object({
-  phone: z.string().check(z.minLength(1), z.maxLength(32)),
-  code: SmsCode,
-});
+export const EventsResponse = named(
+  'AuditEventPage',
+  z.object({ events: z.array(AuditEvent), nextCursor: z.optional(z.string()) }),
+);
 
-export const SmsSentResponse = z.object({ expiresIn: z.number(), resendAfter: z.number() });
+export const Jwk = named(
+  'Jwk',
+  z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string() }),
+);
 
-export const SmsTokenResponse = z.extend(TokenResponse, { isNewUser: z.boolean() });
+export const JwksResponse = named('JwkSet', z.object({ keys: z.array(Jwk) }));
 
-export const SetPasswordBody = z.object({
-  password: z.string().check(z.minLength(8), z.maxLength(512)),
-  currentPassword: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
-  username: z.optional(
-    z
-      .string()
-      .check(
-        z.minLength(3),
-        z.maxLength(32),
-        z.regex(/^[A-Za-z0-9_.-]+$/, 'Use 3 to 32 of a-z, 0-9, underscore, dot and hyphen.'),
+export const OAuthErrorResponse = named(
+  'OAuthError',
+  z.object({
+    error: z.enum(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
+    error_description: z.string(),
+  }),
+  'RFC 6749 §5.2 error response of the token endpoint.',
+);
+
+export const PhoneBody = named('PhoneRequest', z.object({ phone: phone() }));
+
+const SmsCode = z.string().check(z.regex(/^\d{6}$/, 'must be six digits'));
+
+export const PhoneCodeBody = named('PhoneCodeRequest', z.object({ phone: phone(), code: SmsCode }));
+
+export const SmsSentResponse = named(
+  'SmsSent',
+  z.object({ expiresIn: z.number(), resendAfter: z.number() }),
+  'Seconds until the code expires, and until another may be sent.',
+);
+
+export const SmsTokenResponse = named(
+  'SmsTokenResponse',
+  z.extend(TokenResponse, { isNewUser: z.boolean() }),
+);
+
+export const SetPasswordBody = named(
+  'SetPasswordRequest',
+  z.object({
+    password: password(PASSWORD_MIN),
+    currentPassword: z.optional(password(1)),
+    username: z.optional(username()),
+  }),
+);
+
+export const IdentityTypeParams = z.object({ type: IdentityType });
+
+export const UpdateMeBody = named(
+  'UpdateMeRequest',
+  z.object({
+    displayName: z.optional(text(1, 64, { trim: true })),
+    email: z.optional(z.nullable(z.email('must be an email address').check(z.maxLength(254)))),
+    notifications: z.optional(
+      named(
+        'NotificationChannelsUpdate',
+        z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()) }),
       ),
-  ),
-});
+    ),
+  }),
+);
 
-export const IdentityTypeParams = z.object({
-  type: z.enum(['password', 'phone', 'wechat', 'qq', 'apple', 'google']),
-});
-
-export const UpdateMeBody = z.object({
-  displayName: z.optional(trimmedText(1, 64)),
-  email: z.optional(z.nullable(z.email().check(z.maxLength(254)))),
-  notifications: z.optional(z.object({ sms: z.optional(z.boolean()), email: z.optional(z.boolean()) })),
-});
+export const SocialProvider = named('SocialProvider', z.enum(['wechat', 'qq', 'apple', 'google']));
 
 const providerFields = {
-  provider: z.enum(['wechat', 'qq', 'apple', 'google']),
+  provider: SocialProvider,
   /** WeChat: the SDK's one-time code (preferred). */
-  code: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  code: z.optional(text(1, 512, { description: "WeChat: the SDK's one-time code (preferred)." })),
   /** WeChat (with `openId`) or QQ: an access token from the SDK. */
-  accessToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  openId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  accessToken: z.optional(
+    text(1, 2048, { description: 'WeChat (with `openId`) or QQ: an access token from the SDK.' }),
+  ),
+  openId: z.optional(text(1, 128)),
   /** Apple, Google: the id_token and the raw nonce it was requested with. */
-  idToken: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
-  nonce: z.optional(z.string().check(z.minLength(8), z.maxLength(256))),
+  idToken: z.optional(text(1, 8192, { description: 'Apple, Google: the id_token.' })),
+  nonce: z.optional(
+    text(8, 256, { description: 'Apple, Google: the raw nonce the id_token was asked with.' }),
+  ),
 };
 
 /** `POST /v1/auth/social`: a provider credential plus the PKCE challenge the code is bound to. */
-export const SocialSignInBody = z.object({
-  ...providerFields,
-  codeChallenge: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'An S256 challenge: 43 base64url characters.')),
-  codeChallengeMethod: z.literal('S256', 'Only S256 is accepted (RFC 7636; plain is refused).'),
-});
+export const SocialSignInBody = named(
+  'SocialSignInRequest',
+  z.object({
+    ...providerFields,
+    codeChallenge: z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'must be an S256 challenge: 43 base64url characters')),
+    codeChallengeMethod: z.literal('S256', 'must be S256 (RFC 7636; plain is refused)'),
+  }),
+);
 
 /** `POST /v1/me/identities/social`: the same credential, without PKCE. */
-export const LinkSocialBody = z.object(providerFields);
+export const LinkSocialBody = named('LinkSocialRequest', z.object(providerFields));
 
-export const SocialSignInResponse = z.object({
-  code: z.string(),
-  expiresIn: z.number(),
-  isNewUser: z.boolean(),
-});
+export const SocialSignInResponse = named(
+  'SocialSignInResponse',
+  z.object({
+    code: z.string(),
+    expiresIn: z.number(),
+    isNewUser: z.boolean(),
+  }),
+  'A one-time code for `POST /v1/oauth/token` (`grant_type=authorization_code`).',
+);
 
-export const LinkTokenResponse = z.object({ linkToken: z.string(), expiration: z.string() });
+export const LinkTokenResponse = named(
+  'LinkToken',
+  z.object({ linkToken: z.string(), expiration: timestamp() }),
+);
 
-export const LinkItemBody = z.object({ publicToken: z.string().check(z.minLength(1), z.maxLength(256)) });
+export const LinkItemBody = named('LinkItemRequest', z.object({ publicToken: text(1, 256) }));
 
-export const ItemResponse = z.object({
-  itemId: z.string(),
-  institutionId: z.string(),
-  institutionName: z.string(),
-  status: z.enum([
+export const ItemStatus = named(
+  'ItemStatus',
+  z.enum([
     'healthy',
     'login_required',
     'pending_expiration',
@@ -188,47 +321,83 @@ export const ItemResponse = z.object({
     'error',
     'not_found',
   ]),
-  needsAction: z.boolean(),
-  reason: z.optional(z.string()),
-  lastCheckedAt: z.optional(z.string()),
-  lastSuccessAt: z.optional(z.string()),
-  consentExpiresAt: z.optional(z.string()),
-  error: z.optional(z.object({ code: z.string(), message: z.string() })),
-  createdAt: z.string(),
-});
+);
 
-export const ItemsResponse = z.object({ items: z.array(ItemResponse) });
+export const ItemError = named(
+  'ItemError',
+  z.object({ code: z.string(), message: z.string() }),
+  "Plaid's error code and message, as Plaid last reported them.",
+);
+
+export const ItemResponse = named(
+  'Item',
+  z.object({
+    itemId: z.string(),
+    institutionId: z.string(),
+    institutionName: z.string(),
+    status: ItemStatus,
+    needsAction: z.boolean(),
+    reason: z.optional(z.string()),
+    lastCheckedAt: z.optional(timestamp()),
+    lastSuccessAt: z.optional(timestamp()),
+    consentExpiresAt: z.optional(timestamp()),
+    error: z.optional(ItemError),
+    createdAt: timestamp(),
+  }),
+  'A bank link (a Plaid Item) and what the user should do about it.',
+);
+
+export const ItemsResponse = named('ItemList', z.object({ items: z.array(ItemResponse) }));
 
 export const ItemIdParams = z.object({
-  itemId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'Not an item id.')),
+  itemId: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an item id (1 to 128 of A-Z, a-z, 0-9, _ and -)')),
 });
 
-export const ItemEventsResponse = z.object({
-  events: z.array(
-    z.object({
-      type: z.string(),
-      at: z.string(),
-      source: z.optional(z.string()),
-      from: z.optional(z.string()),
-      to: z.optional(z.string()),
-      errorCode: z.optional(z.string()),
-      step: z.optional(z.string()),
-      detail: z.optional(z.string()),
-    }),
-  ),
-  nextCursor: z.optional(z.string()),
-});
+export const ItemEvent = named(
+  'ItemEvent',
+  z.object({
+    type: z.string(),
+    at: timestamp(),
+    source: z.optional(z.string()),
+    from: z.optional(z.string()),
+    to: z.optional(z.string()),
+    errorCode: z.optional(z.string()),
+    step: z.optional(z.string()),
+    detail: z.optional(z.string()),
+  }),
+);
 
-export const ProblemResponse = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  code: z.string(),
-  detail: z.string(),
-  requestId: z.string(),
-  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-  /** INSTITUTION_ALREADY_LINKED: the Item the user already has for this bank. */
-  itemId: z.optional(z.string()),
-  /** STILL_BROKEN: the Item as Plaid still reports it. */
-  item: z.optional(ItemResponse),
-});
+export const ItemEventsResponse = named(
+  'ItemEventPage',
+  z.object({ events: z.array(ItemEvent), nextCursor: z.optional(z.string()) }),
+);
+
+export const FieldErrorSchema = named(
+  'FieldError',
+  z.object({ path: z.string(), message: z.string() }),
+  'One bad field: where it is (`password`, `path.itemId`, `query.cursor`) and what is wrong with it.',
+);
+
+/**
+ * The members of every problem document (RFC 9457). The OpenAPI document narrows `code` per
+ * operation and keeps only the extension members that operation can answer.
+ */
+export const ProblemResponse = named(
+  'Problem',
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    code: z.string(),
+    detail: z.string(),
+    requestId: z.string(),
+    errors: z.optional(z.array(FieldErrorSchema)),
+    /** INSTITUTION_ALREADY_LINKED: the Item the user already has for this bank. */
+    itemId: z.optional(z.string()),
+    /** STILL_BROKEN: the Item as Plaid still reports it. */
+    item: z.optional(ItemResponse),
+  }),
+  'An RFC 9457 problem document. Switch on `code`; `detail` is for humans.',
+);

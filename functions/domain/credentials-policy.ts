@@ -26,16 +26,14 @@ export function normalizePassword(raw: string): string {
 export function usernameProblems(username: string): FieldError[] {
   return USERNAME_PATTERN.test(username)
     ? []
-    : [{ path: 'username', message: 'Use 3 to 32 of a-z, 0-9, underscore, dot and hyphen.' }];
+    : [{ path: 'username', message: 'must be 3 to 32 of a-z, 0-9, underscore, dot and hyphen' }];
 }
 
 /** Problems with a new password's length, as field errors (empty when fine). */
 export function passwordLengthProblems(password: string): FieldError[] {
   const length = [...password].length;
-  if (length < PASSWORD_MIN)
-    return [{ path: 'password', message: `Use at least ${PASSWORD_MIN} characters.` }];
-  if (length > PASSWORD_MAX)
-    return [{ path: 'password', message: `Use at most ${PASSWORD_MAX} characters.` }];
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX)
+    return [{ path: 'password', message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` }];
   return [];
 }
 

@@ -113,7 +113,17 @@ describe('Bad input on every route', () => {
   it('names each bad field', async () => {
     const r = await api.call('POST', '/v1/auth/register', { json: { username: 5, password: 'short' } });
     expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['password', 'username']);
+    expect(r.body.errors).toEqual([
+      { path: 'username', message: 'must be a string' },
+      { path: 'password', message: 'must be 8 to 128 characters' },
+    ]);
+    const missing = await api.call('POST', '/v1/auth/social', { json: { provider: 'myspace' } });
+    expect(missing.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'provider', message: 'must be one of: "wechat", "qq", "apple", "google"' },
+        { path: 'codeChallenge', message: 'is required' },
+      ]),
+    );
   });
 
   it('sends security headers and a request id on errors too', async () => {

@@ -62,7 +62,19 @@ describe('Registration', () => {
     const emoji = await api.call('POST', '/v1/auth/register', {
       json: { username: 'dora', password: '😀'.repeat(7) },
     });
-    expect(emoji.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'password' }] });
+    expect(emoji.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'password', message: 'must be 8 to 128 characters' }],
+    });
+    // The documented limit counts code points: 128 emoji (256 UTF-16 units) are a valid password.
+    const longest = await api.call('POST', '/v1/auth/register', {
+      json: { username: 'dora_long', password: '😀'.repeat(128) },
+    });
+    expect(longest.status).toBe(201);
+    const tooLong = await api.call('POST', '/v1/auth/register', {
+      json: { username: 'dora_long2', password: '😀'.repeat(129) },
+    });
+    expect(tooLong.body.errors).toEqual([{ path: 'password', message: 'must be 8 to 128 characters' }]);
   });
 
   it('stores an argon2id hash with OWASP parameters, never the password', async () => {

@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { type FieldError, ValidationFailedError } from '../../domain/errors';
+import { describeIssue } from '../field-messages';
 import type { HttpEvent, HttpResponse } from '../types';
 import { stateOf } from './request-context';
 
@@ -11,6 +12,9 @@ export interface InputSchemas {
   query?: z.ZodMiniType;
   params?: z.ZodMiniType;
 }
+
+/** Every field's problem in words ("must be 8 to 128 characters"), not zod mini's "Invalid input". */
+const PARSE = { error: describeIssue } as const;
 
 /** Field errors from a failed parse, with dotted paths prefixed by where the value came from. */
 export function fieldErrors(error: z.core.$ZodError, prefix = ''): FieldError[] {
@@ -29,17 +33,17 @@ export function validator(schemas: InputSchemas): MiddlewareObj<HttpEvent, HttpR
     const state = stateOf(request);
     const errors: FieldError[] = [];
     if (schemas.body !== undefined) {
-      const result = schemas.body.safeParse(state.body);
+      const result = schemas.body.safeParse(state.body, PARSE);
       if (result.success) state.body = result.data;
       else errors.push(...fieldErrors(result.error));
     }
     if (schemas.query !== undefined) {
-      const result = schemas.query.safeParse(request.event.queryStringParameters ?? {});
+      const result = schemas.query.safeParse(request.event.queryStringParameters ?? {}, PARSE);
       if (result.success) request.event.queryStringParameters = result.data as Record<string, string>;
       else errors.push(...fieldErrors(result.error, 'query'));
     }
     if (schemas.params !== undefined) {
-      const result = schemas.params.safeParse(request.event.pathParameters ?? {});
+      const result = schemas.params.safeParse(request.event.pathParameters ?? {}, PARSE);
       if (result.success) request.event.pathParameters = result.data as Record<string, string>;
       else errors.push(...fieldErrors(result.error, 'path'));
     }
