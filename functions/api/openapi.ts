@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ErrorCode } from '../domain/errors';
+import type { PublicErrorCode as ErrorCode } from '../domain/errors';
 import { STATUS_OF } from '../http/problem';
 import { routeList } from './routes';
 import { apiSchemas, OAuthErrorResponse } from './schemas';
@@ -62,6 +62,7 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1.0.0',
       description:
         "Unified sign-in and Plaid bank-link health for a personal-finance app. Errors are RFC 9457 problem documents with a stable `code` (see each operation's `…Problem` schema); times are ISO 8601 UTC; durations are seconds. Every response has an `x-request-id` header.",
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [
       {

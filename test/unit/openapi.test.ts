@@ -141,12 +141,10 @@ describe('Function: openApiDocument', () => {
       }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
       const report = JSON.parse(stdout.slice(stdout.indexOf('{')));
 
-      // Assess: no error; the only warnings are the private API's missing licence and the two
-      // operations that cannot fail with a 4xx.
+      // Assess: no error; the only warnings are the two operations that cannot fail with a 4xx.
       expect(report.totals.errors).toBe(0);
       const warnings = report.problems.map((p: Loose) => `${p.ruleId} ${p.location[0].pointer}`);
       expect(warnings.sort()).toEqual([
-        'info-license #/info',
         'operation-4xx-response #/paths/~1.well-known~1jwks.json/get/responses',
         'operation-4xx-response #/paths/~1openapi.json/get/responses',
       ]);
