@@ -27,6 +27,7 @@ import { type RouteDefinition, routeList, routes } from '../functions/api/routes
 import { CORS_POLICY, parseAllowedOrigins } from '../functions/http/cors-policy';
 import type { AlertTopicRef } from './constructs/alert-topic';
 import { BankLinkPoller } from './constructs/bank-link-poller';
+import { OperationsDashboard } from './constructs/operations-dashboard';
 import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
 import { SmsAlarms } from './constructs/sms-alarms';
 import type { DeploymentSettings } from './settings';
@@ -188,6 +189,7 @@ export class ApiStack extends Stack {
     }
     this.functions = functions;
     new SmsAlarms(this, 'SmsAlarms', { monthlyBudgetUsd: settings.smsMonthlyBudgetUsd });
+    new OperationsDashboard(this, 'Operations');
 
     this.poller = new BankLinkPoller(this, 'Poller', {
       common,

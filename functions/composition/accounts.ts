@@ -4,6 +4,7 @@ import { DynamoSessionStore } from '../adapters/dynamo/session-store';
 import { createTable, type Table } from '../adapters/dynamo/table';
 import { DynamoUserDirectory } from '../adapters/dynamo/user-directory';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { metricSecuritySignals } from '../adapters/operational-metrics';
 import { getAccount, listAccountEvents } from '../domain/account-view';
 import { listSessions, revokeSession, signOut } from '../domain/manage-sessions';
 import { refreshSession } from '../domain/refresh-session';
@@ -36,7 +37,13 @@ export const audit = () =>
 /** `POST /v1/oauth/token` with `grant_type=refresh_token`. */
 export function refreshUseCase() {
   const { config: _config, ...deps } = base();
-  return refreshSession({ ...deps, sessions: sessions(), users: users(), signer: accessTokenSigner() });
+  return refreshSession({
+    ...deps,
+    sessions: sessions(),
+    users: users(),
+    signer: accessTokenSigner(),
+    signals: metricSecuritySignals,
+  });
 }
 
 const sessionDeps = () => {

@@ -1,6 +1,7 @@
 import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
+import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidClientGateway } from '../adapters/plaid-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
@@ -57,10 +58,11 @@ export const plaidItems = () =>
 
 const channels = () =>
   memo('alertChannels', ({ config }) => {
-    if (config.sms.transport === 'outbox') return new OutboxAlertChannels(smsSender());
+    if (config.sms.transport === 'outbox')
+      return new MeteredAlertChannels(new OutboxAlertChannels(smsSender()));
     if (config.alertTopicArn === undefined)
       throw new ConfigError('Invalid configuration: set ALERT_TOPIC_ARN');
-    return new SnsAlertChannels(smsSender(), config.alertTopicArn, aws().sns);
+    return new MeteredAlertChannels(new SnsAlertChannels(smsSender(), config.alertTopicArn, aws().sns));
   });
 
 /**

@@ -1,5 +1,6 @@
 import { Argon2PasswordHasher } from '../adapters/argon2-password-hasher';
 import { ZxcvbnCommonPasswordList } from '../adapters/common-password-list';
+import { metricSecuritySignals } from '../adapters/operational-metrics';
 import { setPassword } from '../domain/manage-identities';
 import { registerWithPassword } from '../domain/register-with-password';
 import { signInWithPassword } from '../domain/sign-in-with-password';
@@ -43,6 +44,7 @@ export function signInUseCase() {
     audit: audit(),
     signer: accessTokenSigner(),
     lockoutPolicy: config.lockoutPolicy,
+    signals: metricSecuritySignals,
   });
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import { InvalidGrantError } from './errors';
 import { type ClientInfo, type TokenGrant, toUserView } from './model';
 import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { SecuritySignals } from './ports/security-signals';
 import type { SessionStore } from './ports/session-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
@@ -21,6 +22,8 @@ export interface RefreshDeps {
   users: UserDirectory;
   signer: AccessTokenSigner;
   sessionPolicy: SessionPolicy;
+  /** Told when a replayed refresh token revokes a session, for the operators' metrics. */
+  signals?: SecuritySignals;
 }
 
 /**
@@ -66,6 +69,7 @@ export function refreshSession(deps: RefreshDeps) {
         deps.crypto.sameHash,
       );
       if (verdict === 'reuse_detected' && result.session !== undefined) {
+        deps.signals?.refreshTokenReused();
         await deps.sessions.revoke({
           userId: result.session.userId,
           sessionId: result.session.id,

@@ -7,6 +7,7 @@ import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuditLog } from './ports/audit-log';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { PasswordHasher } from './ports/passwords';
+import type { SecuritySignals } from './ports/security-signals';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
 import { auditEvent, grantFor, newSession } from './session-issuer';
@@ -22,6 +23,8 @@ export interface SignInDeps {
   signer: AccessTokenSigner;
   lockoutPolicy: LockoutPolicy;
   sessionPolicy: SessionPolicy;
+  /** Told when a lock is set, for the operators' metrics. */
+  signals?: SecuritySignals;
 }
 
 /**
@@ -54,13 +57,15 @@ export function signInWithPassword(deps: SignInDeps) {
         hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
       });
       const after = lockStatus(counted.record, now, deps.lockoutPolicy);
+      const lockedNow = after.locked && counted.outcome === 'counted';
+      if (lockedNow) deps.signals?.lockedOut();
       if (identity === undefined) {
         await deps.accounts.recordUnknownUsernameFailure(username, now);
       } else {
         await deps.audit.append(
           auditEvent(deps.crypto, {
             userId: identity.userId,
-            type: after.locked && counted.outcome === 'counted' ? 'login.locked' : 'login.failed',
+            type: lockedNow ? 'login.locked' : 'login.failed',
             now,
             client,
             detail: { method: 'password', failures: counted.record.failures },

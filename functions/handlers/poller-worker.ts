@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { countItemCheck } from '../adapters/operational-metrics';
 import { checkItemUseCase } from '../composition/bank-links';
 import { once } from '../composition/once';
 import { loggableError, logger } from '../http/logger';
@@ -23,6 +24,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         itemId: message.itemId,
         ...(typeof message.dispatchedAt === 'string' ? { dispatchedAt: message.dispatchedAt } : {}),
       });
+      countItemCheck(
+        !outcome.checked ? 'skipped' : outcome.changed ? 'changed' : 'unchanged',
+        outcome.item?.status,
+      );
       logger.info('item checked', {
         itemId: message.itemId,
         status: outcome.item?.status,
@@ -30,6 +35,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       });
     } catch (error) {
       logger.error('item check failed', { messageId: record.messageId, error: loggableError(error) });
+      countItemCheck('failed');
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

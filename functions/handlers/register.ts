@@ -1,3 +1,4 @@
+import { countedSignUp } from '../adapters/operational-metrics';
 import { routes } from '../api/routes';
 import { once } from '../composition/once';
 import { registerUseCase } from '../composition/passwords';
@@ -8,5 +9,5 @@ const register = once(registerUseCase);
 
 /** `POST /v1/auth/register`: create an account with a username and password. */
 export const handler = httpHandler(routes.register, async ({ body, client }) =>
-  tokenResponse(201, await register()(body, client)),
+  tokenResponse(201, await countedSignUp(register()(body, client))),
 );

@@ -1,3 +1,4 @@
+import { countedSignIn } from '../adapters/operational-metrics';
 import { routes } from '../api/routes';
 import { once } from '../composition/once';
 import { startSocialSignInUseCase } from '../composition/social';
@@ -10,9 +11,12 @@ const startSocialSignIn = once(startSocialSignInUseCase);
 export const handler = httpHandler(routes.social, async ({ body, client }) =>
   json(
     200,
-    await startSocialSignIn()(
-      { credential: toSocialCredential(body), codeChallenge: body.codeChallenge },
-      client,
+    await countedSignIn(
+      body.provider,
+      startSocialSignIn()(
+        { credential: toSocialCredential(body), codeChallenge: body.codeChallenge },
+        client,
+      ),
     ),
   ),
 );

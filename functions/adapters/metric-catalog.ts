@@ -1,0 +1,28 @@
+/**
+ * The operational metrics: one name and one dimension set each, shared by the code that emits
+ * them (Powertools Metrics, as CloudWatch EMF) and the dashboard that shows them, so the two
+ * cannot drift. Every metric also carries Powertools' `service` dimension.
+ */
+export const METRICS_NAMESPACE = 'LinkGuard';
+export const METRICS_SERVICE = 'linkguard';
+
+export const METRIC = {
+  /** A sign-in attempt by way in (`Method`: password, sms, wechat, qq, apple, google) and `Outcome` (`succeeded` or the refusal's code). */
+  signIn: { name: 'SignIn', dimensions: ['Method', 'Outcome'] },
+  /** A new account, by way in. */
+  signUp: { name: 'SignUp', dimensions: ['Method'] },
+  /** A username's password sign-in became locked. */
+  lockout: { name: 'Lockout', dimensions: [] },
+  /** A replayed refresh token revoked its session. */
+  refreshTokenReuse: { name: 'RefreshTokenReuse', dimensions: [] },
+  /** A sign-in code texted (`sent`) or refused (`SMS_RATE_LIMITED`, `COUNTRY_NOT_ALLOWED`, `INVALID_PHONE`, `SMS_UNAVAILABLE`, …). */
+  smsCode: { name: 'SmsCode', dimensions: ['Outcome'] },
+  /** A poller check of an Item: `changed`, `unchanged`, `skipped` (not due or gone) or `failed` (retried by SQS). */
+  itemCheck: { name: 'ItemCheck', dimensions: ['Outcome'] },
+  /** The status an Item was found in by a check: over one poll period, the Items by status. */
+  checkedItemStatus: { name: 'CheckedItemStatus', dimensions: ['Status'] },
+  /** An alert sent to a user, by `Channel` (`sms`, `topic` — email and other topic consumers). */
+  alertSent: { name: 'AlertSent', dimensions: ['Channel'] },
+} as const satisfies Record<string, { name: string; dimensions: readonly string[] }>;
+
+export type MetricKey = keyof typeof METRIC;
