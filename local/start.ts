@@ -9,6 +9,7 @@
  * DYNAMODB_PORT (any free port), LOCAL_POLLER_INTERVAL_SECONDS (60).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { OffsetClock } from './clock';
 import { createTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { DATA_DIR, localEnvironment } from './environment';
@@ -153,10 +154,13 @@ async function main(): Promise<void> {
   );
   step(`Plaid emulator on :${ports.plaid.port} …`);
   const { startPlaidEmulator } = await import('./emulators/plaid');
+  // One clock for the API, the poller and the Plaid emulator, moved by POST /_local/clock.
+  const clock = new OffsetClock();
   plaidEmulator = await listening(ports.plaid, () =>
     startPlaidEmulator({
       port: ports.plaid.port,
       host,
+      now: () => clock.now(),
       ...(persist ? { statePath: LOCAL_DATA.plaidEmulator } : {}),
     }),
   );
@@ -168,6 +172,8 @@ async function main(): Promise<void> {
     ...process.env,
   });
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const { configureRuntime } = await import('../functions/composition/runtime');
+  configureRuntime({ env: process.env, clock });
   const { startApiServer } = await import('./api-server');
   const { localRoutes } = await import('./local-routes');
   const { localPoller } = await import('./poller');
@@ -181,7 +187,11 @@ async function main(): Promise<void> {
 
   const activePoller = poller;
   api = await listening(ports.api, () =>
-    startApiServer({ port, host, localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator }) }),
+    startApiServer({
+      port,
+      host,
+      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock }),
+    }),
   );
   const url = `http://localhost:${port}`;
   const wide = host !== LOOPBACK && host !== 'localhost' && host !== '::1';

@@ -50,7 +50,9 @@ export async function startTestApi(
   const { localRoutes } = await import('../../local/local-routes');
   const { localPoller } = await import('../../local/poller');
   const poller = localPoller();
-  const api = await startApiServer({ localRoutes: localRoutes({ poller }) });
+  const api = await startApiServer({
+    localRoutes: localRoutes({ poller, ...(plaid === undefined ? {} : { plaid }) }),
+  });
   env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;
   Object.assign(process.env, env);
   const { configureRuntime } = await import('../../functions/composition/runtime');
