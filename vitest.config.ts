@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** Starts DynamoDB Local for the projects that talk to it (once per run, however many ask). */
+const dynamodbLocal = 'test/support/dynamodb-global-setup.ts';
+
 export default defineConfig({
   test: {
     env: {
@@ -8,13 +11,30 @@ export default defineConfig({
       // EMF lines on stdout only where a test reads them (it turns them back on).
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
-    // One DynamoDB Local for the whole run; each test file makes its own table.
-    globalSetup: ['test/support/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      // Pure code: no DynamoDB Local, no Java, no network. `npm run test:unit` runs these alone.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The CDK app synthesized and checked; no DynamoDB Local either.
+      { extends: true, test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'] } },
+      // Handlers and adapters over HTTP against DynamoDB Local (each test file makes its own table).
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: [dynamodbLocal],
+        },
+      },
+      // Whole journeys through the local runtime, as a client sees them.
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: [dynamodbLocal] },
+      },
+    ],
   },
 });

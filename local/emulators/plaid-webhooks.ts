@@ -87,6 +87,7 @@ export class WebhookSender {
   readonly sent: SentWebhook[] = [];
   private nextId = 1;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly signing = new Set<Promise<void>>();
   private readonly closing = new AbortController();
 
   constructor(
@@ -114,7 +115,9 @@ export class WebhookSender {
     this.sent.push(record);
     if (this.sent.length > KEEP) this.sent.splice(0, this.sent.length - KEEP);
     this.track(
-      this.sign(record).then(() => (record.outcome === 'pending' ? this.deliver(record) : undefined)),
+      this.trackSigning(this.sign(record)).then(() =>
+        record.outcome === 'pending' ? this.deliver(record) : undefined,
+      ),
     );
     return record;
   }
@@ -132,9 +135,18 @@ export class WebhookSender {
     delete copy.status;
     delete copy.error;
     this.sent.push(copy);
-    const signed = copy.verification === null ? this.sign(copy) : Promise.resolve();
+    const signed = copy.verification === null ? this.trackSigning(this.sign(copy)) : Promise.resolve();
     this.track(signed.then(() => (copy.outcome === 'pending' ? this.deliver(copy) : undefined)));
     return copy;
+  }
+
+  /**
+   * Resolves once every webhook recorded so far carries its `Plaid-Verification` (signing is
+   * asynchronous). The emulator awaits this before answering a request, so whoever reads
+   * `sent` after a request that fired a webhook sees it signed.
+   */
+  async allSigned(): Promise<void> {
+    while (this.signing.size > 0) await Promise.all([...this.signing]);
   }
 
   /** Resolves once every delivery started so far has finished. */
@@ -144,6 +156,12 @@ export class WebhookSender {
 
   close(): void {
     this.closing.abort();
+  }
+
+  private trackSigning(work: Promise<void>): Promise<void> {
+    const done: Promise<void> = work.catch(() => undefined).finally(() => this.signing.delete(done));
+    this.signing.add(done);
+    return work;
   }
 
   private track(work: Promise<void>): void {

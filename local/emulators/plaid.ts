@@ -234,6 +234,9 @@ export async function startPlaidEmulator(options: PlaidEmulatorOptions = {}) {
       ? await controlRequest((req.method ?? 'GET').toUpperCase(), path, raw)
       : await plaid(req, path, raw);
     if (req.method !== 'GET') save();
+    // A webhook this request fired is recorded at once but signed asynchronously; answer only
+    // once it is signed, so a test reading `webhooks()` after this answer never sees it unsigned.
+    await webhooks.allSigned();
     res.writeHead(result.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result.body, null, 2));
   }
