@@ -24,7 +24,8 @@ const registry = globalThis as unknown as Record<symbol, Shared | undefined>;
 /** Starts DynamoDB Local for the first project that needs it; provides its endpoint to the tests. */
 export default async function setup(project: TestProject) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const shared = (registry[KEY] ??= { db: startDynamoDbLocal(), users: 0 });
+  registry[KEY] ??= { db: startDynamoDbLocal(), users: 0 };
+  const shared = registry[KEY];
   shared.users++;
   const db = await shared.db;
   project.provide('dynamodbEndpoint', db.endpoint);
