@@ -4,12 +4,17 @@ import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { routeList } from '../functions/api/routes';
+import { deploymentOf } from '../functions/manifest/function-manifest';
 import { localEnvironment } from '../local/environment';
 import { BUNDLING, type Bundle, bundleAll, measureLoad } from './bundles';
 import { type EmulatorMode, measurePoller } from './measure-poller';
 import { measureRequests, type OperationResult } from './measure-requests';
 import { buildPollerReport, POLLER_LATENCY_MS } from './poller-report';
 import { fixed, markdownTable, max, mean, median, percentile, textTable, verdict } from './stats';
+
+/** What a function ships beside its bundle, from the deployment manifest. */
+const nodeModulesOf = (id: Parameters<typeof deploymentOf>[0]): readonly string[] =>
+  deploymentOf(id).nodeModules ?? [];
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = resolve(ROOT, '.bench');
@@ -131,13 +136,13 @@ export async function main(args: readonly string[]): Promise<void> {
         ...routeList.map((r) => ({
           name: r.handler,
           entry: resolve(ROOT, 'functions/handlers', `${r.handler}.ts`),
-          nodeModules: r.nodeModules ?? [],
+          nodeModules: nodeModulesOf(r.id),
         })),
         { name: 'authorizer', entry: resolve(ROOT, 'functions/handlers/authorizer.ts'), nodeModules: [] },
         { name: 'bare', entry: resolve(ROOT, 'bench/bare-handler.ts'), nodeModules: [] },
       ];
       // What a handler that does not build as configured is retried with: every route's nodeModules.
-      const allNodeModules = [...new Set(routeList.flatMap((r) => r.nodeModules ?? []))];
+      const allNodeModules = [...new Set(routeList.flatMap((r) => nodeModulesOf(r.id)))];
       const bundles = await bundleAll(targets, OUT_DIR, allNodeModules);
       for (const b of bundles.filter((x) => x.buildError !== undefined)) {
         console.log(`  ✘ ${b.name} does not build with its route's nodeModules: ${b.buildError?.message}`);

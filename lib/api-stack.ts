@@ -23,10 +23,13 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type RouteDefinition, routeList, routes } from '../functions/api/routes';
+import { routeList, routes } from '../functions/api/routes';
 import { CORS_POLICY, parseAllowedOrigins } from '../functions/http/cors-policy';
+import type { FunctionDeployment } from '../functions/manifest/capabilities';
+import { backgroundDeployments, routeDeployments } from '../functions/manifest/function-manifest';
 import type { AlertTopicRef } from './constructs/alert-topic';
 import { BankLinkPoller } from './constructs/bank-link-poller';
+import { type CapabilityResources, grantCapabilities } from './constructs/capability-grants';
 import { OperationsDashboard } from './constructs/operations-dashboard';
 import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
 import { SmsAlarms } from './constructs/sms-alarms';
@@ -57,12 +60,14 @@ export const PLAID_WEBHOOK_PATH = routes.plaidWebhook.path;
 export const STAGE_THROTTLE = { burstLimit: 200, rateLimit: 100 } as const;
 
 /** argon2id needs ~20 MB a hash and, more to the point, CPU, which Lambda scales with memory. */
-const memoryFor = (route: RouteDefinition) => (route.nodeModules?.includes('@node-rs/argon2') ? 1024 : 512);
+const memoryFor = (deployment: FunctionDeployment) =>
+  deployment.nodeModules?.includes('@node-rs/argon2') ? 1024 : 512;
 
 /**
  * The HTTP API and its functions: one function and one route per entry of the route table
- * (`functions/api/routes.ts`), each granted exactly what its entry lists (table actions, secrets,
- * SMS, Plaid, the token key, alerts). `user` routes sit behind the Lambda authorizer. Also the
+ * (`functions/api/routes.ts`), each granted exactly the capabilities its deployment manifest
+ * entry lists (`functions/manifest/function-manifest.ts`: table actions, secrets, SMS, Plaid, the
+ * token key, alerts). `user` routes sit behind the Lambda authorizer. Also the
  * bank-link poller and the alarms. Stateless: safe to destroy and redeploy.
  *
  * @example
@@ -122,14 +127,32 @@ export class ApiStack extends Stack {
     };
     const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
 
+    const plaid: PlaidFunctionSettings = {
+      env: settings.plaid.env,
+      clientId: settings.plaid.clientId,
+      webhookUrl: settings.plaid.webhookUrl ?? `${this.api.apiEndpoint}${PLAID_WEBHOOK_PATH}`,
+      products: settings.plaid.products,
+      countryCodes: settings.plaid.countryCodes,
+      clientName: settings.plaid.clientName,
+    };
+    const resources: CapabilityResources = {
+      table,
+      signingKeys,
+      smsPepper: props.smsPepper,
+      wechatAppSecret: settings.providers.wechatAppId === undefined ? undefined : props.wechatAppSecret,
+      plaidSecret: props.plaidSecret,
+      plaid,
+      tokenKey: props.tokenKey,
+      alertTopic: props.alertTopic,
+      smsSenderId: settings.smsSenderId,
+    };
+
     const authorizerFunction = new ServiceFunction(this, 'Authorizer', {
       ...common,
-      handler: 'authorizer',
+      handler: backgroundDeployments.authorizer.handler,
       description: 'HTTP API Lambda authorizer: verifies access tokens with public keys, no database.',
-    })
-      // Config demands TABLE_NAME of every function; the authorizer gets the name and no actions.
-      .useTable(table, [])
-      .useSigningKeys(signingKeys, 'read');
+    });
+    grantCapabilities(authorizerFunction, backgroundDeployments.authorizer.capabilities, resources);
     const authorizer = new HttpLambdaAuthorizer('AccessToken', authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       // No identity source, which API Gateway allows only with caching off: a request with no
@@ -139,37 +162,17 @@ export class ApiStack extends Stack {
       resultsCacheTtl: Duration.seconds(0),
     });
 
-    const plaid: PlaidFunctionSettings = {
-      env: settings.plaid.env,
-      clientId: settings.plaid.clientId,
-      webhookUrl: settings.plaid.webhookUrl ?? `${this.api.apiEndpoint}${PLAID_WEBHOOK_PATH}`,
-      products: settings.plaid.products,
-      countryCodes: settings.plaid.countryCodes,
-      clientName: settings.plaid.clientName,
-    };
-    const sms = settings.smsSenderId === undefined ? {} : { senderId: settings.smsSenderId };
-
     const functions = new Map<string, ServiceFunction>();
     for (const route of routeList) {
+      const deployment: FunctionDeployment = routeDeployments[route.id];
       const fn = new ServiceFunction(this, constructId(route.id), {
         ...common,
         handler: route.handler,
         description: `${route.method} ${route.path}`,
-        memorySize: memoryFor(route),
-        ...(route.nodeModules === undefined ? {} : { nodeModules: route.nodeModules }),
-      })
-        .useTable(table, route.tableActions)
-        .useSigningKeys(signingKeys, route.signingKeys);
-      if (route.smsPepper === 'read') fn.useSmsPepper(props.smsPepper);
-      if (route.providerSecrets === 'read' && settings.providers.wechatAppId !== undefined) {
-        fn.useProviderSecrets(props.wechatAppSecret);
-      }
-      if (route.plaid === 'call') fn.usePlaid(props.plaidSecret, plaid);
-      if (route.tokenKey !== undefined) fn.useTokenKey(props.tokenKey, route.tokenKey);
-      // Alerts include SMS: one set of SNS statements (useSms's plain deny would block the topic).
-      if (route.alerts === 'publish') fn.useAlerts(props.alertTopic, sms);
-      else if (route.sendsSms === true) fn.useSms(sms);
-      if (route.emailSubscriptions === 'manage') fn.useEmailSubscriptions(props.alertTopic);
+        memorySize: memoryFor(deployment),
+        ...(deployment.nodeModules === undefined ? {} : { nodeModules: deployment.nodeModules }),
+      });
+      grantCapabilities(fn, deployment.capabilities, resources);
       functions.set(route.id, fn);
       const [apiRoute] = this.api.addRoutes({
         path: route.path,
@@ -194,13 +197,7 @@ export class ApiStack extends Stack {
     this.poller = new BankLinkPoller(this, 'Poller', {
       common,
       stage: settings.stage,
-      table,
-      signingKeys,
-      plaidSecret: props.plaidSecret,
-      plaid,
-      tokenKey: props.tokenKey,
-      alertTopic: props.alertTopic,
-      smsSenderId: settings.smsSenderId,
+      resources,
       concurrency: settings.poller.concurrency,
       scheduleMinutes: settings.poller.scheduleMinutes,
     });

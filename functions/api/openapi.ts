@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { PublicErrorCode as ErrorCode } from '../domain/errors';
-import { STATUS_OF } from '../http/problem';
+import { STATUS_OF } from './error-statuses';
 import { routeList } from './routes';
 import { apiSchemas, OAuthErrorResponse } from './schemas';
 

@@ -1,20 +1,12 @@
 import type * as z from 'zod/mini';
 import type { PublicErrorCode } from '../domain/errors';
-import type { BodyFormat } from '../http/middleware/body-parser';
-import type { ErrorFormat } from '../http/middleware/problem-errors';
+import type { BodyFormat, ErrorFormat } from './formats';
 import * as s from './schemas';
 
-/** A DynamoDB action a route's function is granted on the table (and its indexes, for Query). */
-export type TableAction =
-  | 'dynamodb:GetItem'
-  | 'dynamodb:BatchGetItem'
-  | 'dynamodb:Query'
-  | 'dynamodb:PutItem'
-  | 'dynamodb:UpdateItem'
-  | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
-
-/** One HTTP route: everything the CDK stack, the local server and the OpenAPI document need. */
+/**
+ * One HTTP route's contract: path, method, auth, schemas, answers. What its function may use in
+ * AWS (table actions, secrets, SMS, Plaid...) is deployment, in `manifest/function-manifest.ts`.
+ */
 export interface RouteDefinition {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `/v1/me/sessions/{sessionId}`. */
@@ -31,29 +23,6 @@ export interface RouteDefinition {
   errorFormat?: ErrorFormat;
   success: { status: number; description: string; schema?: z.ZodMiniType };
   errors: readonly PublicErrorCode[];
-  /** Exactly the table actions the handler performs; the stack grants these and no others. */
-  tableActions: readonly TableAction[];
-  /** Whether the handler reads the signing keys. */
-  signingKeys: 'none' | 'read';
-  /**
-   * Packages shipped in the function's `node_modules` instead of bundled: native modules esbuild
-   * cannot bundle, and large data loaded only on first use.
-   */
-  nodeModules?: readonly string[];
-  /** Whether the handler reads the SMS-code pepper secret. */
-  smsPepper?: 'read';
-  /** Whether the handler sends SMS (SNS `Publish` to phone numbers). */
-  sendsSms?: true;
-  /** Whether the handler reads the identity providers' secrets (WeChat AppSecret). */
-  providerSecrets?: 'read';
-  /** Whether the handler calls Plaid (reads its secret). */
-  plaid?: 'call';
-  /** What the handler does with the key that wraps Plaid access tokens. */
-  tokenKey?: 'encrypt' | 'decrypt';
-  /** Whether the handler may send alerts (SMS and the alert topic). */
-  alerts?: 'publish';
-  /** Whether the handler subscribes emails to the alert topic (`sns:Subscribe`, `sns:Unsubscribe`). */
-  emailSubscriptions?: 'manage';
 }
 
 const INPUT_ERRORS = [
@@ -64,8 +33,9 @@ const INPUT_ERRORS = [
 ] as const;
 
 /**
- * The route table. The CDK stack makes one function and one API route from each entry, the
- * local server serves each one, and `GET /openapi.json` describes each one.
+ * The route table: the HTTP contract. The CDK stack makes one function and one API route from
+ * each entry (granted what `manifest/function-manifest.ts` lists for it), the local server serves
+ * each one, and `GET /openapi.json` describes each one.
  */
 export const routes = {
   register: {
@@ -77,9 +47,6 @@ export const routes = {
     body: s.RegisterBody,
     success: { status: 201, description: 'Signed in.', schema: s.TokenResponse },
     errors: [...INPUT_ERRORS, 'USERNAME_TAKEN', 'PASSWORD_TOO_COMMON'],
-    tableActions: ['dynamodb:PutItem'],
-    signingKeys: 'read',
-    nodeModules: ['@node-rs/argon2', '@zxcvbn-ts/language-common'],
   },
   login: {
     method: 'POST',
@@ -90,15 +57,6 @@ export const routes = {
     body: s.LoginBody,
     success: { status: 200, description: 'Signed in.', schema: s.TokenResponse },
     errors: [...INPUT_ERRORS, 'INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'],
-    tableActions: [
-      'dynamodb:BatchGetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:Query',
-    ],
-    signingKeys: 'read',
-    nodeModules: ['@node-rs/argon2'],
   },
   token: {
     method: 'POST',
@@ -115,8 +73,6 @@ export const routes = {
       schema: s.TokenResponse,
     },
     errors: ['INVALID_GRANT', 'INVALID_REQUEST', 'UNSUPPORTED_GRANT_TYPE'],
-    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-    signingKeys: 'read',
   },
   logout: {
     method: 'POST',
@@ -127,8 +83,6 @@ export const routes = {
     body: s.LogoutBody,
     success: { status: 204, description: 'Signed out.' },
     errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
-    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-    signingKeys: 'none',
   },
   me: {
     method: 'GET',
@@ -138,8 +92,6 @@ export const routes = {
     summary: 'The signed-in user.',
     success: { status: 200, description: 'The user.', schema: s.UserResponse },
     errors: ['INVALID_TOKEN', 'NOT_FOUND'],
-    tableActions: ['dynamodb:Query'],
-    signingKeys: 'none',
   },
   listSessions: {
     method: 'GET',
@@ -149,8 +101,6 @@ export const routes = {
     summary: "The user's live sessions.",
     success: { status: 200, description: 'Sessions, newest first.', schema: s.SessionsResponse },
     errors: ['INVALID_TOKEN'],
-    tableActions: ['dynamodb:Query'],
-    signingKeys: 'none',
   },
   deleteSession: {
     method: 'DELETE',
@@ -161,8 +111,6 @@ export const routes = {
     params: s.SessionIdParams,
     success: { status: 204, description: 'Session ended.' },
     errors: ['INVALID_TOKEN', 'NOT_FOUND', 'VALIDATION_FAILED'],
-    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
-    signingKeys: 'none',
   },
   listEvents: {
     method: 'GET',
@@ -173,8 +121,6 @@ export const routes = {
     query: s.CursorQuery,
     success: { status: 200, description: 'A page of events.', schema: s.EventsResponse },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED'],
-    tableActions: ['dynamodb:Query'],
-    signingKeys: 'none',
   },
   smsSend: {
     method: 'POST',
@@ -189,10 +135,6 @@ export const routes = {
       schema: s.SmsSentResponse,
     },
     errors: [...INPUT_ERRORS, 'INVALID_PHONE', 'COUNTRY_NOT_ALLOWED', 'SMS_RATE_LIMITED', 'SMS_UNAVAILABLE'],
-    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    signingKeys: 'none',
-    smsPepper: 'read',
-    sendsSms: true,
   },
   smsVerify: {
     method: 'POST',
@@ -203,15 +145,6 @@ export const routes = {
     body: s.PhoneCodeBody,
     success: { status: 200, description: 'Signed in.', schema: s.SmsTokenResponse },
     errors: [...INPUT_ERRORS, 'INVALID_PHONE', 'COUNTRY_NOT_ALLOWED', 'INVALID_CODE', 'TOO_MANY_ATTEMPTS'],
-    tableActions: [
-      'dynamodb:BatchGetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-    ],
-    signingKeys: 'read',
-    smsPepper: 'read',
   },
   social: {
     method: 'POST',
@@ -227,9 +160,6 @@ export const routes = {
       schema: s.SocialSignInResponse,
     },
     errors: [...INPUT_ERRORS, 'PROVIDER_REJECTED', 'PROVIDER_UNAVAILABLE', 'PROVIDER_NOT_CONFIGURED'],
-    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    signingKeys: 'none',
-    providerSecrets: 'read',
   },
   linkSocial: {
     method: 'POST',
@@ -247,15 +177,6 @@ export const routes = {
       'IDENTITY_IN_USE',
       'PROVIDER_NOT_CONFIGURED',
     ],
-    tableActions: [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:Query',
-    ],
-    signingKeys: 'none',
-    providerSecrets: 'read',
   },
   updateMe: {
     method: 'PATCH',
@@ -266,9 +187,6 @@ export const routes = {
     body: s.UpdateMeBody,
     success: { status: 200, description: 'The user.', schema: s.UserResponse },
     errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
-    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-    signingKeys: 'none',
-    emailSubscriptions: 'manage',
   },
   setPassword: {
     method: 'PUT',
@@ -286,9 +204,6 @@ export const routes = {
       'USERNAME_TAKEN',
       'PASSWORD_TOO_COMMON',
     ],
-    tableActions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-    signingKeys: 'none',
-    nodeModules: ['@node-rs/argon2', '@zxcvbn-ts/language-common'],
   },
   linkPhone: {
     method: 'POST',
@@ -307,15 +222,6 @@ export const routes = {
       'TOO_MANY_ATTEMPTS',
       'IDENTITY_IN_USE',
     ],
-    tableActions: [
-      'dynamodb:BatchGetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-    ],
-    signingKeys: 'none',
-    smsPepper: 'read',
   },
   unlinkIdentity: {
     method: 'DELETE',
@@ -326,8 +232,6 @@ export const routes = {
     params: s.IdentityTypeParams,
     success: { status: 204, description: 'Removed.' },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'LAST_IDENTITY'],
-    tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-    signingKeys: 'none',
   },
   plaidLinkToken: {
     method: 'POST',
@@ -337,10 +241,6 @@ export const routes = {
     summary: 'A Plaid Link token to link a new bank.',
     success: { status: 200, description: 'A Link token.', schema: s.LinkTokenResponse },
     errors: ['INVALID_TOKEN', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
-    tableActions: [],
-    signingKeys: 'none',
-    plaid: 'call',
-    nodeModules: ['plaid'],
   },
   plaidLinkItem: {
     method: 'POST',
@@ -357,11 +257,6 @@ export const routes = {
       'PLAID_UNAVAILABLE',
       'PLAID_NOT_CONFIGURED',
     ],
-    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    signingKeys: 'none',
-    plaid: 'call',
-    nodeModules: ['plaid'],
-    tokenKey: 'encrypt',
   },
   plaidListItems: {
     method: 'GET',
@@ -371,8 +266,6 @@ export const routes = {
     summary: "The user's bank links, with status and what to do.",
     success: { status: 200, description: 'Bank links.', schema: s.ItemsResponse },
     errors: ['INVALID_TOKEN'],
-    tableActions: ['dynamodb:Query'],
-    signingKeys: 'none',
   },
   plaidGetItem: {
     method: 'GET',
@@ -383,8 +276,6 @@ export const routes = {
     params: s.ItemIdParams,
     success: { status: 200, description: 'The bank link.', schema: s.ItemResponse },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND'],
-    tableActions: ['dynamodb:GetItem'],
-    signingKeys: 'none',
   },
   plaidUpdateLinkToken: {
     method: 'POST',
@@ -395,11 +286,6 @@ export const routes = {
     params: s.ItemIdParams,
     success: { status: 200, description: 'An update-mode Link token.', schema: s.LinkTokenResponse },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
-    tableActions: ['dynamodb:GetItem'],
-    signingKeys: 'none',
-    plaid: 'call',
-    nodeModules: ['plaid'],
-    tokenKey: 'decrypt',
   },
   plaidRepairItem: {
     method: 'POST',
@@ -410,18 +296,6 @@ export const routes = {
     params: s.ItemIdParams,
     success: { status: 200, description: 'The bank link, healthy again.', schema: s.ItemResponse },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'STILL_BROKEN', 'PLAID_NOT_CONFIGURED'],
-    tableActions: [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ],
-    signingKeys: 'none',
-    plaid: 'call',
-    nodeModules: ['plaid'],
-    tokenKey: 'decrypt',
-    alerts: 'publish',
   },
   plaidItemEvents: {
     method: 'GET',
@@ -433,8 +307,6 @@ export const routes = {
     query: s.CursorQuery,
     success: { status: 200, description: 'A page of events.', schema: s.ItemEventsResponse },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND'],
-    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
-    signingKeys: 'none',
   },
   plaidRemoveItem: {
     method: 'DELETE',
@@ -445,11 +317,6 @@ export const routes = {
     params: s.ItemIdParams,
     success: { status: 204, description: 'Removed.' },
     errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
-    tableActions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
-    signingKeys: 'none',
-    plaid: 'call',
-    nodeModules: ['plaid'],
-    tokenKey: 'decrypt',
   },
   plaidWebhook: {
     method: 'POST',
@@ -465,17 +332,6 @@ export const routes = {
       'PAYLOAD_TOO_LARGE',
       'PLAID_NOT_CONFIGURED',
     ],
-    tableActions: [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ],
-    signingKeys: 'none',
-    plaid: 'call',
-    nodeModules: ['plaid'],
-    alerts: 'publish',
   },
   jwks: {
     method: 'GET',
@@ -485,8 +341,6 @@ export const routes = {
     summary: 'The public keys that verify access tokens.',
     success: { status: 200, description: 'A JWK Set.', schema: s.JwksResponse },
     errors: [],
-    tableActions: [],
-    signingKeys: 'read',
   },
   openapi: {
     method: 'GET',
@@ -496,8 +350,6 @@ export const routes = {
     summary: 'This API, as an OpenAPI 3.1 document.',
     success: { status: 200, description: 'The OpenAPI document.' },
     errors: [],
-    tableActions: [],
-    signingKeys: 'none',
   },
 } as const satisfies Record<string, RouteDefinition>;
 

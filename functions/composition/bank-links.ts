@@ -43,8 +43,6 @@ const plaid = () =>
 const cipher = () =>
   memo('tokenCipher', ({ config }) => {
     const key = config.tokenKey;
-    if (key === undefined)
-      throw new ConfigError('Invalid configuration: set TOKEN_KEY_ID (KMS) or TOKEN_KEY_FILE');
     return new EnvelopeTokenCipher(
       key.source === 'kms'
         ? new KmsKeyWrapper(key.keyId, aws().kms)

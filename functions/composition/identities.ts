@@ -6,7 +6,6 @@ import { HmacOtpCrypto } from '../adapters/otp-crypto';
 import { OutboxSmsSender } from '../adapters/outbox';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
-import { ConfigError } from '../domain/errors';
 import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
@@ -19,9 +18,7 @@ import { accessTokenSigner } from './tokens';
 /** The keyed hash for SMS codes; its pepper is read once per cold start. */
 const otp = () =>
   memo('otp', ({ config }) => {
-    const pepper = config.sms.pepper;
-    if (pepper === undefined)
-      throw new ConfigError('Invalid configuration: set SMS_PEPPER_SECRET_ID or SMS_PEPPER_FILE');
+    const pepper = config.smsPepper;
     return new HmacOtpCrypto(
       pepper.source === 'file'
         ? new FileSecretSource(pepper.path)

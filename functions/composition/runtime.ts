@@ -1,5 +1,5 @@
 import { systemClock } from '../adapters/system-clock';
-import { type Config, loadConfig } from '../config';
+import { type Config, type Env, loadConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 
 /**
@@ -8,6 +8,8 @@ import type { Clock } from '../domain/clock';
  * use cases; they are split so that each handler's bundle imports only what it uses.
  */
 interface Runtime {
+  /** The environment the configuration is read from. */
+  env: Env;
   config: Config;
   clock: Clock;
   built: Map<string, unknown>;
@@ -17,16 +19,18 @@ let runtime: Runtime | undefined;
 
 /** Overrides the environment and clock (tests, local runtime), dropping everything built before. */
 export function configureRuntime(input: { env?: Record<string, string | undefined>; clock?: Clock }): void {
+  const env = input.env ?? process.env;
   runtime = {
-    config: loadConfig(input.env ?? process.env),
+    env,
+    config: loadConfig(env),
     clock: input.clock ?? systemClock,
     built: new Map(),
   };
 }
 
-/** Config and clock, loaded from `process.env` on first use. */
+/** Config and clock, from `process.env` on first use (each config section is read on first use too). */
 export function currentRuntime(): Runtime {
-  runtime ??= { config: loadConfig(process.env), clock: systemClock, built: new Map() };
+  runtime ??= { env: process.env, config: loadConfig(process.env), clock: systemClock, built: new Map() };
   return runtime;
 }
 
@@ -37,5 +41,5 @@ export function memo<T>(key: string, build: (rt: Runtime) => T): T {
   return rt.built.get(key) as T;
 }
 
-/** The CORS origins, for the HTTP middleware. */
+/** The CORS origins (`CORS_ALLOWED_ORIGINS`), for the local runtime's preflight answers. */
 export const corsOrigins = (): string[] => currentRuntime().config.corsAllowedOrigins;

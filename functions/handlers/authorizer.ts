@@ -3,12 +3,14 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { once } from '../composition/once';
+import { startFunction } from '../composition/start-function';
 import { accessTokenVerifierUseCase } from '../composition/tokens';
 import { InvalidTokenError } from '../domain/errors';
 import { logger } from '../http/logger';
 
 type AuthorizerContext = { userId: string; sessionId: string } | { rejected: string };
 
+startFunction('authorizer', { http: false });
 const verifier = once(accessTokenVerifierUseCase);
 
 /**

@@ -1,8 +1,8 @@
-import { routes } from '../api/routes';
+import { httpFunction } from '../composition/http-function';
 import { publicKeys } from '../composition/tokens';
-import { httpHandler, json } from '../http/http-handler';
+import { json } from '../http/http-handler';
 
 /** `GET /.well-known/jwks.json`: the public keys that verify access tokens. Cacheable. */
-export const handler = httpHandler(routes.jwks, async () =>
+export const handler = httpFunction('jwks', async () =>
   json(200, await publicKeys(), { 'cache-control': 'public, max-age=300' }),
 );

@@ -1,12 +1,12 @@
-import { routes } from '../api/routes';
+import { httpFunction } from '../composition/http-function';
 import { once } from '../composition/once';
 import { setPasswordUseCase } from '../composition/passwords';
-import { httpHandler, noContent } from '../http/http-handler';
+import { noContent } from '../http/http-handler';
 
 const setPassword = once(setPasswordUseCase);
 
 /** `PUT /v1/me/password`: add a username + password, or change the password. */
-export const handler = httpHandler(routes.setPassword, async ({ auth, body, client }) => {
+export const handler = httpFunction('setPassword', async ({ auth, body, client }) => {
   await setPassword()(auth.userId, auth.sessionId, body, client);
   return noContent();
 });

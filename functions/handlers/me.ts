@@ -1,9 +1,9 @@
-import { routes } from '../api/routes';
 import { getAccountUseCase } from '../composition/accounts';
+import { httpFunction } from '../composition/http-function';
 import { once } from '../composition/once';
-import { httpHandler, json } from '../http/http-handler';
+import { json } from '../http/http-handler';
 
 const getAccount = once(getAccountUseCase);
 
 /** `GET /v1/me`: the signed-in user with identities. */
-export const handler = httpHandler(routes.me, async ({ auth }) => json(200, await getAccount()(auth.userId)));
+export const handler = httpFunction('me', async ({ auth }) => json(200, await getAccount()(auth.userId)));

@@ -1,10 +1,9 @@
-import { routes } from '../api/routes';
 import { refreshUseCase } from '../composition/accounts';
 import { exchangeAuthorizationCodeUseCase } from '../composition/authorization-codes';
+import { httpFunction } from '../composition/http-function';
 import { once } from '../composition/once';
 import { AppError } from '../domain/errors';
 import { CODE_VERIFIER } from '../domain/pkce';
-import { httpHandler } from '../http/http-handler';
 import { tokenResponse } from '../http/token-response';
 
 const refresh = once(refreshUseCase);
@@ -14,7 +13,7 @@ const exchangeCode = once(exchangeAuthorizationCodeUseCase);
  * `POST /v1/oauth/token` (RFC 6749 §4.1.3, §6): form-encoded or JSON. Errors are answered in
  * RFC 6749 §5.2 form, not as problem documents.
  */
-export const handler = httpHandler(routes.token, async ({ body, client }) => {
+export const handler = httpFunction('token', async ({ body, client }) => {
   switch (body.grant_type) {
     case 'refresh_token': {
       if (body.refresh_token === undefined || body.refresh_token === '') {

@@ -1,11 +1,11 @@
-import { routes } from '../api/routes';
 import { getItemUseCase } from '../composition/bank-links';
+import { httpFunction } from '../composition/http-function';
 import { once } from '../composition/once';
-import { httpHandler, json } from '../http/http-handler';
+import { json } from '../http/http-handler';
 
 const getItem = once(getItemUseCase);
 
 /** `GET /v1/plaid/items/{itemId}`: one bank link (another user's is a 404). */
-export const handler = httpHandler(routes.plaidGetItem, async ({ auth, params }) =>
+export const handler = httpFunction('plaidGetItem', async ({ auth, params }) =>
   json(200, await getItem()(auth.userId, params.itemId)),
 );

@@ -1,11 +1,11 @@
-import { routes } from '../api/routes';
 import { createLinkTokenUseCase } from '../composition/bank-links';
+import { httpFunction } from '../composition/http-function';
 import { once } from '../composition/once';
-import { httpHandler, json } from '../http/http-handler';
+import { json } from '../http/http-handler';
 
 const createLinkToken = once(createLinkTokenUseCase);
 
 /** `POST /v1/plaid/link-token`: a Link token to link a new bank. */
-export const handler = httpHandler(routes.plaidLinkToken, async ({ auth }) =>
+export const handler = httpFunction('plaidLinkToken', async ({ auth }) =>
   json(200, await createLinkToken()(auth.userId)),
 );

@@ -1,7 +1,7 @@
-import { routes } from '../api/routes';
 import { receiveWebhookUseCase } from '../composition/bank-links';
+import { httpFunction } from '../composition/http-function';
 import { once } from '../composition/once';
-import { httpHandler, json } from '../http/http-handler';
+import { json } from '../http/http-handler';
 import { logger } from '../http/logger';
 
 const receiveWebhook = once(receiveWebhookUseCase);
@@ -11,7 +11,7 @@ const receiveWebhook = once(receiveWebhookUseCase);
  * as received; a bad one is 401 and logged without the body. Everything else is answered 200,
  * fast, within Plaid's 10 s.
  */
-export const handler = httpHandler(routes.plaidWebhook, async ({ headers, rawBody }) => {
+export const handler = httpFunction('plaidWebhook', async ({ headers, rawBody }) => {
   const result = await receiveWebhook()(headers['plaid-verification'], rawBody);
   logger.info('plaid webhook', result);
   return json(200, { received: true });

@@ -1,7 +1,9 @@
 import { dispatchUseCase } from '../composition/bank-links';
 import { once } from '../composition/once';
+import { startFunction } from '../composition/start-function';
 import { logger } from '../http/logger';
 
+startFunction('pollerDispatch', { http: false });
 const dispatch = once(() => dispatchUseCase());
 
 /**

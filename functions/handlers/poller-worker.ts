@@ -1,9 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { countItemCheck } from '../adapters/operational-metrics';
 import { checkItemUseCase } from '../composition/bank-links';
+import { countItemCheck } from '../composition/metrics';
 import { once } from '../composition/once';
+import { startFunction } from '../composition/start-function';
 import { loggableError, logger } from '../http/logger';
 
+startFunction('pollerWorker', { http: false });
 const checkItem = once(checkItemUseCase);
 
 /**

@@ -1,14 +1,14 @@
-import { countedSignIn } from '../adapters/operational-metrics';
-import { routes } from '../api/routes';
+import { httpFunction } from '../composition/http-function';
+import { countedSignIn } from '../composition/metrics';
 import { once } from '../composition/once';
 import { startSocialSignInUseCase } from '../composition/social';
 import { toSocialCredential } from '../domain/social-credentials';
-import { httpHandler, json } from '../http/http-handler';
+import { json } from '../http/http-handler';
 
 const startSocialSignIn = once(startSocialSignInUseCase);
 
 /** `POST /v1/auth/social`: verify a provider credential, answer a PKCE-bound one-time code. */
-export const handler = httpHandler(routes.social, async ({ body, client }) =>
+export const handler = httpFunction('social', async ({ body, client }) =>
   json(
     200,
     await countedSignIn(

@@ -4,8 +4,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type * as z from 'zod/mini';
 import type { RouteDefinition } from '../api/routes';
-import { corsOrigins } from '../composition/runtime';
 import type { ClientInfo } from '../domain/model';
+import { CORS_POLICY } from './cors-policy';
 import { authenticated } from './middleware/authenticated';
 import { bodyParser } from './middleware/body-parser';
 import { problemErrors } from './middleware/problem-errors';
@@ -30,6 +30,12 @@ export interface HttpInput<R extends RouteDefinition> {
   rawBody: string;
 }
 
+/** What the HTTP layer is given by the composition root, instead of reading configuration itself. */
+export interface HttpSettings {
+  /** Origins a browser may call from (`*`, or exact origins), from `CORS_ALLOWED_ORIGINS`. */
+  corsOrigins: readonly string[];
+}
+
 /**
  * Wraps a route's handler in the one middleware stack every HTTP function uses: request id and
  * access log, CORS, security headers, header normalisation, problem+json errors, the
@@ -37,15 +43,25 @@ export interface HttpInput<R extends RouteDefinition> {
  * call its use case and answer.
  *
  * @example
- * export const handler = httpHandler(routes.me, async ({ auth }) => json(200, await getMe(auth.userId)));
+ * export const handler = httpHandler(routes.me, { corsOrigins: ['*'] }, async ({ auth }) =>
+ *   json(200, await getMe(auth.userId)),
+ * );
  */
 export function httpHandler<R extends RouteDefinition>(
   route: R,
+  settings: HttpSettings,
   handle: (input: HttpInput<R>) => Promise<HttpResult>,
 ) {
   const stack = middy<HttpEvent, HttpResponse>()
     .use(requestContext({ routeId: `${route.method} ${route.path}` }))
-    .use(httpCors({ origins: corsOrigins(), headers: 'authorization,content-type', maxAge: 600 }))
+    .use(
+      httpCors({
+        origins: [...settings.corsOrigins],
+        headers: CORS_POLICY.allowHeaders.join(','),
+        exposeHeaders: CORS_POLICY.exposeHeaders.join(','),
+        maxAge: CORS_POLICY.maxAgeSeconds,
+      }),
+    )
     .use(httpSecurityHeaders())
     .use(httpHeaderNormalizer())
     .use(problemErrors({ format: route.errorFormat ?? 'problem' }));

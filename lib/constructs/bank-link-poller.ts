@@ -1,24 +1,20 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AlertTopicRef } from './alert-topic';
-import { type PlaidFunctionSettings, ServiceFunction, type ServiceFunctionProps } from './service-function';
+import { backgroundDeployments } from '../../functions/manifest/function-manifest';
+import { type CapabilityResources, grantCapabilities } from './capability-grants';
+import { ServiceFunction, type ServiceFunctionProps } from './service-function';
 
 /** The worker checks the Items of a batch one after another; 10 × `WORKER_PLAID_TIMEOUT` fits its timeout. */
 export const WORKER_TIMEOUT = Duration.seconds(60);
 export const WORKER_BATCH_SIZE = 10;
 /** Plaid call timeout in the worker (`PLAID_TIMEOUT_MS`): ten timed-out calls take 50 s < 60 s. */
 export const WORKER_PLAID_TIMEOUT_MS = 5000;
-/** Shipped beside the worker's bundle, as `test/unit/bundles.test.ts` expects. */
-export const WORKER_NODE_MODULES = ['plaid'] as const;
 export const MAX_BATCHING_WINDOW = Duration.seconds(5);
 /** AWS's advice for SQS event sources: at least six times the function timeout, plus the batching window. */
 export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(
@@ -39,13 +35,8 @@ export interface BankLinkPollerProps {
   common: Pick<ServiceFunctionProps, 'logRetention' | 'logLevel' | 'environment'>;
   /** Used only in the name space of the poller's own metric. */
   stage: string;
-  table: ITable;
-  signingKeys: ISecret;
-  plaidSecret: ISecret;
-  plaid: PlaidFunctionSettings;
-  tokenKey: IKey;
-  alertTopic: AlertTopicRef;
-  smsSenderId: string | undefined;
+  /** What the dispatcher's and the worker's capabilities are granted on. */
+  resources: CapabilityResources;
   /** Most workers at once (the event source's maximum concurrency, 2-1000). */
   concurrency: number;
   scheduleMinutes: number;
@@ -59,7 +50,7 @@ export interface BankLinkPollerProps {
  * DLQ not empty, dispatcher or worker errors, a queue falling behind, Items stuck in `error` a day.
  *
  * @example
- * new BankLinkPoller(this, 'Poller', { common, stage, table, signingKeys, plaidSecret, plaid, tokenKey, alertTopic, ... });
+ * new BankLinkPoller(this, 'Poller', { common, stage, resources, concurrency: 16, scheduleMinutes: 15 });
  */
 export class BankLinkPoller extends Construct {
   readonly queue: Queue;
@@ -93,41 +84,33 @@ export class BankLinkPoller extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
+    const { pollerDispatch, pollerWorker } = backgroundDeployments;
     this.dispatcher = new ServiceFunction(this, 'Dispatcher', {
       ...props.common,
-      handler: 'poller-dispatch',
+      handler: pollerDispatch.handler,
       description: 'Bank-link poller: puts the Items due for a check on the check queue (schedule).',
       timeout: Duration.minutes(5),
       memorySize: 512,
-    })
-      .useTableIndex(props.table, 'gsi2')
-      .useSigningKeys(props.signingKeys, 'none')
-      .useCheckQueue(this.queue);
+    });
+    grantCapabilities(this.dispatcher, pollerDispatch.capabilities, {
+      ...props.resources,
+      checkQueue: this.queue,
+    });
     // The next scheduled run is the retry; Lambda's own async retries would only dispatch twice.
     this.dispatcher.configureAsyncInvoke({ retryAttempts: 0 });
 
     this.worker = new ServiceFunction(this, 'Worker', {
       ...props.common,
-      handler: 'poller-worker',
+      handler: pollerWorker.handler,
       description:
         'Bank-link poller: checks Items at Plaid, records transitions, sends alerts (check queue).',
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
       // As for every function that calls Plaid (the Plaid routes' `nodeModules`): the client is
       // installed beside the bundle and imported on first use.
-      nodeModules: WORKER_NODE_MODULES,
-    })
-      .useTable(props.table, [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-      ])
-      .useSigningKeys(props.signingKeys, 'none')
-      .usePlaid(props.plaidSecret, props.plaid)
-      .useTokenKey(props.tokenKey, 'decrypt')
-      .useAlerts(props.alertTopic, props.smsSenderId === undefined ? {} : { senderId: props.smsSenderId });
+      nodeModules: pollerWorker.nodeModules,
+    });
+    grantCapabilities(this.worker, pollerWorker.capabilities, props.resources);
     this.worker.addEnvironment('PLAID_TIMEOUT_MS', String(WORKER_PLAID_TIMEOUT_MS));
     this.worker.addEventSource(
       new SqsEventSource(this.queue, {

@@ -11,7 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type GsiName, tableDefinition } from '../../functions/adapters/dynamo/table-definition';
-import type { TableAction } from '../../functions/api/routes';
+import type { TableAction } from '../../functions/manifest/capabilities';
 import type { AlertTopicRef } from './alert-topic';
 
 /** The repository root: esbuild's project root and home of the lock file `nodeModules` installs from. */
@@ -58,7 +58,7 @@ export interface ServiceFunctionProps {
  * @example
  * const fn = new ServiceFunction(this, 'Login', { handler: 'login', description: 'POST /v1/auth/login', ... });
  * fn.useTable(table, ['dynamodb:GetItem']);
- * fn.useSigningKeys(secret, 'read');
+ * fn.useSigningKeys(secret);
  */
 export class ServiceFunction extends NodejsFunction {
   /** Whether useSms or useAlerts ran: their SNS statements must not be combined. */
@@ -157,16 +157,14 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
-   * Hands the signing-key secret to the function: sets `SIGNING_KEYS_SECRET_ID` (config requires it
-   * of every function) and, for `read`, grants `secretsmanager:GetSecretValue` on that secret only.
+   * Hands the signing-key secret to the function: sets `SIGNING_KEYS_SECRET_ID` and grants
+   * `secretsmanager:GetSecretValue` on that secret only.
    */
-  useSigningKeys(secret: ISecret, access: 'none' | 'read'): this {
+  useSigningKeys(secret: ISecret): this {
     this.addEnvironment('SIGNING_KEYS_SECRET_ID', secret.secretArn);
-    if (access === 'read') {
-      this.addToRolePolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
-      );
-    }
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
     return this;
   }
 

@@ -2,7 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { routeList } from '../../functions/api/routes';
+import {
+  backgroundDeployments,
+  deployedRoutes as routeList,
+} from '../../functions/manifest/function-manifest';
 import { PLAID_WEBHOOK_PATH } from '../../lib/api-stack';
 import {
   MAX_RECEIVE_COUNT,
@@ -10,7 +13,6 @@ import {
   STUCK_PERIOD,
   STUCK_PERIODS,
   WORKER_BATCH_SIZE,
-  WORKER_NODE_MODULES,
   WORKER_PLAID_TIMEOUT_MS,
   WORKER_TIMEOUT,
 } from '../../lib/constructs/bank-link-poller';
@@ -195,9 +197,9 @@ describe('Bank links: the poller', () => {
     });
 
     it('ships the Plaid client beside its bundle, like the Plaid routes', () => {
-      const plaidRoutes = routeList.filter((r) => r.plaid === 'call');
+      const plaidRoutes = routeList.filter((r) => r.capabilities.plaid === 'call');
       expect(plaidRoutes.every((r) => r.nodeModules?.includes('plaid'))).toBe(true);
-      expect(WORKER_NODE_MODULES).toEqual(['plaid']);
+      expect(backgroundDeployments.pollerWorker.nodeModules).toEqual(['plaid']);
     });
 
     it('times out after 60 s, with Plaid calls cut at 5 s so a batch of ten fits', () => {
@@ -313,13 +315,13 @@ describe('Bank links: the Plaid routes', () => {
       const environment = environmentOf(routeFunctionId(id));
 
       // Assess
-      expect(environment.PLAID_SECRET_ID !== undefined).toBe(route.plaid === 'call');
-      expect(environment.PLAID_ENV !== undefined).toBe(route.plaid === 'call');
-      expect(environment.TOKEN_KEY_ID !== undefined).toBe(route.tokenKey !== undefined);
+      expect(environment.PLAID_SECRET_ID !== undefined).toBe(route.capabilities.plaid === 'call');
+      expect(environment.PLAID_ENV !== undefined).toBe(route.capabilities.plaid === 'call');
+      expect(environment.TOKEN_KEY_ID !== undefined).toBe(route.capabilities.tokenKey !== undefined);
       expect(environment.ALERT_TOPIC_ARN !== undefined).toBe(
-        route.alerts === 'publish' || route.emailSubscriptions === 'manage',
+        route.capabilities.alerts === 'publish' || route.capabilities.emailSubscriptions === 'manage',
       );
-      if (route.alerts === 'publish') expect(environment.SMS_TRANSPORT).toBe('sns');
+      if (route.capabilities.alerts === 'publish') expect(environment.SMS_TRANSPORT).toBe('sns');
     },
   );
 
@@ -342,7 +344,9 @@ describe('Bank links: the Plaid routes', () => {
       plaidWebhookUrl: 'https://api.example.com/v1/plaid/webhook',
     });
     const plaidFunctions = [
-      ...routeList.filter((r) => r.plaid === 'call').map((r) => otherApi.functions.get(r.id) ?? otherApi),
+      ...routeList
+        .filter((r) => r.capabilities.plaid === 'call')
+        .map((r) => otherApi.functions.get(r.id) ?? otherApi),
       otherApi.poller.worker,
     ];
 

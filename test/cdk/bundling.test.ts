@@ -5,6 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/api/routes';
+import { routeDeployments } from '../../functions/manifest/function-manifest';
 import { ServiceFunction } from '../../lib/constructs/service-function';
 
 /**
@@ -25,7 +26,7 @@ describe('Class: ServiceFunction (bundling)', () => {
       ...common,
       handler: routes.login.handler,
       description: 'POST /v1/auth/login',
-      nodeModules: routes.login.nodeModules,
+      nodeModules: routeDeployments.login.nodeModules,
     });
     const bootstrap = new ServiceFunction(stack, 'Bootstrap', {
       ...common,

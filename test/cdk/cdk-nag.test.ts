@@ -8,7 +8,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { routeList } from '../../functions/api/routes';
+import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import { addComplianceChecks, addLinkGuard } from '../../lib/linkguard';
 
 const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -121,10 +121,12 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
         // The signing-key bootstrap provider's invoke wildcard; SMS publish on "*" (useSms, useAlerts)
         // for each route that texts or alerts, and for the poller's worker.
         'AwsSolutions-IAM5[…]',
-        ...routeList.filter((r) => r.sendsSms || r.alerts).map(() => 'AwsSolutions-IAM5[…]'),
+        ...routeList
+          .filter((r) => r.capabilities.sms || r.capabilities.alerts)
+          .map(() => 'AwsSolutions-IAM5[…]'),
         'AwsSolutions-IAM5[…]',
         // Unsubscribe on the alert topic's subscriptions ("<topic ARN>:*", see useEmailSubscriptions).
-        ...routeList.filter((r) => r.emailSubscriptions).map(() => 'AwsSolutions-IAM5[…]'),
+        ...routeList.filter((r) => r.capabilities.emailSubscriptions).map(() => 'AwsSolutions-IAM5[…]'),
         // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret.
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
@@ -134,7 +136,7 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
     );
     const iam5 = acknowledged.filter((a) => a.id.startsWith('AwsSolutions-IAM5')).map((a) => a.id);
     expect(iam5.filter((id) => id === 'AwsSolutions-IAM5[Resource::*]')).toHaveLength(
-      routeList.filter((r) => r.sendsSms || r.alerts).length + 1,
+      routeList.filter((r) => r.capabilities.sms || r.capabilities.alerts).length + 1,
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(80);
   });

@@ -1,7 +1,7 @@
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../functions/adapters/dynamo/table-definition';
-import { routeList } from '../../functions/api/routes';
+import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import {
   actionsWithPrefix,
@@ -71,7 +71,7 @@ describe('Permissions', () => {
       '%s gets exactly the table actions its route lists',
       (id, route) => {
         const granted = actionsWithPrefix(statementsOf(routeFunction(id)), 'dynamodb:');
-        expect(granted).toEqual([...route.tableActions].sort());
+        expect(granted).toEqual([...(route.capabilities.table ?? [])].sort());
       },
     );
 
@@ -88,7 +88,8 @@ describe('Permissions', () => {
         const names = asList(statement.Resource).map((r) => JSON.stringify(r).match(/\/index\/(\w+)"/)?.[1]);
         expect(names).toEqual(tableDefinition.globalSecondaryIndexes.map((gsi) => gsi.indexName));
       }
-      const queries = routeList.find((r) => r.id === id)?.tableActions.includes('dynamodb:Query');
+      const queries =
+        routeList.find((r) => r.id === id)?.capabilities.table?.includes('dynamodb:Query') ?? false;
       expect(onIndexes.length > 0).toBe(queries);
     });
 
@@ -103,7 +104,7 @@ describe('Permissions', () => {
   });
 
   describe('Signing keys', () => {
-    it.each(routeList.map((r) => [r.id, r.signingKeys] as const))(
+    it.each(routeList.map((r) => [r.id, r.capabilities.signingKeys ?? 'none'] as const))(
       '%s (%s) may read the secret only if its route says so',
       (id, access) => {
         // Prepare
@@ -120,15 +121,15 @@ describe('Permissions', () => {
         const route = routeList.find((r) => r.id === id);
         const onPepper = on(statements, 'SmsPepper');
         expect(actionsWithPrefix(onPepper, 'secretsmanager:')).toEqual(
-          route?.smsPepper === 'read' ? ['secretsmanager:GetSecretValue'] : [],
+          route?.capabilities.smsPepper === 'read' ? ['secretsmanager:GetSecretValue'] : [],
         );
         const onPlaid = on(statements, 'PlaidSecret');
         expect(actionsWithPrefix(onPlaid, 'secretsmanager:')).toEqual(
-          route?.plaid === 'call' ? ['secretsmanager:GetSecretValue'] : [],
+          route?.capabilities.plaid === 'call' ? ['secretsmanager:GetSecretValue'] : [],
         );
         const onWeChat = on(statements, 'WeChatAppSecret');
         expect(actionsWithPrefix(onWeChat, 'secretsmanager:')).toEqual(
-          route?.providerSecrets === 'read' ? ['secretsmanager:GetSecretValue'] : [],
+          route?.capabilities.providers === 'verify' ? ['secretsmanager:GetSecretValue'] : [],
         );
         // Nothing else in Secrets Manager.
         const secretStatements = statements.filter((st) =>
@@ -141,16 +142,17 @@ describe('Permissions', () => {
       },
     );
 
-    it.each(routeList.map((r) => [r.id, r.sendsSms === true || r.alerts === 'publish'] as const))(
-      '%s may publish SMS (%s) only if its route sends SMS or alerts',
-      (id, sends) => {
-        const statements = statementsOf(routeFunction(id));
-        const publish = statements.filter((st) => asList(st.Action).includes('sns:Publish'));
-        expect(publish.length > 0).toBe(sends);
-      },
-    );
+    it.each(
+      routeList.map(
+        (r) => [r.id, r.capabilities.sms === 'send' || r.capabilities.alerts === 'publish'] as const,
+      ),
+    )('%s may publish SMS (%s) only if its route sends SMS or alerts', (id, sends) => {
+      const statements = statementsOf(routeFunction(id));
+      const publish = statements.filter((st) => asList(st.Action).includes('sns:Publish'));
+      expect(publish.length > 0).toBe(sends);
+    });
 
-    it.each(routeList.map((r) => [r.id, r.emailSubscriptions === 'manage'] as const))(
+    it.each(routeList.map((r) => [r.id, r.capabilities.emailSubscriptions === 'manage'] as const))(
       '%s may manage e-mail subscriptions (%s) only if its route says so, on the alert topic only',
       (id, manages) => {
         // Prepare
@@ -211,7 +213,7 @@ describe('Permissions', () => {
   });
 
   describe('Plaid access-token key', () => {
-    it.each(routeList.map((r) => [r.id, r.tokenKey ?? 'none'] as const))(
+    it.each(routeList.map((r) => [r.id, r.capabilities.tokenKey ?? 'none'] as const))(
       '%s (%s) gets exactly the KMS action its route names, on the token key only',
       (id, use) => {
         // Prepare
@@ -241,7 +243,9 @@ describe('Permissions', () => {
       );
 
     it.each([
-      ...routeList.filter((r) => r.alerts === 'publish').map((r) => [r.id, routeFunction(r.id)] as const),
+      ...routeList
+        .filter((r) => r.capabilities.alerts === 'publish')
+        .map((r) => [r.id, routeFunction(r.id)] as const),
       ['poller worker', worker] as const,
     ])('%s may publish to phones and its own alert topic only (two conditional denies)', (_id, fn) => {
       // Prepare
@@ -271,7 +275,9 @@ describe('Permissions', () => {
     });
 
     it.each(
-      routeList.filter((r) => r.sendsSms === true && r.alerts === undefined).map((r) => [r.id] as const),
+      routeList
+        .filter((r) => r.capabilities.sms === 'send' && r.capabilities.alerts === undefined)
+        .map((r) => [r.id] as const),
     )('%s texts phones only: one unconditional deny on every topic', (id) => {
       expect(denies(routeFunction(id))).toEqual([
         { Effect: 'Deny', Action: 'sns:Publish', Resource: ANY_SNS_ARN },
@@ -292,7 +298,9 @@ describe('Permissions', () => {
       expect(withTopic).toEqual(
         [
           ...routeList
-            .filter((r) => r.alerts === 'publish' || r.emailSubscriptions === 'manage')
+            .filter(
+              (r) => r.capabilities.alerts === 'publish' || r.capabilities.emailSubscriptions === 'manage',
+            )
             .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),
         ].sort(),

@@ -1,7 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { routeList } from '../../functions/api/routes';
-import { loadConfig } from '../../functions/config';
+import { validateSections } from '../../functions/config/config';
+import { configSectionsFor } from '../../functions/manifest/config-sections';
+import { deploymentOf, deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import { logicalIdOf, synthesize } from './fixture';
 
 const { api, data, apiTemplate } = synthesize();
@@ -78,30 +79,39 @@ describe('Class: ServiceFunction', () => {
   );
 
   it.each([
-    ...routeList.map((r) => [r.id, `${r.method} ${r.path}`] as const),
-    ['authorizer', undefined] as const,
-    ['poller dispatcher', logicalIdOf(api.poller.dispatcher)] as const,
-    ['poller worker', logicalIdOf(api.poller.worker)] as const,
-  ])('%s: its environment is a configuration functions/config.ts accepts', (_id, description) => {
-    // Prepare
-    const fn = functions.find((f) =>
-      description === undefined
-        ? f.id.startsWith('Authorizer') && f.stack === 'api'
-        : f.properties.Description === description || (f.id === description && f.stack === 'api'),
-    );
-    const variables = fn?.properties.Environment.Variables as Record<string, unknown>;
+    ...routeList.map((r) => [r.id, `${r.method} ${r.path}`, true] as const),
+    ['authorizer', undefined, false] as const,
+    ['pollerDispatch', logicalIdOf(api.poller.dispatcher), false] as const,
+    ['pollerWorker', logicalIdOf(api.poller.worker), false] as const,
+  ])(
+    '%s: its environment passes the cold-start check of exactly its capabilities',
+    (id, description, http) => {
+      // Prepare
+      const fn = functions.find((f) =>
+        description === undefined
+          ? f.id.startsWith('Authorizer') && f.stack === 'api'
+          : f.properties.Description === description || (f.id === description && f.stack === 'api'),
+      );
+      const variables = fn?.properties.Environment.Variables as Record<string, unknown>;
+      const sections = configSectionsFor(deploymentOf(id).capabilities, { http });
 
-    // Act
-    const config = loadConfig(environmentAtDeploy(variables));
+      // Act
+      const check = () => validateSections(environmentAtDeploy(variables), sections);
 
-    // Assess
-    expect(config.accessTokens.audience).toBe('linkguard-api');
-    expect(config.signingKeys.source).toBe('secrets-manager');
-    expect(variables).toMatchObject({
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'linkguard',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      JWT_ISSUER: { 'Fn::GetAtt': [logicalIdOf(api.api), 'ApiEndpoint'] },
-    });
-  });
+      // Assess
+      expect(check).not.toThrow();
+      expect(variables).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'linkguard',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        JWT_ISSUER: { 'Fn::GetAtt': [logicalIdOf(api.api), 'ApiEndpoint'] },
+      });
+      // The environment carries only what the capabilities need: no table name without a table.
+      const { capabilities } = deploymentOf(id);
+      expect(variables.TABLE_NAME !== undefined).toBe(
+        capabilities.table !== undefined || capabilities.tableIndex !== undefined,
+      );
+      expect(variables.SIGNING_KEYS_SECRET_ID !== undefined).toBe(capabilities.signingKeys === 'read');
+    },
+  );
 });

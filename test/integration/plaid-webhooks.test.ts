@@ -26,8 +26,14 @@ const post = (body: string, verification?: string) =>
     },
   });
 const sent = () => api.plaid?.webhooks() ?? [];
-const lastWebhook = (itemId: string, code: string) =>
-  [...sent()].reverse().find((w) => w.itemId === itemId && w.webhookCode === code);
+/**
+ * The newest webhook of a code for an Item, once the emulator has signed and delivered what it
+ * started: its signature is computed asynchronously, so reading it earlier can find none.
+ */
+const lastWebhook = async (itemId: string, code: string) => {
+  await api.plaid?.webhooksSettled();
+  return [...sent()].reverse().find((w) => w.itemId === itemId && w.webhookCode === code);
+};
 const setDelivery = (enabled: boolean) => plaidControl(api, '/emulator/webhooks', { enabled });
 const item = async (token: string, itemId: string) =>
   (await api.call('GET', `/v1/plaid/items/${itemId}`, { token })).body;
@@ -46,7 +52,7 @@ async function brokenByWebhook() {
 describe('A break arriving by webhook', () => {
   it('sets login_required and sends one SMS, with no poller pass', async () => {
     const { user, itemId } = await brokenByWebhook();
-    expect(lastWebhook(itemId, 'ERROR')).toMatchObject({ outcome: 'delivered', status: 200 });
+    expect(await lastWebhook(itemId, 'ERROR')).toMatchObject({ outcome: 'delivered', status: 200 });
     expect(await item(user.token, itemId)).toMatchObject({ status: 'login_required', needsAction: true });
     expect(smsTo(user.phone)).toHaveLength(1);
   });
@@ -71,7 +77,7 @@ describe('Verification', () => {
 
   it('accepts Plaid’s own signature over the exact bytes, and refuses every forgery with 401', async () => {
     const { itemId } = await brokenByWebhook();
-    const webhook = lastWebhook(itemId, 'ERROR');
+    const webhook = await lastWebhook(itemId, 'ERROR');
     const body = webhook?.body as string;
     const jwt = webhook?.verification as string;
     const kid = webhook?.kid as string;
@@ -100,7 +106,7 @@ describe('Verification', () => {
 
   it('refuses a signature older than 5 minutes', async () => {
     const { itemId } = await brokenByWebhook();
-    const webhook = lastWebhook(itemId, 'ERROR');
+    const webhook = await lastWebhook(itemId, 'ERROR');
     clock.advance(6 * 60);
     const r = await post(webhook?.body as string, webhook?.verification as string);
     expect(r).toMatchObject({ status: 401, body: { code: 'INVALID_WEBHOOK_SIGNATURE' } });
@@ -114,7 +120,7 @@ describe('Verification', () => {
     await plaidControl(api, `/emulator/items/${body.itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
     await plaidControl(api, '/emulator/webhook-keys/rotate', { expirePrevious: true });
     await setDelivery(true);
-    const webhook = lastWebhook(body.itemId, 'ERROR');
+    const webhook = await lastWebhook(body.itemId, 'ERROR');
     const r = await post(webhook?.body as string, webhook?.verification as string);
     expect(r).toMatchObject({ status: 401, body: { code: 'INVALID_WEBHOOK_SIGNATURE' } });
     expect(await item(user.token, body.itemId)).toMatchObject({ status: 'healthy' });
@@ -124,7 +130,7 @@ describe('Verification', () => {
 describe('Ordering and duplicates', () => {
   it('applies a duplicate delivery once: one event, one alert', async () => {
     const { user, itemId } = await brokenByWebhook();
-    const webhook = lastWebhook(itemId, 'ERROR');
+    const webhook = await lastWebhook(itemId, 'ERROR');
     await plaidControl(api, `/emulator/webhooks/${webhook?.id}/resend`);
     await plaidControl(api, `/emulator/webhooks/${webhook?.id}/resend`);
     await api.plaid?.webhooksSettled();
@@ -143,8 +149,8 @@ describe('Ordering and duplicates', () => {
     const update = await api.call('POST', `/v1/plaid/items/${body.itemId}/link-token`, { token: user.token });
     await plaidControl(api, '/emulator/link/complete', { linkToken: update.body.linkToken });
     await setDelivery(true);
-    const error = lastWebhook(body.itemId, 'ERROR');
-    const repaired = lastWebhook(body.itemId, 'LOGIN_REPAIRED');
+    const error = await lastWebhook(body.itemId, 'ERROR');
+    const repaired = await lastWebhook(body.itemId, 'LOGIN_REPAIRED');
     expect((await post(repaired?.body as string, repaired?.verification as string)).status).toBe(200);
     expect((await post(error?.body as string, error?.verification as string)).status).toBe(200);
     expect(await item(user.token, body.itemId)).toMatchObject({ status: 'healthy' });
@@ -157,7 +163,7 @@ describe('Ordering and duplicates', () => {
     await setDelivery(false);
     await plaidControl(api, `/emulator/items/${body.itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
     await setDelivery(true);
-    const error = lastWebhook(body.itemId, 'ERROR');
+    const error = await lastWebhook(body.itemId, 'ERROR');
     await Promise.all([post(error?.body as string, error?.verification as string), pollAll(api)]);
     expect(await item(user.token, body.itemId)).toMatchObject({ status: 'login_required' });
     expect(smsTo(user.phone)).toHaveLength(1);
@@ -186,7 +192,7 @@ describe('Other webhooks', () => {
       });
     expect((await fire('NEW_ACCOUNTS_AVAILABLE')).status).toBe(200);
     await api.plaid?.webhooksSettled();
-    expect(lastWebhook(body.itemId, 'NEW_ACCOUNTS_AVAILABLE')).toMatchObject({ status: 200 });
+    expect(await lastWebhook(body.itemId, 'NEW_ACCOUNTS_AVAILABLE')).toMatchObject({ status: 200 });
     const events = (await api.call('GET', `/v1/plaid/items/${body.itemId}/events`, { token: user.token }))
       .body.events;
     expect(events).toContainEqual(
@@ -204,7 +210,7 @@ describe('Other webhooks', () => {
     await pollAll(api);
     await api.plaid?.webhooksSettled();
     expect(api.plaid?.items().find((i) => i.itemId === body.itemId)?.webhook).toBe(moved);
-    expect(lastWebhook(body.itemId, 'WEBHOOK_UPDATE_ACKNOWLEDGED')).toMatchObject({
+    expect(await lastWebhook(body.itemId, 'WEBHOOK_UPDATE_ACKNOWLEDGED')).toMatchObject({
       url: moved,
       status: 200,
     });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { BUNDLING } from '../../bench/bundles';
-import { routeList } from '../../functions/api/routes';
+import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const NATIVE_OR_LAZY = ['@node-rs/argon2', '@zxcvbn-ts/language-common', 'plaid'];

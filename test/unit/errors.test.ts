@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ANSWERED_AS, answerFor, STATUS_OF } from '../../functions/api/error-statuses';
 import * as errors from '../../functions/domain/errors';
 import { AppError, type ErrorCode } from '../../functions/domain/errors';
 import { problemErrors } from '../../functions/http/middleware/problem-errors';
-import { ANSWERED_AS, answerFor, STATUS_OF } from '../../functions/http/problem';
 
 type ErrorClass = { code: ErrorCode; new (...args: never[]): AppError };
 const classes = (Object.values(errors) as unknown[]).filter(

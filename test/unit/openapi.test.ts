@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { STATUS_OF } from '../../functions/api/error-statuses';
 import { openApiDocument } from '../../functions/api/openapi';
 import { routeList } from '../../functions/api/routes';
-import { STATUS_OF } from '../../functions/http/problem';
 
 const run = promisify(execFile);
 

@@ -1,10 +1,9 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { BodyFormat } from '../../api/formats';
 import { AppError } from '../../domain/errors';
 import type { HttpEvent, HttpResponse } from '../types';
 import { stateOf } from './request-context';
-
-export type BodyFormat = 'json' | 'form';
 
 const MEDIA_TYPES: Record<BodyFormat, string> = {
   json: 'application/json',

@@ -1,12 +1,12 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { answerFor } from '../../api/error-statuses';
+import type { ErrorFormat } from '../../api/formats';
 import { AppError, type PublicErrorCode } from '../../domain/errors';
 import { loggableError, logger } from '../logger';
-import { answerFor, GENERIC_DETAIL, problem } from '../problem';
+import { GENERIC_DETAIL, problem } from '../problem';
 import type { HttpEvent, HttpResponse } from '../types';
 import { stateOf } from './request-context';
-
-export type ErrorFormat = 'problem' | 'oauth';
 
 /** RFC 6749 §5.2 error codes for the token endpoint. */
 const OAUTH_ERRORS: Partial<Record<PublicErrorCode, string>> = {

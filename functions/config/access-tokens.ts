@@ -1,0 +1,32 @@
+import * as z from 'zod/mini';
+import { type Env, int, oneOf, parseSection, text } from './read-env';
+
+/** Where the ES256 signing keys live: Secrets Manager in AWS, a local file in local mode. */
+export type SigningKeysSetting =
+  | { source: 'secrets-manager'; secretId: string }
+  | { source: 'file'; path: string };
+
+/** The `signingKeys` capability: what access tokens say about themselves, and their keys. */
+export function readAccessTokens(env: Env): {
+  accessTokens: { issuer: string; audience: string; ttlSeconds: number };
+  signingKeys: SigningKeysSetting;
+} {
+  const e = parseSection(
+    env,
+    z.object({
+      JWT_ISSUER: text(),
+      JWT_AUDIENCE: text(),
+      ACCESS_TOKEN_TTL_SECONDS: z._default(int(60, 3600), 900),
+      SIGNING_KEYS_SECRET_ID: z.optional(text()),
+      SIGNING_KEYS_FILE: z.optional(text()),
+    }),
+  );
+  oneOf(env, 'SIGNING_KEYS_SECRET_ID', 'SIGNING_KEYS_FILE');
+  return {
+    accessTokens: { issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    signingKeys:
+      e.SIGNING_KEYS_SECRET_ID !== undefined
+        ? { source: 'secrets-manager', secretId: e.SIGNING_KEYS_SECRET_ID }
+        : { source: 'file', path: e.SIGNING_KEYS_FILE as string },
+  };
+}

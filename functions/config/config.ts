@@ -1,0 +1,166 @@
+import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
+import type { LockoutPolicy } from '../domain/lockout-policy';
+import type { SessionPolicy } from '../domain/session-policy';
+import type { SmsPolicy } from '../domain/sms-code-policy';
+import { readAccessTokens, type SigningKeysSetting } from './access-tokens';
+import { readAlertTopic, requireAlertTopic } from './alerts';
+import { readAccounts, readBase, readHttp, readTable } from './core';
+import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
+import { type PollerConfig, readCheckQueue, readPoller } from './poller';
+import { type ProvidersSettings, readProviders } from './providers';
+import { ConfigError, type Env } from './read-env';
+import { readSms, readSmsPepper, type SmsPepperSetting, type SmsTransport } from './sms';
+
+export { ConfigError, type Env };
+
+/**
+ * Everything the functions read from the environment. Each part belongs to one section; a
+ * section is validated at cold start when the function's capabilities need it
+ * ({@link validateSections}), and otherwise on first use.
+ */
+export interface Config {
+  region: string | undefined;
+  corsAllowedOrigins: string[];
+  tableName: string;
+  /** DynamoDB Local's URL in local mode; unset in AWS. */
+  dynamodbEndpoint: string | undefined;
+  eventRetentionSeconds: number;
+  sessionPolicy: SessionPolicy;
+  lockoutPolicy: LockoutPolicy;
+  argon2: Argon2Parameters;
+  accessTokens: { issuer: string; audience: string; ttlSeconds: number };
+  signingKeys: SigningKeysSetting;
+  sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
+  smsPepper: SmsPepperSetting;
+  providers: ProvidersSettings;
+  /** Unset without `PLAID_CLIENT_ID`: the routes that need Plaid answer 503 then. */
+  plaid: PlaidConfig | undefined;
+  tokenKey: TokenKeySetting;
+  /** The SNS topic alerts go to (AWS); the outbox stands in under `SMS_TRANSPORT=outbox`. */
+  alertTopicArn: string | undefined;
+  poller: PollerConfig;
+}
+
+/**
+ * The sections of the configuration, each read and checked on its own: what a function's
+ * capabilities need is checked at its cold start, so it fails to initialise naming the missing
+ * variable instead of failing its first request that happens to need it.
+ */
+const SECTIONS = {
+  base: readBase,
+  http: readHttp,
+  table: readTable,
+  accounts: readAccounts,
+  accessTokens: readAccessTokens,
+  sms: readSms,
+  smsPepper: readSmsPepper,
+  providers: readProviders,
+  plaid: readPlaid,
+  tokenKey: readTokenKey,
+  alertTopic: readAlertTopic,
+  poller: readPoller,
+} as const;
+
+/** Checks that only cold start runs: what a capability demands beyond what its section reads. */
+const REQUIREMENTS = {
+  alertTopic: requireAlertTopic,
+  checkQueue: readCheckQueue,
+} as const;
+
+/** A part of the configuration that can be checked on its own. */
+export type ConfigSection = keyof typeof SECTIONS | keyof typeof REQUIREMENTS;
+
+/** Every section, for the local runtime (which serves every function) and tests. */
+export const ALL_SECTIONS = [
+  ...Object.keys(SECTIONS),
+  ...Object.keys(REQUIREMENTS),
+] as readonly ConfigSection[];
+
+/**
+ * The configuration of `env`, read section by section on first use and kept.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ * config.tableName; // reads and checks the table section, or throws ConfigError naming TABLE_NAME
+ */
+export function loadConfig(env: Env): Config {
+  const read = new Map<string, unknown>();
+  const section = <K extends keyof typeof SECTIONS>(name: K): ReturnType<(typeof SECTIONS)[K]> => {
+    if (!read.has(name)) read.set(name, SECTIONS[name](env));
+    return read.get(name) as ReturnType<(typeof SECTIONS)[K]>;
+  };
+  return {
+    get region() {
+      return section('base').region;
+    },
+    get corsAllowedOrigins() {
+      return section('http').corsAllowedOrigins;
+    },
+    get tableName() {
+      return section('table').tableName;
+    },
+    get dynamodbEndpoint() {
+      return section('table').dynamodbEndpoint;
+    },
+    get eventRetentionSeconds() {
+      return section('table').eventRetentionSeconds;
+    },
+    get sessionPolicy() {
+      return section('accounts').sessionPolicy;
+    },
+    get lockoutPolicy() {
+      return section('accounts').lockoutPolicy;
+    },
+    get argon2() {
+      return section('accounts').argon2;
+    },
+    get accessTokens() {
+      return section('accessTokens').accessTokens;
+    },
+    get signingKeys() {
+      return section('accessTokens').signingKeys;
+    },
+    get sms() {
+      return section('sms');
+    },
+    get smsPepper() {
+      return section('smsPepper');
+    },
+    get providers() {
+      return section('providers');
+    },
+    get plaid() {
+      return section('plaid');
+    },
+    get tokenKey() {
+      return section('tokenKey');
+    },
+    get alertTopicArn() {
+      return section('alertTopic').alertTopicArn;
+    },
+    get poller() {
+      return section('poller');
+    },
+  };
+}
+
+/**
+ * Checks `sections` of `env` now, and throws one {@link ConfigError} that names every missing or
+ * bad variable among them. What a function runs at cold start, for its capabilities.
+ *
+ * @example
+ * validateSections(process.env, ['base', 'table', 'accessTokens']);
+ */
+export function validateSections(env: Env, sections: readonly ConfigSection[]): void {
+  const problems: string[] = [];
+  for (const name of new Set(sections)) {
+    try {
+      if (name in REQUIREMENTS) REQUIREMENTS[name as keyof typeof REQUIREMENTS](env);
+      else SECTIONS[name as keyof typeof SECTIONS](env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message.replace(/^Invalid configuration: /, ''));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}

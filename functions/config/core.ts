@@ -1,0 +1,80 @@
+import * as z from 'zod/mini';
+import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
+import type { LockoutPolicy } from '../domain/lockout-policy';
+import type { SessionPolicy } from '../domain/session-policy';
+import { parseAllowedOrigins } from '../http/cors-policy';
+import { ConfigError, type Env, int, parseSection, text } from './read-env';
+
+const DAY = 24 * 3600;
+
+/** Every function: the AWS region (unset in Lambda, where the SDK reads it itself). */
+export function readBase(env: Env): { region: string | undefined } {
+  return { region: parseSection(env, z.object({ AWS_REGION: z.optional(z.string()) })).AWS_REGION };
+}
+
+/**
+ * Every HTTP function: the origins a browser may call from (`*` or a comma-separated list), read
+ * as the HTTP API's CORS configuration reads the same setting (`http/cors-policy.ts`).
+ */
+export function readHttp(env: Env): { corsAllowedOrigins: string[] } {
+  const e = parseSection(env, z.object({ CORS_ALLOWED_ORIGINS: z._default(z.string(), '*') }));
+  return { corsAllowedOrigins: parseAllowedOrigins(e.CORS_ALLOWED_ORIGINS) };
+}
+
+/** The `table` capability: which table, where (DynamoDB Local's URL locally), how long history lives. */
+export function readTable(env: Env): {
+  tableName: string;
+  dynamodbEndpoint: string | undefined;
+  eventRetentionSeconds: number;
+} {
+  const e = parseSection(
+    env,
+    z.object({
+      TABLE_NAME: text(),
+      DYNAMODB_ENDPOINT: z.optional(z.url()),
+      AUDIT_RETENTION_DAYS: z._default(int(1, 3650), 400),
+    }),
+  );
+  return {
+    tableName: e.TABLE_NAME,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    eventRetentionSeconds: e.AUDIT_RETENTION_DAYS * DAY,
+  };
+}
+
+/** The `table` capability: the account rules (sessions, lockout, password hashing cost). */
+export function readAccounts(env: Env): {
+  sessionPolicy: SessionPolicy;
+  lockoutPolicy: LockoutPolicy;
+  argon2: Argon2Parameters;
+} {
+  const e = parseSection(
+    env,
+    z.object({
+      SESSION_IDLE_DAYS: z._default(int(1, 365), 30),
+      SESSION_ABSOLUTE_DAYS: z._default(int(1, 3650), 90),
+      REFRESH_REUSE_GRACE_SECONDS: z._default(int(0, 300), 10),
+      LOCKOUT_MAX_FAILURES: z._default(int(1, 100), 5),
+      LOCKOUT_WINDOW_MINUTES: z._default(int(1, 1440), 15),
+      LOCKOUT_MINUTES: z._default(int(1, 1440), 15),
+      ARGON2_MEMORY_KIB: z._default(int(19456, 1048576), 19456),
+      ARGON2_ITERATIONS: z._default(int(2, 20), 2),
+    }),
+  );
+  if (e.SESSION_IDLE_DAYS > e.SESSION_ABSOLUTE_DAYS) {
+    throw new ConfigError('Invalid configuration: SESSION_IDLE_DAYS must not exceed SESSION_ABSOLUTE_DAYS');
+  }
+  return {
+    sessionPolicy: {
+      idleSeconds: e.SESSION_IDLE_DAYS * DAY,
+      absoluteSeconds: e.SESSION_ABSOLUTE_DAYS * DAY,
+      reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    },
+    lockoutPolicy: {
+      maxFailures: e.LOCKOUT_MAX_FAILURES,
+      windowSeconds: e.LOCKOUT_WINDOW_MINUTES * 60,
+      lockSeconds: e.LOCKOUT_MINUTES * 60,
+    },
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: 1 },
+  };
+}

@@ -1,0 +1,52 @@
+import type { GsiName } from '../adapters/dynamo/table-definition';
+
+/** A DynamoDB action a function is granted on the table (and its indexes, for Query). */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:ConditionCheckItem';
+
+/**
+ * What a function may use of the world. Each capability is one IAM grant plus the environment
+ * it needs (set together by `lib/constructs/capability-grants.ts`), one section of the
+ * configuration checked at cold start, and the adapters the composition builds for it. A
+ * function has exactly the capabilities its manifest entry lists.
+ */
+export interface Capabilities {
+  /** Exactly the table actions the function performs; Query also reaches every index. */
+  table?: readonly TableAction[];
+  /** Query on one index and nothing else of the table (the poller's dispatcher). */
+  tableIndex?: GsiName;
+  /** Reads the signing keys: signs access tokens, or verifies them, or publishes the public keys. */
+  signingKeys?: 'read';
+  /** Reads the SMS-code pepper secret. */
+  smsPepper?: 'read';
+  /** Texts phones (SNS `Publish` to phone numbers, never to a topic). */
+  sms?: 'send';
+  /** Verifies third-party sign-ins, reading WeChat's AppSecret when WeChat is set up. */
+  providers?: 'verify';
+  /** Calls Plaid (reads its secret). */
+  plaid?: 'call';
+  /** What the function does with the key that wraps Plaid access tokens. */
+  tokenKey?: 'encrypt' | 'decrypt';
+  /** Sends alerts: texts and the alert topic. */
+  alerts?: 'publish';
+  /** Subscribes e-mail addresses to the alert topic and removes them. */
+  emailSubscriptions?: 'manage';
+  /** Puts Items due for a check on the check queue. */
+  checkQueue?: 'send';
+}
+
+/** How one function is deployed: its capabilities and how it is bundled. */
+export interface FunctionDeployment {
+  capabilities: Capabilities;
+  /**
+   * Packages shipped in the function's `node_modules` instead of bundled: native modules esbuild
+   * cannot bundle, and large data loaded only on first use.
+   */
+  nodeModules?: readonly string[];
+}

@@ -1,0 +1,55 @@
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Capabilities } from '../../functions/manifest/capabilities';
+import type { AlertTopicRef } from './alert-topic';
+import type { PlaidFunctionSettings, ServiceFunction } from './service-function';
+
+/** The resources capabilities are granted on, and the deployment settings they carry. */
+export interface CapabilityResources {
+  table: ITable;
+  signingKeys: ISecret;
+  smsPepper: ISecret;
+  /** Unset while WeChat is not set up: `providers` then reads no secret. */
+  wechatAppSecret: ISecret | undefined;
+  plaidSecret: ISecret;
+  plaid: PlaidFunctionSettings;
+  tokenKey: IKey;
+  alertTopic: AlertTopicRef;
+  smsSenderId: string | undefined;
+  checkQueue?: IQueue;
+}
+
+/**
+ * Grants `fn` exactly its manifest's capabilities (`functions/manifest/function-manifest.ts`):
+ * each one through the `ServiceFunction` method that sets its environment and its permission
+ * together, nothing more.
+ *
+ * @example
+ * grantCapabilities(fn, routeDeployments.login.capabilities, resources);
+ */
+export function grantCapabilities(
+  fn: ServiceFunction,
+  capabilities: Capabilities,
+  on: CapabilityResources,
+): void {
+  if (capabilities.table !== undefined) fn.useTable(on.table, capabilities.table);
+  if (capabilities.tableIndex !== undefined) fn.useTableIndex(on.table, capabilities.tableIndex);
+  if (capabilities.signingKeys === 'read') fn.useSigningKeys(on.signingKeys);
+  if (capabilities.smsPepper === 'read') fn.useSmsPepper(on.smsPepper);
+  if (capabilities.providers === 'verify' && on.wechatAppSecret !== undefined) {
+    fn.useProviderSecrets(on.wechatAppSecret);
+  }
+  if (capabilities.plaid === 'call') fn.usePlaid(on.plaidSecret, on.plaid);
+  if (capabilities.tokenKey !== undefined) fn.useTokenKey(on.tokenKey, capabilities.tokenKey);
+  const sms = on.smsSenderId === undefined ? {} : { senderId: on.smsSenderId };
+  // Alerts include SMS: one set of SNS statements (useSms's plain deny would block the topic).
+  if (capabilities.alerts === 'publish') fn.useAlerts(on.alertTopic, sms);
+  else if (capabilities.sms === 'send') fn.useSms(sms);
+  if (capabilities.emailSubscriptions === 'manage') fn.useEmailSubscriptions(on.alertTopic);
+  if (capabilities.checkQueue === 'send') {
+    if (on.checkQueue === undefined) throw new Error(`${fn.node.path}: checkQueue needs the check queue.`);
+    fn.useCheckQueue(on.checkQueue);
+  }
+}
