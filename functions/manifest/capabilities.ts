@@ -11,14 +11,42 @@ export type TableAction =
   | 'dynamodb:ConditionCheckItem';
 
 /**
+ * The partition-key prefix of each kind of record (the keys themselves are built in
+ * `adapters/dynamo/keys.ts` only): what `dynamodb:LeadingKeys` can limit a function to.
+ */
+export type PartitionKeyPrefix =
+  | 'USER#'
+  | 'IDENTITY#'
+  | 'SESSION#'
+  | 'LOGIN#'
+  | 'SMSCODE#'
+  | 'SMSRATE#'
+  | 'AUTHCODE#'
+  | 'ITEM#'
+  | 'USERINST#';
+
+/** What a function does to the table. */
+export interface TableAccess {
+  /** Exactly the actions it performs; Query also reaches every index. */
+  actions: readonly TableAction[];
+  /**
+   * The partition keys its actions on the table are limited to (`dynamodb:LeadingKeys`), so that,
+   * for example, the SMS function cannot read a bank link. Queries on an index cannot be limited
+   * this way (the condition key is the table's partition key, which an index query does not
+   * name), so Query on the indexes stays unconditioned.
+   */
+  partitionKeys: readonly PartitionKeyPrefix[];
+}
+
+/**
  * What a function may use of the world. Each capability is one IAM grant plus the environment
  * it needs (set together by `lib/constructs/capability-grants.ts`), one section of the
  * configuration checked at cold start, and the adapters the composition builds for it. A
  * function has exactly the capabilities its manifest entry lists.
  */
 export interface Capabilities {
-  /** Exactly the table actions the function performs; Query also reaches every index. */
-  table?: readonly TableAction[];
+  /** The table: its actions, limited to some partition keys. */
+  table?: TableAccess;
   /** Query on one index and nothing else of the table (the poller's dispatcher). */
   tableIndex?: GsiName;
   /** Reads the signing keys: signs access tokens, or verifies them, or publishes the public keys. */

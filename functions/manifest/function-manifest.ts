@@ -21,121 +21,192 @@ const ITEM_CHECK_ACTIONS: readonly TableAction[] = [
  */
 export const routeDeployments = {
   register: {
-    capabilities: { table: ['dynamodb:PutItem'], signingKeys: 'read' },
+    capabilities: {
+      table: { actions: ['dynamodb:PutItem'], partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'] },
+      signingKeys: 'read',
+    },
     nodeModules: [ARGON2, COMMON_PASSWORDS],
   },
   login: {
     capabilities: {
-      table: [
-        'dynamodb:BatchGetItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:PutItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ],
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
+      },
       signingKeys: 'read',
     },
     nodeModules: [ARGON2],
   },
   token: {
     capabilities: {
-      table: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      table: {
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#'],
+      },
       signingKeys: 'read',
     },
   },
-  logout: { capabilities: { table: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'] } },
-  me: { capabilities: { table: ['dynamodb:Query'] } },
-  listSessions: { capabilities: { table: ['dynamodb:Query'] } },
-  deleteSession: { capabilities: { table: ['dynamodb:UpdateItem', 'dynamodb:PutItem'] } },
-  listEvents: { capabilities: { table: ['dynamodb:Query'] } },
+  logout: {
+    capabilities: {
+      table: {
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        partitionKeys: ['USER#', 'SESSION#'],
+      },
+    },
+  },
+  me: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
+  listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
+  deleteSession: {
+    capabilities: {
+      table: { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], partitionKeys: ['USER#', 'SESSION#'] },
+    },
+  },
+  listEvents: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   smsSend: {
     capabilities: {
-      table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        partitionKeys: ['SMSCODE#', 'SMSRATE#'],
+      },
       smsPepper: 'read',
       sms: 'send',
     },
   },
   smsVerify: {
     capabilities: {
-      table: [
-        'dynamodb:BatchGetItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-      ],
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#'],
+      },
       signingKeys: 'read',
       smsPepper: 'read',
     },
   },
-  social: { capabilities: { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], providers: 'verify' } },
+  social: {
+    capabilities: {
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#'],
+      },
+      providers: 'verify',
+    },
+  },
   linkSocial: {
     capabilities: {
-      table: [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ],
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#'],
+      },
       providers: 'verify',
     },
   },
   updateMe: {
     capabilities: {
-      table: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      table: {
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        partitionKeys: ['USER#'],
+      },
       emailSubscriptions: 'manage',
     },
   },
   setPassword: {
     capabilities: {
-      table: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      table: {
+        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
+      },
     },
     nodeModules: [ARGON2, COMMON_PASSWORDS],
   },
   linkPhone: {
     capabilities: {
-      table: [
-        'dynamodb:BatchGetItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-      ],
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#'],
+      },
       smsPepper: 'read',
     },
   },
   unlinkIdentity: {
     capabilities: {
-      table: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      table: {
+        actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'IDENTITY#'],
+      },
     },
   },
   plaidLinkToken: { capabilities: { plaid: 'call' }, nodeModules: [PLAID] },
   plaidLinkItem: {
-    capabilities: { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], plaid: 'call', tokenKey: 'encrypt' },
+    capabilities: {
+      table: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: ['ITEM#', 'USERINST#'] },
+      plaid: 'call',
+      tokenKey: 'encrypt',
+    },
     nodeModules: [PLAID],
   },
-  plaidListItems: { capabilities: { table: ['dynamodb:Query'] } },
-  plaidGetItem: { capabilities: { table: ['dynamodb:GetItem'] } },
+  plaidListItems: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['ITEM#'] } } },
+  plaidGetItem: { capabilities: { table: { actions: ['dynamodb:GetItem'], partitionKeys: ['ITEM#'] } } },
   plaidUpdateLinkToken: {
-    capabilities: { table: ['dynamodb:GetItem'], plaid: 'call', tokenKey: 'decrypt' },
+    capabilities: {
+      table: { actions: ['dynamodb:GetItem'], partitionKeys: ['ITEM#'] },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+    },
     nodeModules: [PLAID],
   },
   plaidRepairItem: {
-    capabilities: { table: ITEM_CHECK_ACTIONS, plaid: 'call', tokenKey: 'decrypt', alerts: 'publish' },
+    capabilities: {
+      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+      alerts: 'publish',
+    },
     nodeModules: [PLAID],
   },
-  plaidItemEvents: { capabilities: { table: ['dynamodb:GetItem', 'dynamodb:Query'] } },
+  plaidItemEvents: {
+    capabilities: { table: { actions: ['dynamodb:GetItem', 'dynamodb:Query'], partitionKeys: ['ITEM#'] } },
+  },
   plaidRemoveItem: {
     capabilities: {
-      table: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        partitionKeys: ['ITEM#', 'USERINST#'],
+      },
       plaid: 'call',
       tokenKey: 'decrypt',
     },
     nodeModules: [PLAID],
   },
   plaidWebhook: {
-    capabilities: { table: ITEM_CHECK_ACTIONS, plaid: 'call', alerts: 'publish' },
+    capabilities: {
+      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
+      plaid: 'call',
+      alerts: 'publish',
+    },
     nodeModules: [PLAID],
   },
   jwks: { capabilities: { signingKeys: 'read' } },
@@ -152,7 +223,12 @@ export const backgroundDeployments = {
   },
   pollerWorker: {
     handler: 'poller-worker',
-    capabilities: { table: ITEM_CHECK_ACTIONS, plaid: 'call', tokenKey: 'decrypt', alerts: 'publish' },
+    capabilities: {
+      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+      alerts: 'publish',
+    },
     nodeModules: [PLAID],
   },
 } as const satisfies Record<string, FunctionDeployment & { handler: string }>;

@@ -34,7 +34,9 @@ export function grantCapabilities(
   capabilities: Capabilities,
   on: CapabilityResources,
 ): void {
-  if (capabilities.table !== undefined) fn.useTable(on.table, capabilities.table);
+  if (capabilities.table !== undefined) {
+    fn.useTable(on.table, capabilities.table.actions, { partitionKeys: capabilities.table.partitionKeys });
+  }
   if (capabilities.tableIndex !== undefined) fn.useTableIndex(on.table, capabilities.tableIndex);
   if (capabilities.signingKeys === 'read') fn.useSigningKeys(on.signingKeys);
   if (capabilities.smsPepper === 'read') fn.useSmsPepper(on.smsPepper);

@@ -121,12 +121,31 @@ export class ServiceFunction extends NodejsFunction {
   /**
    * Hands the table to the function: sets `TABLE_NAME` and grants exactly `actions` (which may be
    * none). Query is granted on the table and on each index named in the table definition, never on
-   * a wildcard, and no other action reaches the indexes.
+   * a wildcard, and no other action reaches the indexes. With `partitionKeys`, the actions on the
+   * table reach only items whose partition key starts with one of them (`dynamodb:LeadingKeys`,
+   * checked for every key of a batch or transaction); queries on an index cannot be limited so.
    */
-  useTable(table: ITable, actions: readonly TableAction[]): this {
+  useTable(
+    table: ITable,
+    actions: readonly TableAction[],
+    options: { partitionKeys?: readonly string[] } = {},
+  ): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
     if (actions.length > 0) {
-      this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+      const { partitionKeys } = options;
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: [...actions],
+          resources: [table.tableArn],
+          ...(partitionKeys === undefined
+            ? {}
+            : {
+                conditions: {
+                  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitionKeys.map((p) => `${p}*`) },
+                },
+              }),
+        }),
+      );
     }
     if (actions.includes('dynamodb:Query')) {
       this.queryIndexes(

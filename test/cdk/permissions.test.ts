@@ -71,7 +71,7 @@ describe('Permissions', () => {
       '%s gets exactly the table actions its route lists',
       (id, route) => {
         const granted = actionsWithPrefix(statementsOf(routeFunction(id)), 'dynamodb:');
-        expect(granted).toEqual([...(route.capabilities.table ?? [])].sort());
+        expect(granted).toEqual([...(route.capabilities.table?.actions ?? [])].sort());
       },
     );
 
@@ -89,7 +89,7 @@ describe('Permissions', () => {
         expect(names).toEqual(tableDefinition.globalSecondaryIndexes.map((gsi) => gsi.indexName));
       }
       const queries =
-        routeList.find((r) => r.id === id)?.capabilities.table?.includes('dynamodb:Query') ?? false;
+        routeList.find((r) => r.id === id)?.capabilities.table?.actions.includes('dynamodb:Query') ?? false;
       expect(onIndexes.length > 0).toBe(queries);
     });
 

@@ -1,0 +1,105 @@
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { keys } from '../../functions/adapters/dynamo/keys';
+import type { PartitionKeyPrefix } from '../../functions/manifest/capabilities';
+import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
+import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { asList, logicalIdOf, type Statement, statementsOfRole, synthesize } from './fixture';
+
+const { api, apiTemplate } = synthesize();
+
+type ConditionedStatement = Statement & { Condition?: Record<string, Record<string, string[]>> };
+
+const statementsOf = (fn: ServiceFunction) =>
+  statementsOfRole(apiTemplate, logicalIdOf(fn.role as Role)) as ConditionedStatement[];
+const onTable = (fn: ServiceFunction) =>
+  statementsOf(fn).filter(
+    (s) => JSON.stringify(s.Resource).includes('Table') && !JSON.stringify(s.Resource).includes('/index/'),
+  );
+const onIndexes = (fn: ServiceFunction) =>
+  statementsOf(fn).filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+const leadingKeys = (statement: ConditionedStatement | undefined) =>
+  statement?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+
+const tableFunctions = [
+  ...deployedRoutes
+    .filter((r) => r.capabilities.table !== undefined)
+    .map((r) => [r.id, api.functions.get(r.id) as ServiceFunction, r.capabilities.table] as const),
+  ['pollerWorker', api.poller.worker, backgroundDeployments.pollerWorker.capabilities.table] as const,
+];
+
+describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => {
+  it.each(tableFunctions.map(([id, fn, table]) => [id, fn, table] as const))(
+    '%s reaches only the partition keys its manifest lists',
+    (_id, fn, table) => {
+      // Act
+      const statements = onTable(fn);
+
+      // Assess: one statement on the table, every action under the condition.
+      expect(statements).toHaveLength(1);
+      expect(asList(statements[0]?.Action).sort()).toEqual([...(table?.actions ?? [])].sort());
+      expect(leadingKeys(statements[0])).toEqual(table?.partitionKeys.map((p) => `${p}*`));
+    },
+  );
+
+  it('keeps the SMS function away from bank links, sessions and accounts', () => {
+    const granted = leadingKeys(onTable(api.functions.get('smsSend') as ServiceFunction)[0]);
+    expect(granted).toEqual(['SMSCODE#*', 'SMSRATE#*']);
+    for (const other of ['ITEM#', 'USERINST#', 'USER#', 'SESSION#', 'IDENTITY#']) {
+      expect(granted?.some((p) => other.startsWith(p.slice(0, -1)))).toBe(false);
+    }
+  });
+
+  it('keeps the bank-link functions away from accounts, sessions and SMS codes', () => {
+    const bankFunctions = [
+      ...deployedRoutes.filter((r) => r.id.startsWith('plaid')).map((r) => api.functions.get(r.id)),
+      api.poller.worker,
+    ].filter((fn): fn is ServiceFunction => fn !== undefined && onTable(fn).length > 0);
+    expect(bankFunctions.length).toBeGreaterThan(5);
+    for (const fn of bankFunctions) {
+      for (const prefix of leadingKeys(onTable(fn)[0]) ?? [])
+        expect(['ITEM#*', 'USERINST#*']).toContain(prefix);
+    }
+  });
+
+  it('leaves index queries unconditioned: the condition key cannot describe them', () => {
+    for (const [, fn] of tableFunctions) {
+      for (const statement of onIndexes(fn)) {
+        expect(asList(statement.Action)).toEqual(['dynamodb:Query']);
+        expect(statement.Condition).toBeUndefined();
+      }
+    }
+    // The dispatcher reads the next-check index only: nothing of the table itself.
+    expect(onTable(api.poller.dispatcher)).toEqual([]);
+  });
+
+  it('names only prefixes the key module builds', () => {
+    // Prepare: every partition key keys.ts can build, with sample values.
+    const built = [
+      keys.user('u').pk,
+      keys.identity('phone', '+1').pk,
+      keys.session('s').pk,
+      keys.event('u', 'at', 'e').pk,
+      keys.loginFailures('name').pk,
+      keys.unknownUsernameFailure('name', 'at', 'id').pk,
+      keys.smsCode('+1').pk,
+      keys.phoneSends('+1').pk,
+      keys.ipSends('ip', 'h').pk,
+      keys.dailySends('d').pk,
+      keys.authorizationCode('h').pk,
+      keys.plaidItem('i').pk,
+      keys.plaidItemEvent('i', 'at', 'id').pk,
+      keys.alertClaim('i', 'e', 's', 'c').pk,
+      keys.institutionGuard('u', 'ins').pk,
+    ];
+    const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
+
+    // Act
+    const listed = new Set(tableFunctions.flatMap(([, , table]) => table?.partitionKeys ?? []));
+
+    // Assess: each listed prefix is one the table really has, and every kind of record is reachable.
+    const real = new Set(built.map(prefixOf));
+    for (const prefix of listed) expect(real).toContain(prefix);
+    expect([...real].sort()).toEqual([...listed].sort());
+  });
+});
