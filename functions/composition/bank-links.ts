@@ -1,5 +1,6 @@
 import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
 import { SqsCheckQueue } from '../adapters/check-queues';
+import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
@@ -50,9 +51,11 @@ const cipher = () =>
     );
   });
 
-/** Items, their history and the alert ledger. */
+/** Items and their history. */
 export const plaidItems = () =>
   memo('plaidItems', ({ config }) => new DynamoPlaidItemStore(table(), config.poller.shards));
+/** Exactly-once bookkeeping of alerts. */
+const alertLedger = () => memo('alertLedger', () => new DynamoAlertLedger(table()));
 
 const channels = () =>
   memo('alertChannels', ({ config }) => {
@@ -86,7 +89,7 @@ export function itemCheckDeps(): ItemCheckDeps {
     cipher: lazyCipher,
     items,
     users: users(),
-    ledger: items,
+    ledger: alertLedger(),
     channels: lazyChannels,
     schedule: config.poller.schedule,
     webhookUrl: config.plaid?.webhookUrl,

@@ -1,5 +1,7 @@
 import { OutboxEmailSubscriptions, SnsEmailSubscriptions } from '../adapters/alert-channels';
 import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
+import { DynamoPhoneAccountStore } from '../adapters/dynamo/phone-account-store';
+import { DynamoProfileStore } from '../adapters/dynamo/profile-store';
 import { DynamoSmsCodeStore } from '../adapters/dynamo/sms-code-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { HmacOtpCrypto } from '../adapters/otp-crypto';
@@ -38,8 +40,12 @@ export const smsSender = (): SmsSender =>
   );
 
 const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
-export const identities = () =>
+const identities = () =>
   memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
+const phoneAccounts = () =>
+  memo('phoneAccounts', ({ config }) => new DynamoPhoneAccountStore(table(), config.eventRetentionSeconds));
+const profiles = () =>
+  memo('profiles', ({ config }) => new DynamoProfileStore(table(), config.eventRetentionSeconds));
 
 function base() {
   const { config, clock } = currentRuntime();
@@ -59,7 +65,7 @@ export function verifySmsCodeUseCase() {
     ...deps,
     otp: otp(),
     codes: codes(),
-    phoneAccounts: identities(),
+    phoneAccounts: phoneAccounts(),
     users: users(),
     signer: accessTokenSigner(),
     sessionPolicy: config.sessionPolicy,
@@ -77,7 +83,7 @@ export const linkPhoneUseCase = () =>
     ...identityDeps(),
     otp: otp(),
     codes: codes(),
-    phoneAccounts: identities(),
+    phoneAccounts: phoneAccounts(),
     smsPolicy: currentRuntime().config.sms.policy,
   });
 
@@ -86,7 +92,7 @@ export const unlinkIdentityUseCase = () => unlinkIdentity({ ...identityDeps(), i
 
 /** `PATCH /v1/me`. */
 export const updateProfileUseCase = () =>
-  updateProfile({ ...identityDeps(), profiles: identities(), ...emailSubscriptions() });
+  updateProfile({ ...identityDeps(), profiles: profiles(), ...emailSubscriptions() });
 
 /** The alert topic's email subscriptions: SNS in AWS (when a topic is configured), the outbox locally. */
 function emailSubscriptions(): { emails?: EmailSubscriptions } {

@@ -1,4 +1,4 @@
-import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
+import { DynamoSocialIdentityStore } from '../adapters/dynamo/social-identity-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { ProviderRouter } from '../adapters/providers/identity-providers';
 import { OidcVerifier } from '../adapters/providers/oidc';
@@ -37,7 +37,10 @@ const providers = () =>
   });
 
 const identities = () =>
-  memo('socialIdentities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
+  memo(
+    'socialIdentities',
+    ({ config }) => new DynamoSocialIdentityStore(table(), config.eventRetentionSeconds),
+  );
 
 /** `POST /v1/auth/social`. */
 export const startSocialSignInUseCase = () =>

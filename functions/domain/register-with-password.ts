@@ -9,12 +9,13 @@ import {
 } from './credentials-policy';
 import { UsernameTakenError } from './errors';
 import { maskUsername } from './labels';
-import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
+import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView } from './model';
+import { newUser } from './new-user';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
 import type { TokenCrypto } from './ports/token-crypto';
-import { auditEvent, grantFor, newSession } from './session-issuer';
+import { grantSession, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 
 export interface RegisterDeps {
@@ -49,14 +50,11 @@ export function registerWithPassword(deps: RegisterDeps) {
 
     const now = deps.clock.now();
     const passwordHash = await deps.hasher.hash(password);
-    const user: UserRecord = {
+    const user = newUser({
       id: deps.crypto.newId('usr'),
       displayName: input.displayName?.trim() || username,
-      emailConfirmed: false,
-      notifications: { sms: true, email: true },
-      createdAt: now.toISOString(),
-      identityCount: 1,
-    };
+      now,
+    });
     const identity: IdentityRecord = {
       type: 'password',
       subject: username,
@@ -65,24 +63,13 @@ export function registerWithPassword(deps: RegisterDeps) {
       linkedAt: user.createdAt,
       passwordHash,
     };
-    const { session, refreshToken } = newSession(deps, user.id, now, client);
-    const event = auditEvent(deps.crypto, {
-      userId: user.id,
-      type: 'account.registered',
-      now,
-      client,
-      sessionId: session.id,
-      detail: { method: 'password' },
-    });
-    if ((await deps.accounts.createAccount({ user, identity, session, event })) === 'username_taken')
-      throw new UsernameTakenError();
-
-    return grantFor(deps.signer, {
-      userId: user.id,
-      sessionId: session.id,
-      refreshToken,
-      user: toUserView(user, [identity]),
-      now,
-    });
+    const started = startSession(
+      deps,
+      { userId: user.id, now, client },
+      { method: 'password', newUser: true },
+    );
+    const created = await deps.accounts.createAccount({ user, identity, ...started });
+    if (created === 'username_taken') throw new UsernameTakenError();
+    return grantSession(deps, started, { user: toUserView(user, [identity]) });
   };
 }

@@ -1,7 +1,17 @@
 import { addSeconds } from './clock';
-import type { AuditEvent, AuditEventType, ClientInfo, SessionRecord, TokenGrant, UserView } from './model';
+import type { AppError } from './errors';
+import {
+  type AuditEvent,
+  type AuditEventType,
+  type ClientInfo,
+  type SessionRecord,
+  type TokenGrant,
+  toUserView,
+  type UserView,
+} from './model';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
 import { formatRefreshToken, type SessionPolicy } from './session-policy';
 
 /** A session not yet stored, with the only copy of its refresh token. */
@@ -57,6 +67,59 @@ export function auditEvent(
     ...clientFields(input.client ?? {}),
     ...(input.detail === undefined ? {} : { detail: input.detail }),
   };
+}
+
+/** A session about to be stored, with the event that records how it started. */
+export interface SessionStart extends NewSession {
+  event: AuditEvent;
+}
+
+/**
+ * Starts a session for a sign-in: the session, and its `login.succeeded` event (or
+ * `account.registered`, for a new user) naming the way in. The caller stores both in one write.
+ *
+ * @example
+ * const started = startSession(deps, { userId, now, client }, { method: 'sms' });
+ */
+export function startSession(
+  deps: { crypto: TokenCrypto; sessionPolicy: SessionPolicy },
+  at: { userId: string; now: Date; client: ClientInfo },
+  way: { method: string; newUser?: boolean },
+): SessionStart {
+  const { session, refreshToken } = newSession(deps, at.userId, at.now, at.client);
+  const event = auditEvent(deps.crypto, {
+    ...at,
+    type: way.newUser === true ? 'account.registered' : 'login.succeeded',
+    sessionId: session.id,
+    detail: { method: way.method },
+  });
+  return { session, refreshToken, event };
+}
+
+/**
+ * Grants a stored session: signs its access token and packages it with the user as the API shows
+ * them, read from the directory (`missing` is thrown if the user is gone) unless given.
+ */
+export async function grantSession(
+  deps: { signer: AccessTokenSigner; users?: UserDirectory },
+  started: NewSession,
+  input: { user: UserView } | { missing: () => AppError },
+): Promise<TokenGrant> {
+  let user: UserView;
+  if ('user' in input) {
+    user = input.user;
+  } else {
+    const found = await deps.users?.getUser(started.session.userId);
+    if (found === undefined) throw input.missing();
+    user = toUserView(found.user, found.identities);
+  }
+  return grantFor(deps.signer, {
+    userId: started.session.userId,
+    sessionId: started.session.id,
+    refreshToken: started.refreshToken,
+    user,
+    now: new Date(started.session.createdAt),
+  });
 }
 
 /** Signs an access token for the session and packages the grant. */

@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { normalizePassword, normalizeUsername } from './credentials-policy';
 import { AccountLockedError, InvalidCredentialsError } from './errors';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
-import { type ClientInfo, type TokenGrant, toUserView } from './model';
+import type { ClientInfo, TokenGrant } from './model';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuditLog } from './ports/audit-log';
 import type { PasswordAccountStore } from './ports/password-account-store';
@@ -10,7 +10,7 @@ import type { PasswordHasher } from './ports/passwords';
 import type { SecuritySignals } from './ports/security-signals';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantFor, newSession } from './session-issuer';
+import { auditEvent, grantSession, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 
 export interface SignInDeps {
@@ -77,25 +77,8 @@ export function signInWithPassword(deps: SignInDeps) {
       throw new InvalidCredentialsError();
     }
 
-    const { session, refreshToken } = newSession(deps, identity.userId, now, client);
-    const event = auditEvent(deps.crypto, {
-      userId: identity.userId,
-      type: 'login.succeeded',
-      now,
-      client,
-      sessionId: session.id,
-      detail: { method: 'password' },
-    });
-    await deps.accounts.completeLogin({ username, session, event });
-    const found = await deps.users.getUser(identity.userId);
-    if (found === undefined) throw new InvalidCredentialsError();
-
-    return grantFor(deps.signer, {
-      userId: identity.userId,
-      sessionId: session.id,
-      refreshToken,
-      user: toUserView(found.user, found.identities),
-      now,
-    });
+    const started = startSession(deps, { userId: identity.userId, now, client }, { method: 'password' });
+    await deps.accounts.completeLogin({ username, ...started });
+    return grantSession(deps, started, { missing: () => new InvalidCredentialsError() });
   };
 }

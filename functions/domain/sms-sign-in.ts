@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import { AppError, InvalidCodeError } from './errors';
-import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserRecord } from './model';
+import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView } from './model';
+import { newUser } from './new-user';
 import { parseMobileNumber } from './phone-numbers';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { OtpCrypto } from './ports/otp-crypto';
@@ -9,7 +10,7 @@ import type { SmsCodeStore } from './ports/sms-code-store';
 import type { SmsSender } from './ports/sms-sender';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantFor, newSession } from './session-issuer';
+import { grantSession, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import { checkCode, codeExpiry, judgePhoneSend, type SmsPolicy } from './sms-code-policy';
 
@@ -132,38 +133,22 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
   ): Promise<TokenGrant & { isNewUser: boolean }> => {
     const { phone, now, codeId, identity } = await checkPhoneCode(deps, rawPhone, code);
     const userId = identity?.userId ?? deps.crypto.newId('usr');
-    const { session, refreshToken } = newSession(deps, userId, now, client);
-    const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, session };
-    const event = auditEvent(deps.crypto, {
-      userId,
-      type: identity === undefined ? 'account.registered' : 'login.succeeded',
-      now,
-      client,
-      sessionId: session.id,
-      detail: { method: 'sms' },
-    });
+    const started = startSession(
+      deps,
+      { userId, now, client },
+      { method: 'sms', newUser: identity === undefined },
+    );
+    const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, ...started };
 
     if (identity !== undefined) {
-      if ((await deps.phoneAccounts.signIn({ ...consume, event })) === 'code_gone')
-        throw new InvalidCodeError();
-      const found = await deps.users.getUser(userId);
-      if (found === undefined) throw new InvalidCodeError();
-      const user = toUserView(found.user, found.identities);
+      if ((await deps.phoneAccounts.signIn(consume)) === 'code_gone') throw new InvalidCodeError();
       return {
-        ...(await grantFor(deps.signer, { userId, sessionId: session.id, refreshToken, user, now })),
+        ...(await grantSession(deps, started, { missing: () => new InvalidCodeError() })),
         isNewUser: false,
       };
     }
 
-    const user: UserRecord = {
-      id: userId,
-      displayName: phone.label,
-      phone: phone.e164,
-      emailConfirmed: false,
-      notifications: { sms: true, email: true },
-      createdAt: now.toISOString(),
-      identityCount: 1,
-    };
+    const user = newUser({ id: userId, displayName: phone.label, phone: phone.e164, now });
     const phoneIdentity: IdentityRecord = {
       type: 'phone',
       subject: phone.e164,
@@ -171,18 +156,12 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
       label: phone.label,
       linkedAt: user.createdAt,
     };
-    const result = await deps.phoneAccounts.createAccount({
-      ...consume,
-      user,
-      identity: phoneIdentity,
-      event,
-    });
+    const result = await deps.phoneAccounts.createAccount({ ...consume, user, identity: phoneIdentity });
     // Someone linked this phone between our read and our write (the code is still unused): sign in.
     if (result === 'phone_taken' && !retried) return verify(rawPhone, code, client, true);
     if (result !== 'created') throw new InvalidCodeError();
-    const view = toUserView(user, [phoneIdentity]);
     return {
-      ...(await grantFor(deps.signer, { userId, sessionId: session.id, refreshToken, user: view, now })),
+      ...(await grantSession(deps, started, { user: toUserView(user, [phoneIdentity]) })),
       isNewUser: true,
     };
   };

@@ -7,9 +7,9 @@ import {
   type SocialProvider,
   type TokenGrant,
   toUserView,
-  type UserRecord,
   type UserView,
 } from './model';
+import { newUser } from './new-user';
 import { s256 } from './pkce';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from './ports/authorization-code-store';
@@ -17,7 +17,7 @@ import type { SessionStore } from './ports/session-store';
 import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantFor, newSession } from './session-issuer';
+import { auditEvent, grantSession, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
 
@@ -69,15 +69,12 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
     let identity = await deps.identities.findIdentity(profile.provider, profile.subject);
     const isNewUser = identity === undefined;
     if (identity === undefined) {
-      const user: UserRecord = {
+      const user = newUser({
         id: deps.crypto.newId('usr'),
         displayName: profile.nickname?.trim().slice(0, 64) || `${PROVIDER_NAMES[profile.provider]} user`,
+        now,
         ...(profile.avatarUrl === undefined ? {} : { avatarUrl: profile.avatarUrl }),
-        emailConfirmed: false,
-        notifications: { sms: true, email: true },
-        createdAt: now.toISOString(),
-        identityCount: 1,
-      };
+      });
       identity = identityFor(profile, user.id, now);
       const event = auditEvent(deps.crypto, {
         userId: user.id,
@@ -141,30 +138,18 @@ export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
       throw new InvalidGrantError();
     }
 
-    const { session, refreshToken } = newSession(deps, record.userId, now, client);
-    const event = auditEvent(deps.crypto, {
-      userId: record.userId,
-      type: 'login.succeeded',
-      now,
-      client,
-      sessionId: session.id,
-      detail: { method: 'authorization_code' },
-    });
-    const redeemed = await deps.codes.redeem({ codeHash, codeChallenge: challenge, now, session, event });
+    const started = startSession(
+      deps,
+      { userId: record.userId, now, client },
+      { method: 'authorization_code' },
+    );
+    const redeemed = await deps.codes.redeem({ codeHash, codeChallenge: challenge, now, ...started });
     if (!redeemed) {
       const after = await deps.codes.find(codeHash);
       if (after?.usedAt !== undefined) await revokeReplayed(deps, after, now, client);
       throw new InvalidGrantError('The authorization code was already used.');
     }
-    const found = await deps.users.getUser(record.userId);
-    if (found === undefined) throw new InvalidGrantError();
-    return grantFor(deps.signer, {
-      userId: record.userId,
-      sessionId: session.id,
-      refreshToken,
-      user: toUserView(found.user, found.identities),
-      now,
-    });
+    return grantSession(deps, started, { missing: () => new InvalidGrantError() });
   };
 }
 

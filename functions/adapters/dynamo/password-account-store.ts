@@ -1,27 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { addSeconds, epochSeconds } from '../../domain/clock';
-import { ConflictError } from '../../domain/errors';
+import { addSeconds } from '../../domain/clock';
+import { ConflictError, InvariantError, NotFoundError } from '../../domain/errors';
 import { failureRecordExpiry, lockStatus } from '../../domain/lockout-policy';
-import type {
-  AuditEvent,
-  IdentityRecord,
-  LoginFailureRecord,
-  SessionRecord,
-  UserRecord,
-} from '../../domain/model';
+import type { LoginFailureRecord } from '../../domain/model';
 import type {
   FailureCount,
   LoginState,
   PasswordAccountStore,
 } from '../../domain/ports/password-account-store';
-import { auditEventItem, identityItem, sessionItem, userItem } from './items';
-import { keys } from './keys';
-import { failedConditionAt, isConditionFailure, oldItemOf, type Table } from './table';
+import { auditEvents } from './entities/audit-event';
+import { identities } from './entities/identity';
+import { loginFailures, unknownUsernameFailures } from './entities/login-failures';
+import { startSession } from './entities/session';
+import { epochSeconds } from './entities/stored';
+import { createUser, users } from './entities/user';
+import { conditions } from './expression';
+import type { Table } from './table';
 
-/** How long a failure of an unknown username is kept, for investigating credential stuffing. */
-const UNKNOWN_FAILURE_RETENTION_SECONDS = 30 * 24 * 3600;
 const MAX_COUNT_ATTEMPTS = 4;
+
+type FailureInput = Parameters<PasswordAccountStore['countFailure']>[1];
 
 /**
  * Password accounts and failed-login counters in DynamoDB. Uniqueness of usernames and the
@@ -34,63 +32,27 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
   ) {}
 
   /** Pattern: create account (TransactWriteItems: identity, user, session, event). */
-  async createAccount(input: {
-    user: UserRecord;
-    identity: IdentityRecord;
-    session: SessionRecord;
-    event: AuditEvent;
-  }): Promise<'created' | 'username_taken'> {
-    try {
-      await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: identityItem(input.identity),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: userItem(input.user),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.table.name, Item: sessionItem(input.session) } },
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: auditEventItem(input.event, this.eventRetentionSeconds),
-              },
-            },
-          ],
-        }),
-      );
-      return 'created';
-    } catch (error) {
-      if (failedConditionAt(error) === 0) return 'username_taken';
-      throw error;
-    }
+  async createAccount(
+    input: Parameters<PasswordAccountStore['createAccount']>[0],
+  ): Promise<'created' | 'username_taken'> {
+    const outcome = await startSession(
+      createUser(this.table.transaction(), input, 'username'),
+      input,
+      this.eventRetentionSeconds,
+    ).run();
+    return outcome.ok ? 'created' : 'username_taken';
   }
 
   /** Pattern: read a username's identity and failure counter (BatchGetItem, consistent). */
   async loadLoginState(username: string): Promise<LoginState> {
-    const identityKey = keys.identity('password', username);
-    const failuresKey = keys.loginFailures(username);
-    const result = await this.table.client.send(
-      new BatchGetCommand({
-        RequestItems: { [this.table.name]: { Keys: [identityKey, failuresKey], ConsistentRead: true } },
-      }),
-    );
-    // Two small items never exceed BatchGetItem's limits, so nothing comes back unprocessed.
-    const items = result.Responses?.[this.table.name] ?? [];
+    const identityKey = identities.key('password', username);
+    const failuresKey = loginFailures.key(username);
+    const items = await this.table.getMany([identityKey, failuresKey]);
     const identity = items.find((i) => i.pk === identityKey.pk);
     const failures = items.find((i) => i.pk === failuresKey.pk);
     return {
-      identity: identity === undefined ? undefined : toIdentity(identity),
-      failures: failures === undefined ? undefined : toFailures(failures),
+      identity: identity === undefined ? undefined : identities.fromItem(identity),
+      failures: failures === undefined ? undefined : loginFailures.fromItem(failures),
     };
   }
 
@@ -99,16 +61,7 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
    * to `maxFailures` and never past it; otherwise starts a new window. Usually one write: the
    * caller's `hint` says which case the last read saw, and a race falls through to the other.
    */
-  async countFailure(
-    username: string,
-    input: {
-      now: Date;
-      windowSeconds: number;
-      lockSeconds: number;
-      maxFailures: number;
-      hint?: 'continue' | 'start';
-    },
-  ): Promise<FailureCount> {
+  async countFailure(username: string, input: FailureInput): Promise<FailureCount> {
     let step: 'continue' | 'start' = input.hint ?? 'continue';
     for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt++) {
       if (step === 'continue') {
@@ -126,213 +79,103 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
 
   private async continueWindow(
     username: string,
-    input: { now: Date; windowSeconds: number; lockSeconds: number; maxFailures: number },
+    input: FailureInput,
   ): Promise<FailureCount | { outcome: 'start_over' }> {
-    const now = input.now.toISOString();
-    // The item must outlive both its window (which began at or before now, so ends within
-    // windowSeconds) and a lock this failure may start; an update cannot take the max of stored values.
-    const keepUntil = addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds));
-    try {
-      const result = await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: keys.loginFailures(username),
-          UpdateExpression: 'ADD failures :one SET lastFailureAt = :now, expiresAt = :ttl',
-          ConditionExpression:
-            'attribute_exists(pk) AND windowEndsAt > :now AND expiresAt > :nowEpoch AND failures < :max',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':now': now,
-            ':nowEpoch': epochSeconds(input.now),
-            ':max': input.maxFailures,
-            // The window keeps its end; the item lives until the later of it and a possible lock.
-            ':ttl': epochSeconds(keepUntil),
-          },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { outcome: 'counted', record: toFailures(result.Attributes ?? {}) };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const old = oldItemOf(error);
-      if (old === undefined) return { outcome: 'start_over' };
-      const record = toFailures(old);
-      // Refused because the limit was reached by someone else's failure, and the lock still runs.
-      if (lockStatus(record, input.now, input).locked) return { outcome: 'already_locked', record };
-      return { outcome: 'start_over' };
-    }
+    const result = await this.table.update(
+      loginFailures.key(username),
+      {
+        expression: 'ADD failures :one SET lastFailureAt = :now, expiresAt = :ttl',
+        // The window keeps its end. The item must outlive both that window (which began at or before
+        // now, so ends within windowSeconds) and a lock this failure may start; an update cannot
+        // take the max of stored values.
+        values: {
+          ':one': 1,
+          ':ttl': epochSeconds(addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds))),
+        },
+      },
+      {
+        expression:
+          'attribute_exists(pk) AND windowEndsAt > :now AND expiresAt > :nowEpoch AND failures < :max',
+        values: {
+          ':now': input.now.toISOString(),
+          ':nowEpoch': epochSeconds(input.now),
+          ':max': input.maxFailures,
+        },
+      },
+    );
+    if (result.written)
+      return { outcome: 'counted', record: loginFailures.fromItem(result.attributes ?? {}) };
+    if (result.old === undefined) return { outcome: 'start_over' };
+    const record = loginFailures.fromItem(result.old);
+    // Refused because the limit was reached by someone else's failure, and the lock still runs.
+    if (lockStatus(record, input.now, input).locked) return { outcome: 'already_locked', record };
+    return { outcome: 'start_over' };
   }
 
-  private async startWindow(
-    username: string,
-    input: { now: Date; windowSeconds: number; lockSeconds: number; maxFailures: number },
-  ): Promise<LoginFailureRecord | undefined> {
+  private async startWindow(username: string, input: FailureInput): Promise<LoginFailureRecord | undefined> {
     const windowEndsAt = addSeconds(input.now, input.windowSeconds);
     const expiry = failureRecordExpiry(windowEndsAt, input.now, input);
-    const lockCutoff = addSeconds(input.now, -input.lockSeconds).toISOString();
     const record: LoginFailureRecord = {
       failures: 1,
       windowEndsAt: windowEndsAt.toISOString(),
       lastFailureAt: input.now.toISOString(),
       expiresAt: new Date(epochSeconds(expiry) * 1000).toISOString(),
     };
-    try {
-      await this.table.client.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: {
-            ...keys.loginFailures(username),
-            entity: 'loginFailures',
-            failures: 1,
-            windowEndsAt: record.windowEndsAt,
-            lastFailureAt: record.lastFailureAt,
-            expiresAt: epochSeconds(expiry),
-          },
-          ConditionExpression:
-            'attribute_not_exists(pk) OR expiresAt <= :nowEpoch OR windowEndsAt <= :now OR (failures >= :max AND lastFailureAt <= :lockCutoff)',
-          ExpressionAttributeValues: {
-            ':now': input.now.toISOString(),
-            ':nowEpoch': epochSeconds(input.now),
-            ':max': input.maxFailures,
-            ':lockCutoff': lockCutoff,
-          },
-        }),
-      );
-      return record;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const written = await this.table.put(loginFailures.toItem(username, record), {
+      expression:
+        'attribute_not_exists(pk) OR expiresAt <= :nowEpoch OR windowEndsAt <= :now OR (failures >= :max AND lastFailureAt <= :lockCutoff)',
+      values: {
+        ':now': input.now.toISOString(),
+        ':nowEpoch': epochSeconds(input.now),
+        ':max': input.maxFailures,
+        ':lockCutoff': addSeconds(input.now, -input.lockSeconds).toISOString(),
+      },
+    });
+    return written ? record : undefined;
   }
 
   /** Pattern: record a failure for a username with no account (PutItem, TTL item). */
   async recordUnknownUsernameFailure(username: string, at: Date): Promise<void> {
-    const iso = at.toISOString();
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: {
-          ...keys.unknownUsernameFailure(username, iso, randomUUID()),
-          entity: 'unknownUsernameFailure',
-          at: iso,
-          expiresAt: epochSeconds(at) + UNKNOWN_FAILURE_RETENTION_SECONDS,
-        },
-      }),
-    );
+    await this.table.put(unknownUsernameFailures.toItem(username, at, randomUUID()));
   }
 
   /** Pattern: complete a login (TransactWriteItems: put session, put event, delete counter). */
-  async completeLogin(input: { username: string; session: SessionRecord; event: AuditEvent }): Promise<void> {
-    await this.table.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table.name,
-              Item: sessionItem(input.session),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.table.name,
-              Item: auditEventItem(input.event, this.eventRetentionSeconds),
-            },
-          },
-          { Delete: { TableName: this.table.name, Key: keys.loginFailures(input.username) } },
-        ],
-      }),
-    );
+  async completeLogin(input: Parameters<PasswordAccountStore['completeLogin']>[0]): Promise<void> {
+    const outcome = await startSession(this.table.transaction(), input, this.eventRetentionSeconds)
+      .delete(loginFailures.key(input.username))
+      .run();
+    if (!outcome.ok) throw new InvariantError('A session id was reused.');
   }
 
   /** Pattern: add a username + password (TransactWriteItems: identity, user count, event). */
-  async addPassword(input: {
-    identity: IdentityRecord;
-    event: AuditEvent;
-  }): Promise<'added' | 'username_taken'> {
-    try {
-      await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: identityItem(input.identity),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.name,
-                Key: keys.user(input.identity.userId),
-                UpdateExpression: 'ADD identityCount :one',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': 1 },
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: auditEventItem(input.event, this.eventRetentionSeconds),
-              },
-            },
-          ],
-        }),
-      );
-      return 'added';
-    } catch (error) {
-      if (failedConditionAt(error) === 0) return 'username_taken';
-      throw error;
-    }
+  async addPassword(
+    input: Parameters<PasswordAccountStore['addPassword']>[0],
+  ): Promise<'added' | 'username_taken'> {
+    const outcome = await this.table
+      .transaction()
+      .put(identities.toItem(input.identity), { if: conditions.absent, name: 'username' })
+      .update(users.key(input.identity.userId), users.countIdentities(1), {
+        if: conditions.present,
+        name: 'user',
+      })
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
+    if (outcome.ok) return 'added';
+    if (outcome.failed === 'user') throw new NotFoundError('No such user.');
+    return 'username_taken';
   }
 
-  /** Pattern: change a password hash (TransactWriteItems: update identity, event). */
-  async changePassword(input: {
-    identity: IdentityRecord;
-    passwordHash: string;
-    event: AuditEvent;
-  }): Promise<void> {
-    await this.table.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table.name,
-              Key: keys.identity('password', input.identity.subject),
-              UpdateExpression: 'SET passwordHash = :hash',
-              ConditionExpression: 'userId = :uid',
-              ExpressionAttributeValues: { ':hash': input.passwordHash, ':uid': input.identity.userId },
-            },
-          },
-          {
-            Put: {
-              TableName: this.table.name,
-              Item: auditEventItem(input.event, this.eventRetentionSeconds),
-            },
-          },
-        ],
-      }),
-    );
+  /** Pattern: change a password hash (TransactWriteItems: update identity if still the user's, event). */
+  async changePassword(input: Parameters<PasswordAccountStore['changePassword']>[0]): Promise<void> {
+    const outcome = await this.table
+      .transaction()
+      .update(
+        identities.key('password', input.identity.subject),
+        { expression: 'SET passwordHash = :hash', values: { ':hash': input.passwordHash } },
+        { if: conditions.ownedBy(input.identity.userId), name: 'identity' },
+      )
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
+    if (!outcome.ok) throw new NotFoundError('No password sign-in on this account.');
   }
-}
-
-function toIdentity(item: Record<string, unknown>): IdentityRecord {
-  return {
-    type: item.type as IdentityRecord['type'],
-    subject: item.subject as string,
-    userId: item.userId as string,
-    label: item.label as string,
-    linkedAt: item.linkedAt as string,
-    ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
-  };
-}
-
-function toFailures(item: Record<string, unknown>): LoginFailureRecord {
-  return {
-    failures: Number(item.failures ?? 0),
-    windowEndsAt: String(item.windowEndsAt ?? new Date(0).toISOString()),
-    lastFailureAt: String(item.lastFailureAt ?? new Date(0).toISOString()),
-    expiresAt: new Date(Number(item.expiresAt ?? 0) * 1000).toISOString(),
-  };
 }

@@ -1,12 +1,13 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds } from '../../domain/clock';
-import type { AuditEvent, SessionRecord, SessionRevokeReason } from '../../domain/model';
+import type { SessionRecord } from '../../domain/model';
 import type { RotationResult, SessionStore } from '../../domain/ports/session-store';
-import { auditEventItem } from './items';
-import { keys, ranges } from './keys';
-import { cancellationReasons, failedConditionAt, stripKeys, type Table } from './table';
+import { auditEvents } from './entities/audit-event';
+import { owner } from './entities/owner';
+import { sessions } from './entities/session';
+import { epochSeconds } from './entities/stored';
+import type { Expression } from './expression';
+import type { Table } from './table';
 
-/** Sessions in DynamoDB. Rotation and revocation are single conditional writes. */
+/** Sessions in DynamoDB. Rotation and revocation are conditional writes, each with its event. */
 export class DynamoSessionStore implements SessionStore {
   constructor(
     private readonly table: Table,
@@ -14,146 +15,69 @@ export class DynamoSessionStore implements SessionStore {
   ) {}
 
   /** Pattern: rotate a refresh token (TransactWriteItems: conditional update of session, put event). */
-  async rotate(input: {
-    userId: string;
-    sessionId: string;
-    expectedHash: string;
-    nextHash: string;
-    now: Date;
-    idleExpiresAt: Date;
-    client: { ip?: string; userAgent?: string };
-    event: AuditEvent;
-  }): Promise<RotationResult> {
-    const now = input.now.toISOString();
-    const clientSets = [
-      ...(input.client.ip === undefined ? [] : ['ip = :ip']),
-      ...(input.client.userAgent === undefined ? [] : ['userAgent = :ua']),
-    ];
-    try {
-      await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.name,
-                Key: keys.session(input.sessionId),
-                UpdateExpression: [
-                  'SET refreshHash = :next, previousRefreshHash = :expected, rotatedAt = :now, lastUsedAt = :now',
-                  'idleExpiresAt = :idle, expiresAt = :ttl',
-                  ...clientSets,
-                ].join(', '),
-                ConditionExpression:
-                  'userId = :uid AND refreshHash = :expected AND attribute_not_exists(revokedAt) AND idleExpiresAt > :now AND absoluteExpiresAt > :now',
-                ExpressionAttributeValues: {
-                  ':next': input.nextHash,
-                  ':expected': input.expectedHash,
-                  ':now': now,
-                  ':idle': input.idleExpiresAt.toISOString(),
-                  ':ttl': epochSeconds(input.idleExpiresAt),
-                  ':uid': input.userId,
-                  ...(input.client.ip === undefined ? {} : { ':ip': input.client.ip }),
-                  ...(input.client.userAgent === undefined
-                    ? {}
-                    : { ':ua': input.client.userAgent.slice(0, 256) }),
-                },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: auditEventItem(input.event, this.eventRetentionSeconds),
-              },
-            },
-          ],
-        }),
-      );
-      return { outcome: 'rotated' };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons === undefined) throw error;
-      const first = reasons[0];
-      if (first?.code === 'ConditionalCheckFailed') {
-        const session = first.item === undefined ? undefined : toSession(first.item);
-        return { outcome: 'rejected', session: session?.userId === input.userId ? session : undefined };
-      }
-      // TransactionConflict: another use of the same session is in flight. Judge by what is stored.
-      const session = await this.get(input.sessionId);
-      return { outcome: 'rejected', session: session?.userId === input.userId ? session : undefined };
-    }
-  }
-
-  /** Pattern: get a session by id (GetItem, consistent). */
-  async get(sessionId: string): Promise<SessionRecord | undefined> {
-    const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.session(sessionId), ConsistentRead: true }),
-    );
-    return result.Item === undefined ? undefined : toSession(result.Item);
+  async rotate(input: Parameters<SessionStore['rotate']>[0]): Promise<RotationResult> {
+    const { ip, userAgent } = input.client;
+    const outcome = await this.table
+      .transaction()
+      .update(
+        sessions.key(input.sessionId),
+        {
+          expression: [
+            'SET refreshHash = :next, previousRefreshHash = :expected, rotatedAt = :now, lastUsedAt = :now',
+            'idleExpiresAt = :idle, expiresAt = :ttl',
+            ...(ip === undefined ? [] : ['ip = :ip']),
+            ...(userAgent === undefined ? [] : ['userAgent = :ua']),
+          ].join(', '),
+          values: {
+            ':next': input.nextHash,
+            ':idle': input.idleExpiresAt.toISOString(),
+            ':ttl': epochSeconds(input.idleExpiresAt),
+            ...(ip === undefined ? {} : { ':ip': ip }),
+            ...(userAgent === undefined ? {} : { ':ua': userAgent.slice(0, 256) }),
+          },
+        },
+        {
+          if: {
+            expression: `refreshHash = :expected AND ${LIVE.expression}`,
+            values: { ':expected': input.expectedHash, ...live(input.userId, input.now) },
+          },
+          name: 'session',
+        },
+      )
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
+    if (outcome.ok) return { outcome: 'rotated' };
+    const session = outcome.old === undefined ? undefined : sessions.fromItem(outcome.old);
+    return { outcome: 'rejected', session: session?.userId === input.userId ? session : undefined };
   }
 
   /** Pattern: revoke a live session of a user (TransactWriteItems: conditional update, put event). */
-  async revoke(input: {
-    userId: string;
-    sessionId: string;
-    reason: SessionRevokeReason;
-    now: Date;
-    event: AuditEvent;
-  }): Promise<boolean> {
-    const now = input.now.toISOString();
-    try {
-      await this.table.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table.name,
-                Key: keys.session(input.sessionId),
-                UpdateExpression: 'SET revokedAt = :now, revokeReason = :reason',
-                ConditionExpression:
-                  'userId = :uid AND attribute_not_exists(revokedAt) AND idleExpiresAt > :now AND absoluteExpiresAt > :now',
-                ExpressionAttributeValues: { ':now': now, ':reason': input.reason, ':uid': input.userId },
-              },
-            },
-            {
-              Put: {
-                TableName: this.table.name,
-                Item: auditEventItem(input.event, this.eventRetentionSeconds),
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (failedConditionAt(error) === 0) return false;
-      throw error;
-    }
+  async revoke(input: Parameters<SessionStore['revoke']>[0]): Promise<boolean> {
+    const outcome = await this.table
+      .transaction()
+      .update(
+        sessions.key(input.sessionId),
+        { expression: 'SET revokedAt = :now, revokeReason = :reason', values: { ':reason': input.reason } },
+        { if: { expression: LIVE.expression, values: live(input.userId, input.now) }, name: 'session' },
+      )
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
+    return outcome.ok;
   }
 
   /** Pattern: list a user's sessions (Query gsi1, `USER#<id>`, sk begins_with `SESSION#`). */
   async listForUser(userId: string): Promise<SessionRecord[]> {
-    const sessions: SessionRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.userByOwner(userId).gsi1pk,
-            ':prefix': ranges.sessionPrefix,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) sessions.push(toSession(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return sessions;
+    const items = await this.table.queryAll({ index: 'gsi1', key: owner.ofKind(userId, 'SESSION#') });
+    return items.map(sessions.fromItem);
   }
 }
 
-function toSession(item: Record<string, unknown>): SessionRecord {
-  return stripKeys<SessionRecord>(item);
+/** The session is this user's, not revoked, and within both expiries at `:now`. */
+const LIVE: Expression = {
+  expression:
+    'userId = :uid AND attribute_not_exists(revokedAt) AND idleExpiresAt > :now AND absoluteExpiresAt > :now',
+};
+
+function live(userId: string, now: Date) {
+  return { ':uid': userId, ':now': now.toISOString() };
 }

@@ -1,16 +1,169 @@
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
-  TransactionCanceledException,
+  TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { KEY_ATTRIBUTES } from './keys';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors';
+import { conditionInput, type Expression, expressionInput } from './expression';
+import { backOff, plain, translated } from './sdk-errors';
+import type { GsiName } from './table-definition';
+import { Transaction } from './transaction';
 
-/** The document client and the table name, passed to every repository. */
-export interface Table {
-  client: DynamoDBDocumentClient;
-  name: string;
+/** A primary key of the table. */
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+/** A stored item, keys and all. */
+export type StoredItem = Record<string, unknown>;
+
+/** A single write refused by its condition, with the item as it was (when asked for). */
+export type WriteResult =
+  | { written: true; attributes: StoredItem | undefined }
+  | { written: false; old: StoredItem | undefined };
+
+/** How often a write that lost a race with a transaction is tried, in all. */
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The table, for the repositories: every command names the table itself, expressions carry their
+ * placeholders, a refused condition is a result (never an exception), and a race or throttling
+ * that outlasts the retries is a CONFLICT (409) or SERVICE_UNAVAILABLE (503), never a 500.
+ */
+export class Table {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly name: string,
+  ) {}
+
+  /** Reads one item (strongly consistent unless `eventual`). */
+  async get(key: Key, options: { eventual?: boolean } = {}): Promise<StoredItem | undefined> {
+    const result = await this.send<GetCommandOutput>(
+      () => new GetCommand({ TableName: this.name, Key: key, ConsistentRead: options.eventual !== true }),
+    );
+    return result.Item;
+  }
+
+  /** Reads up to 100 small items in one consistent round trip. */
+  async getMany(keys: Key[]): Promise<StoredItem[]> {
+    const result = await this.send<BatchGetCommandOutput>(
+      () => new BatchGetCommand({ RequestItems: { [this.name]: { Keys: keys, ConsistentRead: true } } }),
+    );
+    // A few small items never exceed BatchGetItem's limits, so nothing comes back unprocessed.
+    return result.Responses?.[this.name] ?? [];
+  }
+
+  /** Writes an item, if `condition` holds; false if it did not. */
+  async put(item: StoredItem, condition?: Expression): Promise<boolean> {
+    const command = () => new PutCommand({ TableName: this.name, Item: item, ...conditionInput(condition) });
+    return (await this.write(command)).written;
+  }
+
+  /** Updates an item, if `condition` holds; the new item, or the old one on refusal. */
+  async update(key: Key, update: Expression, condition?: Expression): Promise<WriteResult> {
+    return this.write(
+      () =>
+        new UpdateCommand({
+          TableName: this.name,
+          Key: key,
+          ...expressionInput({
+            UpdateExpression: update,
+            ...(condition === undefined ? {} : { ConditionExpression: condition }),
+          }),
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+    );
+  }
+
+  /** Deletes an item, if `condition` holds; false if it did not. */
+  async delete(key: Key, condition?: Expression): Promise<boolean> {
+    const command = () => new DeleteCommand({ TableName: this.name, Key: key, ...conditionInput(condition) });
+    return (await this.write(command)).written;
+  }
+
+  /** One page of a query. `after` and `lastKey` are the table's own keys, opaque to callers. */
+  async query(input: {
+    index?: GsiName;
+    key: Expression;
+    filter?: Expression;
+    newestFirst?: boolean;
+    limit?: number;
+    after?: StoredItem;
+    consistent?: boolean;
+  }): Promise<{ items: StoredItem[]; lastKey: StoredItem | undefined }> {
+    const result = await this.send<QueryCommandOutput>(
+      () =>
+        new QueryCommand({
+          TableName: this.name,
+          ...(input.index === undefined ? {} : { IndexName: input.index }),
+          ...expressionInput({
+            KeyConditionExpression: input.key,
+            ...(input.filter === undefined ? {} : { FilterExpression: input.filter }),
+          }),
+          ...(input.newestFirst === true ? { ScanIndexForward: false } : {}),
+          ...(input.limit === undefined ? {} : { Limit: input.limit }),
+          ...(input.after === undefined ? {} : { ExclusiveStartKey: input.after }),
+          ...(input.consistent === true ? { ConsistentRead: true } : {}),
+        }),
+    );
+    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+  }
+
+  /** Every page of a query. */
+  async queryAll(input: Omit<Parameters<Table['query']>[0], 'after' | 'limit'>): Promise<StoredItem[]> {
+    const items: StoredItem[] = [];
+    let after: StoredItem | undefined;
+    do {
+      const page = await this.query({ ...input, ...(after === undefined ? {} : { after }) });
+      items.push(...page.items);
+      after = page.lastKey;
+    } while (after !== undefined);
+    return items;
+  }
+
+  /** A new all-or-nothing write; see {@link Transaction}. */
+  transaction(): Transaction {
+    return new Transaction(this);
+  }
+
+  /** Sends a command, turning throttling that outlasted the SDK's retries into a 503. */
+  async send<Output>(command: () => { input: object }): Promise<Output> {
+    try {
+      return (await this.client.send(command() as never)) as Output;
+    } catch (error) {
+      throw translated(error);
+    }
+  }
+
+  /** A single conditional write, retried while it races a transaction on the same item. */
+  private async write(command: () => { input: object }): Promise<WriteResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.client.send(command() as never);
+        return { written: true, attributes: (result as { Attributes?: StoredItem }).Attributes };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException)
+          return { written: false, old: plain(error.Item) };
+        if (!(error instanceof TransactionConflictException)) throw translated(error);
+        if (attempt >= MAX_ATTEMPTS) throw new ConflictError(error);
+        await backOff(attempt);
+      }
+    }
+  }
 }
 
 /**
@@ -32,57 +185,8 @@ export function createTable(input: { name: string; endpoint?: string; region?: s
         : {}),
     maxAttempts: 3,
   });
-  return {
-    client: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
-    name: input.name,
-  };
-}
-
-/** The item without its key attributes: what a repository turns back into a record. */
-export function stripKeys<T>(item: Record<string, unknown>): T {
-  const copy: Record<string, unknown> = { ...item };
-  for (const attribute of KEY_ATTRIBUTES) delete copy[attribute];
-  return copy as T;
-}
-
-/** Whether `error` is DynamoDB refusing a single write's condition. */
-export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return error instanceof ConditionalCheckFailedException;
-}
-
-/** The old item DynamoDB returned with a failed condition (`ReturnValuesOnConditionCheckFailure`). */
-export function oldItemOf(error: unknown): Record<string, unknown> | undefined {
-  const item = (error as { Item?: Record<string, unknown> }).Item;
-  if (item === undefined) return undefined;
-  // The document client does not unmarshall error payloads.
-  return isMarshalled(item) ? unmarshall(item as never) : item;
-}
-
-/** Why each part of a cancelled transaction failed (`ConditionalCheckFailed`, `None`, …), in order. */
-export function cancellationReasons(
-  error: unknown,
-): { code: string; item: Record<string, unknown> | undefined }[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  return (error.CancellationReasons ?? []).map((r) => ({
-    code: r.Code ?? 'None',
-    item: r.Item === undefined ? undefined : isMarshalled(r.Item) ? unmarshall(r.Item as never) : r.Item,
-  }));
-}
-
-/**
- * Which item of a cancelled transaction failed its condition: its index, -1 when the transaction
- * was cancelled for another reason (a conflict), undefined when `error` is no cancellation.
- */
-export function failedConditionAt(error: unknown): number | undefined {
-  return cancellationReasons(error)?.findIndex((r) => r.code === 'ConditionalCheckFailed');
-}
-
-const TYPE_DESCRIPTORS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
-
-function isMarshalled(item: Record<string, unknown>): boolean {
-  return Object.values(item).every((value) => {
-    if (typeof value !== 'object' || value === null) return false;
-    const descriptors = Object.keys(value);
-    return descriptors.length === 1 && TYPE_DESCRIPTORS.has(descriptors[0] as string);
-  });
+  return new Table(
+    DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
+    input.name,
+  );
 }

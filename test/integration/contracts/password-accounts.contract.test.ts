@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LockoutPolicy } from '../../../functions/domain/lockout-policy';
+import { backends, later, make, NOW, type Stores } from './backends';
+
+const policy: LockoutPolicy = { maxFailures: 3, windowSeconds: 900, lockSeconds: 600 };
+
+describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name)', ({ stores: build }) => {
+  let stores: Stores;
+  beforeAll(async () => {
+    stores = await build();
+  });
+
+  async function account(passwordHash = 'hash-1') {
+    const user = make.user(NOW);
+    const identity = make.identity(user, 'password', make.id('alice'), passwordHash);
+    const session = make.session(user.id, NOW);
+    const created = await stores.accounts.createAccount({
+      user,
+      identity,
+      session,
+      event: make.event(user.id, 'account.registered', NOW),
+    });
+    return { user, identity, session, created };
+  }
+
+  it('creates an account once per username, and the directory shows it without the hash', async () => {
+    // Prepare + Act
+    const { user, identity, created } = await account();
+    const again = await stores.accounts.createAccount({
+      user: make.user(NOW),
+      identity: { ...identity, userId: 'usr_other' },
+      session: make.session('usr_other', NOW),
+      event: make.event('usr_other', 'account.registered', NOW),
+    });
+
+    // Assess
+    expect(created).toBe('created');
+    expect(again).toBe('username_taken');
+    const found = await stores.users.getUser(user.id);
+    expect(found?.user).toMatchObject({ id: user.id, identityCount: 1 });
+    const { passwordHash: _hidden, ...shown } = identity;
+    expect(found?.identities).toEqual([shown]);
+    expect((await stores.accounts.loadLoginState(identity.subject)).identity?.passwordHash).toBe('hash-1');
+    expect(await stores.sessions.listForUser(user.id)).toHaveLength(1);
+  });
+
+  it('counts failures up to the limit and never past it, then refuses the next as already locked', async () => {
+    // Prepare
+    const { identity } = await account();
+    const count = (at: Date, hint?: 'continue' | 'start') =>
+      stores.accounts.countFailure(identity.subject, { now: at, ...policy, ...(hint ? { hint } : {}) });
+
+    // Act
+    const first = await count(NOW, 'start');
+    const second = await count(later(1));
+    const third = await count(later(2));
+    const fourth = await count(later(3));
+
+    // Assess
+    expect([first, second, third].map((c) => [c.outcome, c.record.failures])).toEqual([
+      ['counted', 1],
+      ['counted', 2],
+      ['counted', 3],
+    ]);
+    expect(fourth).toMatchObject({ outcome: 'already_locked', record: { failures: 3 } });
+    expect((await stores.accounts.loadLoginState(identity.subject)).failures?.failures).toBe(3);
+  });
+
+  it('starts a new window once the lock has run out, whatever the hint', async () => {
+    const { identity } = await account();
+    for (let i = 0; i < 3; i++)
+      await stores.accounts.countFailure(identity.subject, { now: later(i), ...policy });
+    const afterLock = await stores.accounts.countFailure(identity.subject, {
+      now: later(700),
+      ...policy,
+      hint: 'continue',
+    });
+    expect(afterLock).toMatchObject({ outcome: 'counted', record: { failures: 1 } });
+  });
+
+  it('clears the counter when a login completes, with the session stored', async () => {
+    // Prepare
+    const { user, identity } = await account();
+    await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    const session = make.session(user.id, later(5));
+
+    // Act
+    await stores.accounts.completeLogin({
+      username: identity.subject,
+      session,
+      event: make.event(user.id, 'login.succeeded', later(5)),
+    });
+
+    // Assess
+    expect((await stores.accounts.loadLoginState(identity.subject)).failures).toBeUndefined();
+    expect((await stores.sessions.listForUser(user.id)).map((s) => s.id)).toContain(session.id);
+  });
+
+  it('adds a password to a user once per username, counting the way in', async () => {
+    // Prepare
+    const { user: taken } = await account();
+    const owner = make.user(NOW);
+    await stores.socialIdentities.createUserWithIdentity({
+      user: owner,
+      identity: make.identity(owner, 'google', make.id('sub')),
+      event: make.event(owner.id, 'account.registered', NOW),
+    });
+    const takenName = (await stores.users.getUser(taken.id))?.identities[0]?.subject as string;
+
+    // Act
+    const added = await stores.accounts.addPassword({
+      identity: make.identity(owner, 'password', make.id('bob'), 'hash-b'),
+      event: make.event(owner.id, 'password.set', NOW),
+    });
+    const refused = await stores.accounts.addPassword({
+      identity: make.identity(owner, 'password', takenName, 'hash-c'),
+      event: make.event(owner.id, 'password.set', NOW),
+    });
+
+    // Assess
+    expect([added, refused]).toEqual(['added', 'username_taken']);
+    expect((await stores.users.getUser(owner.id))?.user.identityCount).toBe(2);
+  });
+
+  it('changes the hash of a username that is still the user’s, and refuses one that is not (NOT_FOUND)', async () => {
+    const { user, identity } = await account();
+    await stores.accounts.changePassword({
+      identity,
+      passwordHash: 'hash-2',
+      event: make.event(user.id, 'password.changed', NOW),
+    });
+    expect((await stores.accounts.loadLoginState(identity.subject)).identity?.passwordHash).toBe('hash-2');
+    await expect(
+      stores.accounts.changePassword({
+        identity: { ...identity, userId: 'usr_someone_else' },
+        passwordHash: 'hash-3',
+        event: make.event('usr_someone_else', 'password.changed', NOW),
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
