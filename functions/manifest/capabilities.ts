@@ -11,8 +11,8 @@ export type TableAction =
   | 'dynamodb:ConditionCheckItem';
 
 /**
- * The partition-key prefix of each kind of record (the keys themselves are built in
- * `adapters/dynamo/keys.ts` only): what `dynamodb:LeadingKeys` can limit a function to.
+ * The partition-key prefix of each kind of record (the keys themselves are built in the entity
+ * modules of `adapters/dynamo/entities/` only): what `dynamodb:LeadingKeys` can limit a function to.
  */
 export type PartitionKeyPrefix =
   | 'USER#'

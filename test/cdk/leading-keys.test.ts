@@ -1,6 +1,19 @@
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { keys } from '../../functions/adapters/dynamo/keys';
+import { alertClaims } from '../../functions/adapters/dynamo/entities/alert-claim';
+import { auditEvents } from '../../functions/adapters/dynamo/entities/audit-event';
+import { authorizationCodes } from '../../functions/adapters/dynamo/entities/authorization-code';
+import { identities } from '../../functions/adapters/dynamo/entities/identity';
+import { itemEvents } from '../../functions/adapters/dynamo/entities/item-event';
+import {
+  loginFailures,
+  unknownUsernameFailures,
+} from '../../functions/adapters/dynamo/entities/login-failures';
+import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
+import { sessions } from '../../functions/adapters/dynamo/entities/session';
+import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
+import { phoneSends, sendWindows } from '../../functions/adapters/dynamo/entities/sms-limits';
+import { users } from '../../functions/adapters/dynamo/entities/user';
 import type { PartitionKeyPrefix } from '../../functions/manifest/capabilities';
 import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
@@ -73,24 +86,26 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
     expect(onTable(api.poller.dispatcher)).toEqual([]);
   });
 
-  it('names only prefixes the key module builds', () => {
-    // Prepare: every partition key keys.ts can build, with sample values.
+  it('names only prefixes the entity modules build', () => {
+    // Prepare: every partition key the entity modules can build, with sample values.
+    const at = new Date('2026-01-01T00:00:00.000Z');
+    const windows = sendWindows('ip', at);
     const built = [
-      keys.user('u').pk,
-      keys.identity('phone', '+1').pk,
-      keys.session('s').pk,
-      keys.event('u', 'at', 'e').pk,
-      keys.loginFailures('name').pk,
-      keys.unknownUsernameFailure('name', 'at', 'id').pk,
-      keys.smsCode('+1').pk,
-      keys.phoneSends('+1').pk,
-      keys.ipSends('ip', 'h').pk,
-      keys.dailySends('d').pk,
-      keys.authorizationCode('h').pk,
-      keys.plaidItem('i').pk,
-      keys.plaidItemEvent('i', 'at', 'id').pk,
-      keys.alertClaim('i', 'e', 's', 'c').pk,
-      keys.institutionGuard('u', 'ins').pk,
+      users.key('u').pk,
+      identities.key('phone', '+1').pk,
+      sessions.key('s').pk,
+      auditEvents.key({ userId: 'u', at: 'at', id: 'e' }).pk,
+      loginFailures.key('name').pk,
+      String(unknownUsernameFailures.toItem('name', at, 'id').pk),
+      smsCodes.key('+1').pk,
+      phoneSends.key('+1').pk,
+      windows.ip.key.pk,
+      windows.day.key.pk,
+      authorizationCodes.key('h').pk,
+      plaidItems.key('i').pk,
+      String(itemEvents.toItem('i', { type: 'linked', at: at.toISOString() }).pk),
+      alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
+      institutionGuards.key('u', 'ins').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 

@@ -1,6 +1,6 @@
 /**
  * The one table's shape, written once: the CDK stack and the local runtime both build the table
- * from this. Keys are generic strings; entities put meaning into them (see `keys.ts`).
+ * from this. Keys are generic strings; entities put meaning into them (see `entities/`).
  */
 export const tableDefinition = {
   partitionKey: 'pk',
