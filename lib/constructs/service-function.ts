@@ -110,8 +110,18 @@ export class ServiceFunction extends NodejsFunction {
         externalModules: ['@aws-sdk/*'],
         // Only when there are some: an empty list still copies package.json and the lock file in.
         ...(props.nodeModules?.length ? { nodeModules: [...props.nodeModules] } : {}),
-        // `npm ci` in the bundle picks the native binaries Lambda needs, whatever machine synthesizes.
-        environment: { npm_config_cpu: 'arm64', npm_config_os: 'linux', npm_config_libc: 'glibc' },
+        // `npm ci` in the bundle picks the native binaries Lambda needs, whatever machine synthesizes,
+        // from the npm cache when it has them (no revalidation, no audit): after `npm install`, only
+        // a package missing from the cache is downloaded (README, "Deploying").
+        environment: {
+          npm_config_cpu: 'arm64',
+          npm_config_os: 'linux',
+          npm_config_libc: 'glibc',
+          npm_config_prefer_offline: 'true',
+          npm_config_audit: 'false',
+          npm_config_fund: 'false',
+          npm_config_update_notifier: 'false',
+        },
         // Local esbuild (a dev dependency) bundles; no Docker needed to synthesize.
         forceDockerBundling: false,
       },
