@@ -1,12 +1,22 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { startTestApi } from '../support/test-runtime';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'images');
+/**
+ * Where the screenshots go: docs/images under `npm run screenshots` (UPDATE_SCREENSHOTS=1), so the
+ * docs show the console as it is; a temporary folder otherwise, since ids and times differ on
+ * every run and a plain `npm test` should leave the working tree clean.
+ */
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? resolve(import.meta.dirname, '..', '..', 'docs', 'images')
+    : mkdtempSync(join(tmpdir(), 'linkguard-console-'));
 
 /** A page on another local port: the web app, the operator page or Plaid Link on the web. */
 async function otherOrigin(): Promise<{ server: Server; origin: string }> {
@@ -86,6 +96,15 @@ describe('The local console, in a real browser', () => {
     await page.click('nav a[data-tab=items]');
     await page.click('[data-testid=repair]');
     await expect.poll(() => statusOf(page).textContent(), { timeout: 20_000 }).toBe('healthy');
+
+    // Act: the whole bank goes down: a transient error, which no alert can help with
+    await page.click('[data-action=institutionDown]');
+    await expect.poll(() => page.textContent('#notice')).toContain('is down');
+    await page.click('[data-testid=run-poller]');
+    await expect.poll(() => statusOf(page).textContent(), { timeout: 20_000 }).toBe('error');
+    expect(await item.locator('[data-testid=why]').textContent()).toContain(
+      'No alert: the bank is having trouble (a transient error)',
+    );
 
     await page.click('nav a[data-tab=users]');
     await page.waitForSelector('[data-testid=user]');

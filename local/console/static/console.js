@@ -110,6 +110,15 @@ const actions = {
     const result = await call('POST', `/_local/plaid/items/${itemId}/error`, { json: { errorCode } });
     return `Plaid now answers ${errorCode ?? 'no error'} for this Item${result.webhook ? `; webhook ${result.webhook} sent` : '; no webhook'}.`;
   },
+  /** The emulator fails per Item: "down" is INSTITUTION_DOWN on every Item of the institution. */
+  async institutionDown(button) {
+    const items = state.items.filter((i) => i.institutionId === button.dataset.institution);
+    for (const i of items)
+      await call('POST', `/_local/plaid/items/${i.itemId}/error`, {
+        json: { errorCode: 'INSTITUTION_DOWN' },
+      });
+    return `${button.dataset.name} is down: INSTITUTION_DOWN on its ${items.length} Item(s). Plaid sends no webhook for that: the next poller pass notices, and alerts nobody.`;
+  },
   async expire(button) {
     const result = await call('POST', `/_local/plaid/items/${button.dataset.item}/pending-expiration`, {
       json: {},
@@ -223,6 +232,7 @@ function itemsTab() {
         <div class="row" style="margin-top:.5rem">
           <select data-error-for="${esc(item.itemId)}" data-testid="error-select"><option value="">(no error)</option>${errors}</select>
           <button type="button" class="primary" data-action="break" data-item="${esc(item.itemId)}" data-testid="break">Set at Plaid</button>
+          <button type="button" data-action="institutionDown" data-institution="${esc(item.institutionId)}" data-name="${esc(item.institutionName)}" title="INSTITUTION_DOWN on every Item of this institution">Institution down</button>
           <button type="button" data-action="expire" data-item="${esc(item.itemId)}" title="Consent expires in 7 days; Plaid sends PENDING_EXPIRATION">Fire PENDING_EXPIRATION</button>
           ${lastWebhook ? `<button type="button" data-action="resend" data-webhook="${esc(lastWebhook.id)}" title="Deliver the last webhook again">Resend ${esc(lastWebhook.webhookCode)}</button>` : ''}
           <button type="button" data-action="repair" data-item="${esc(item.itemId)}" data-user="${esc(item.userId)}" ${here ? '' : 'disabled title="sign this user in here first"'} data-testid="repair">Repair in Link</button>
