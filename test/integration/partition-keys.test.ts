@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RouteId, routeList } from '../../functions/api/routes';
+import { deployedRoutes } from '../../functions/manifest/function-manifest';
+import { phoneUser, plaidControl } from '../support/bank';
+import { latestCode } from '../support/outbox';
+import { startTestApi } from '../support/test-runtime';
+
+/**
+ * The partition keys each route's table calls really use, recorded from the document client while
+ * a journey runs through every route that has the table, checked against the `dynamodb:LeadingKeys`
+ * its manifest entry grants (test/cdk/leading-keys.test.ts checks the template says the same). A
+ * prefix missing from the manifest would fail every such call in AWS, where IAM applies.
+ */
+let api: Awaited<ReturnType<typeof startTestApi>>;
+const used = new Map<RouteId, Set<string>>();
+let recording: string[] = [];
+
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const PKCE = { codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256' };
+
+/** Every partition key of one table call: its key or item, each item of a batch or transaction. */
+function partitionKeysOf(input: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const take = (record: unknown) => {
+    const pk = (record as { pk?: unknown } | undefined)?.pk;
+    if (typeof pk === 'string') found.push(pk);
+  };
+  take(input.Key);
+  take(input.Item);
+  for (const entry of (input.TransactItems as Record<string, { Key?: unknown; Item?: unknown }>[]) ?? []) {
+    for (const operation of Object.values(entry)) {
+      take(operation.Key);
+      take(operation.Item);
+    }
+  }
+  for (const request of Object.values((input.RequestItems as Record<string, { Keys?: unknown[] }>) ?? {})) {
+    for (const key of request.Keys ?? []) take(key);
+  }
+  // A query on the table (not an index) names its partition key in the key condition.
+  if (typeof input.KeyConditionExpression === 'string' && input.IndexName === undefined) {
+    const placeholder = /(?:#\w+|\bpk)\s*=\s*(:\w+)/.exec(input.KeyConditionExpression)?.[1];
+    const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+    if (placeholder !== undefined) take({ pk: values?.[placeholder] });
+  }
+  return found;
+}
+
+const prefixOf = (pk: string) => `${pk.split('#')[0]}#`;
+
+function routeOf(method: string, path: string): RouteId {
+  const route = routeList.find(
+    (r) =>
+      r.method === method &&
+      new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path.split('?')[0] ?? path),
+  );
+  if (route === undefined) throw new Error(`no route for ${method} ${path}`);
+  return route.id;
+}
+
+/** One request, its table calls put down to its route (requests here run one at a time). */
+async function call(
+  method: string,
+  path: string,
+  options: Parameters<typeof api.call>[2] = {},
+): ReturnType<typeof api.call> {
+  recording = [];
+  const response = await api.call(method, path, options);
+  const id = routeOf(method, path);
+  const seen = used.get(id) ?? new Set<string>();
+  for (const pk of recording) seen.add(prefixOf(pk));
+  used.set(id, seen);
+  return response;
+}
+
+beforeAll(async () => {
+  api = await startTestApi({ providers: true, plaid: {} });
+  // Plaid's own webhooks would run beside the journey's requests; the journey posts one itself.
+  await plaidControl(api, '/emulator/webhooks', { enabled: false });
+  const { table } = await import('../../functions/composition/accounts');
+  table().client.middlewareStack.add(
+    (next) => async (args) => {
+      recording.push(...partitionKeysOf(args.input as Record<string, unknown>));
+      return next(args);
+    },
+    { step: 'initialize', name: 'partitionKeyRecorder' },
+  );
+}, 120_000);
+afterAll(async () => {
+  await api.close();
+});
+
+describe('Partition keys used ⊆ partition keys granted', () => {
+  it('holds for every route along a journey through all of them', async () => {
+    // Accounts: passwords, lockout, refresh, sessions, history.
+    const username = `keys${Date.now()}`;
+    const password = 'a long and unusual passphrase 42';
+    const registered = await call('POST', '/v1/auth/register', { json: { username, password } });
+    const token = registered.body.access_token as string;
+    await call('POST', '/v1/auth/login', { json: { username, password: 'wrong password 123' } });
+    await call('POST', '/v1/auth/login', {
+      json: { username: `${username}x`, password: 'wrong password 123' },
+    });
+    const login = await call('POST', '/v1/auth/login', { json: { username, password } });
+    await call('POST', '/v1/oauth/token', {
+      json: { grant_type: 'refresh_token', refresh_token: login.body.refresh_token },
+    });
+    await call('GET', '/v1/me', { token });
+    const sessions = await call('GET', '/v1/me/sessions', { token });
+    const other =
+      sessions.body.sessions.find((s: { current?: boolean }) => !s.current) ?? sessions.body.sessions[0];
+    await call('GET', '/v1/me/events', { token });
+    await call('PATCH', '/v1/me', { token, json: { displayName: 'Keys', email: 'keys@example.com' } });
+    await call('PUT', '/v1/me/password', {
+      token,
+      json: { currentPassword: password, password: 'another long passphrase 43' },
+    });
+
+    // Phones: send, verify (a new account), link to the first account, unlink.
+    const newPhone = '+8613900139001';
+    await call('POST', '/v1/auth/sms/send', { json: { phone: newPhone } });
+    await call('POST', '/v1/auth/sms/verify', { json: { phone: newPhone, code: latestCode(newPhone) } });
+    const phone = '+8613900139000';
+    await call('POST', '/v1/auth/sms/send', { json: { phone } });
+    await call('POST', '/v1/me/identities/phone', { token, json: { phone, code: latestCode(phone) } });
+    await call('DELETE', '/v1/me/identities/phone', { token });
+
+    // Third parties: sign in with WeChat, exchange the code, link Google.
+    const emulator = async (path: string, body: unknown = {}) =>
+      (await (
+        await fetch(`${api.providers?.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, string>;
+    const wechat = await emulator('/emulator/wechat/users');
+    const social = await call('POST', '/v1/auth/social', {
+      json: { ...PKCE, provider: 'wechat', code: wechat.code },
+    });
+    await call('POST', '/v1/oauth/token', {
+      json: { grant_type: 'authorization_code', code: social.body.code, code_verifier: VERIFIER },
+    });
+    const google = await emulator('/emulator/oidc/google/id-token', { nonce: 'nonce-1234567890' });
+    await call('POST', '/v1/me/identities/social', {
+      token,
+      json: { provider: 'google', idToken: google.idToken, nonce: 'nonce-1234567890' },
+    });
+
+    // Bank links: link, list, read, break, webhook, update mode, repair, history, remove.
+    const user = await phoneUser(api, latestCode);
+    const link = await call('POST', '/v1/plaid/link-token', { token: user.token });
+    const done = await plaidControl(api, '/emulator/link/complete', { linkToken: link.body.linkToken });
+    const linked = await call('POST', '/v1/plaid/items', {
+      token: user.token,
+      json: { publicToken: done.body.publicToken },
+    });
+    const itemId = linked.body.itemId as string;
+    await call('GET', '/v1/plaid/items', { token: user.token });
+    await call('GET', `/v1/plaid/items/${itemId}`, { token: user.token });
+    await plaidControl(api, `/emulator/items/${itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    await api.plaid?.webhooksSettled();
+    const webhook = [...(api.plaid?.webhooks() ?? [])]
+      .reverse()
+      .find((w) => w.itemId === itemId && w.webhookCode === 'ERROR');
+    await call('POST', '/v1/plaid/webhook', {
+      body: webhook?.body as string,
+      headers: { 'content-type': 'application/json', 'plaid-verification': webhook?.verification as string },
+    });
+    const update = await call('POST', `/v1/plaid/items/${itemId}/link-token`, { token: user.token });
+    await plaidControl(api, '/emulator/link/complete', { linkToken: update.body.linkToken });
+    await call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
+    await call('GET', `/v1/plaid/items/${itemId}/events`, { token: user.token });
+    await call('DELETE', `/v1/plaid/items/${itemId}`, { token: user.token });
+
+    // Last, what ends sessions.
+    await call('DELETE', `/v1/me/sessions/${other.id}`, { token });
+    await call('POST', '/v1/auth/logout', { token, json: { all: true } });
+
+    // Assess: each route stayed within its grant, and the journey reached every table route.
+    for (const route of deployedRoutes) {
+      const granted = route.capabilities.table?.partitionKeys ?? [];
+      const seen = [...(used.get(route.id) ?? [])];
+      expect({ route: route.id, outside: seen.filter((p) => !granted.includes(p as never)) }).toEqual({
+        route: route.id,
+        outside: [],
+      });
+    }
+    // Every route with table actions was seen using the table, but those that only query an index.
+    const indexOnly: RouteId[] = ['me', 'listSessions', 'plaidListItems'];
+    const unseen = deployedRoutes
+      .filter((r) => r.capabilities.table !== undefined && !indexOnly.includes(r.id))
+      .filter((r) => (used.get(r.id)?.size ?? 0) === 0)
+      .map((r) => r.id);
+    expect(unseen).toEqual([]);
+  }, 180_000);
+});
