@@ -18,17 +18,11 @@ import {
 import { ConflictError } from '../../domain/errors';
 import { conditionInput, type Expression, expressionInput } from './expression';
 import { backOff, plain, translated } from './sdk-errors';
+import type { Key, StoredItem } from './stored-item';
 import type { GsiName } from './table-definition';
 import { Transaction } from './transaction';
 
-/** A primary key of the table. */
-export interface Key {
-  pk: string;
-  sk: string;
-}
-
-/** A stored item, keys and all. */
-export type StoredItem = Record<string, unknown>;
+export type { Key, StoredItem };
 
 /** A single write refused by its condition, with the item as it was (when asked for). */
 export type WriteResult =

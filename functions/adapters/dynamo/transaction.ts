@@ -3,7 +3,17 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import { ConflictError, InvariantError, ServiceUnavailableError } from '../../domain/errors';
 import { conditionInput, type Expression, expressionInput } from './expression';
 import { backOff, plain } from './sdk-errors';
-import type { Key, StoredItem, Table } from './table';
+import type { Key, StoredItem } from './stored-item';
+
+/**
+ * What a transaction needs of the table: its name and its `send` (with the table's retries).
+ * Structural, so that this module and `table.ts`, which hands transactions out, do not import
+ * each other.
+ */
+export interface TransactionTable {
+  readonly name: string;
+  send<Output>(command: () => { input: object }): Promise<Output>;
+}
 
 type Operation = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -37,7 +47,7 @@ const THROTTLED = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', '
 export class Transaction<Name extends string = never> {
   private readonly steps: { name: string | undefined; operation: Operation }[] = [];
 
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: TransactionTable) {}
 
   /** Puts an item, if `if` holds. */
   put<N extends string = never>(item: StoredItem, options: StepOptions<N> = {}): Transaction<Name | N> {
