@@ -215,6 +215,7 @@ ${
 `
     : `
   Listening on ${LOOPBACK} only (this machine). For a phone on your network: npm start -- --host 0.0.0.0
+  (DynamoDB Local has no such option: it listens on every interface, on a random port.)
 `
 }
 Try it:
