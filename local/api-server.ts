@@ -8,6 +8,7 @@ import type { PublicErrorCode } from '../functions/domain/errors';
 import { allowedOrigin, CORS_POLICY } from '../functions/http/cors-policy';
 import { problem } from '../functions/http/problem';
 import type { HttpEvent, HttpResponse } from '../functions/http/types';
+import { asFunction } from './function-scope';
 
 /** A route only the local runtime serves (`/_local/...`), never deployed. */
 export interface LocalRoute {
@@ -161,7 +162,7 @@ export async function startApiServer(
     event.requestContext.requestId = requestId;
     if (route.auth === 'user') {
       const authorizer = (await load('authorizer')).handler as AuthorizerLambda;
-      const verdict = await authorizer(toAuthorizerEvent(event));
+      const verdict = await asFunction('authorizer', () => authorizer(toAuthorizerEvent(event)));
       if (!verdict.isAuthorized) {
         send(
           req,
@@ -176,7 +177,7 @@ export async function startApiServer(
       event.requestContext.authorizer = { lambda: verdict.context ?? {} };
     }
     const handler = (await load(route.handler)).handler as HttpLambda;
-    const response = await handler(event, lambdaContext(route.handler));
+    const response = await asFunction(route.handler, () => handler(event, lambdaContext(route.handler)));
     // API Gateway replaces the functions' CORS headers with its own configuration's.
     const headers = Object.fromEntries(
       Object.entries(response.headers ?? {})

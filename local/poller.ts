@@ -1,6 +1,7 @@
 import { InProcessCheckQueue } from '../functions/adapters/check-queues';
 import { checkItemUseCase, dispatchUseCase } from '../functions/composition/bank-links';
 import { currentRuntime } from '../functions/composition/runtime';
+import { asFunction } from './function-scope';
 
 /** What one pass did. */
 export interface PassResult {
@@ -24,15 +25,17 @@ export function localPoller() {
   let timer: NodeJS.Timeout | undefined;
 
   const pass = async (dueOnly: boolean): Promise<PassResult> => {
+    const check = checkItemUseCase();
+    // Each check is an invocation of the worker, not part of the dispatcher's (as with SQS in AWS).
     const queue = new InProcessCheckQueue(
-      checkItemUseCase(),
+      (message) => asFunction('poller-worker', () => check(message)),
       currentRuntime().config.poller.concurrency,
       (itemId, error) =>
         console.error(
           `[poller] check of ${itemId} failed: ${error instanceof Error ? error.message : String(error)}`,
         ),
     );
-    await dispatchUseCase(queue)({ dueOnly });
+    await asFunction('poller-dispatch', () => dispatchUseCase(queue)({ dueOnly }));
     await queue.drain();
     return { ...queue.tally };
   };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Tags, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -20,6 +20,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Lets esbuild's ESM output `require()` the CommonJS code some dependencies still contain. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The tag naming the handler file (`functions/handlers/<handler>.ts`) a function runs. */
+export const HANDLER_TAG = 'linkguard:handler';
 
 /** How a function talks to Plaid: the environment of `usePlaid`, from the deployment settings. */
 export interface PlaidFunctionSettings {
@@ -66,6 +69,9 @@ export class ServiceFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id, ServiceFunction.houseDefaults(scope, id, props));
+    // Names the code the function runs, in AWS and in the template (the least-privilege check
+    // matches the calls each handler makes to the role of the function tagged with it).
+    Tags.of(this).add(HANDLER_TAG, props.handler);
   }
 
   private static houseDefaults(

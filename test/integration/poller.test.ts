@@ -1,12 +1,12 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
 import { Configuration, PlaidApi } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mockAwsClient } from '../support/aws-calls';
 import { linkBank, plaidControl, pollAll } from '../support/bank';
 import { ManualClock } from '../support/manual-clock';
 import { startTestApi } from '../support/test-runtime';
 
-const sns = mockClient(SNSClient);
+const sns = mockAwsClient(SNSClient);
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock(new Date());
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:linkguard-alerts';

@@ -1,12 +1,12 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockAwsClient } from '../support/aws-calls';
 import { ManualClock } from '../support/manual-clock';
 import { freshPhone } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
 
-const sns = mockClient(SNSClient);
+const sns = mockAwsClient(SNSClient);
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock('2026-04-01T08:00:00.000Z');
 
