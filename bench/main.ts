@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +7,7 @@ import { routeList } from '../functions/api/routes';
 import { deploymentOf } from '../functions/manifest/function-manifest';
 import { localEnvironment } from '../local/environment';
 import { BUNDLING, type Bundle, bundleAll, measureLoad } from './bundles';
+import type { ColdSample } from './measure-cold';
 import { type EmulatorMode, measurePoller } from './measure-poller';
 import { measureRequests, type OperationResult } from './measure-requests';
 import { buildPollerReport, POLLER_LATENCY_MS } from './poller-report';
@@ -22,7 +23,7 @@ const DOCS = resolve(ROOT, 'docs', 'benchmarks.md');
 const TABLE_NAME = 'linkguard-bench';
 
 /** Targets (docs/benchmarks.md explains each). */
-const TARGETS = { maxBundleKb: 300, maxLoadRatio: 1.3 } as const;
+const TARGETS = { maxBundleKb: 300, maxLoadRatio: 1.3, maxColdRatio: 1.5 } as const;
 
 /** The commit measured, and whether the working tree differed from it. */
 function codeVersion(): string {
@@ -76,6 +77,7 @@ export async function main(args: readonly string[]): Promise<void> {
   if (pollerOnly && skipPoller) throw new Error('--poller-only and --skip-poller exclude each other');
   const runs = option(args, 'runs', 100);
   const loadRuns = option(args, 'load-runs', 15);
+  const coldRuns = option(args, 'cold-runs', 3);
   const poller = {
     items: option(args, 'poller-items', 2000),
     passes: option(args, 'poller-passes', 3),
@@ -94,7 +96,7 @@ export async function main(args: readonly string[]): Promise<void> {
   ];
   const requestSettings = [
     `esbuild ${esbuildVersion} (target ${BUNDLING.target})`,
-    `${runs} measured calls per operation, ${loadRuns} fresh processes per bundle`,
+    `${runs} measured calls per operation, ${loadRuns} fresh processes per bundle, ${coldRuns} cold first requests per function`,
   ];
   const pollerSettings = [
     `${poller.items} Items, ${poller.passes} measured passes (+1 warm-up) per row`,
@@ -156,10 +158,15 @@ export async function main(args: readonly string[]): Promise<void> {
         if (round % 5 === 0 || round === loadRuns) log(`load round ${round}/${loadRuns}`);
       });
 
+      console.log(
+        `\nCold first requests (${bundles.length} functions × ${coldRuns} + 1 warm-up round, each a fresh process)…`,
+      );
+      const cold = await measureCold(bundles, coldRuns);
+
       console.log('\nIn-process requests against DynamoDB Local…');
       const operations = await measureRequests({ runs, env, tableName: TABLE_NAME, log });
 
-      const report = buildReport(operations, bundles, loads);
+      const report = buildReport(operations, bundles, loads, cold);
       console.log(`\n${report.text}\n`);
       const machine = `${[...environment, ...requestSettings].join(' · ')} · ${loadBefore} before, ${busy()} after`;
       console.log(machine);
@@ -205,10 +212,37 @@ export async function main(args: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * Runs `bench/measure-cold.ts` in a process of its own (it configures the functions' runtime
+ * for its local API, which this process configures for the in-process requests).
+ */
+async function measureCold(bundles: readonly Bundle[], runs: number): Promise<Map<string, ColdSample[]>> {
+  const out = resolve(OUT_DIR, 'cold.json');
+  const child = execFile(
+    process.execPath,
+    [
+      ...process.execArgv,
+      resolve(import.meta.dirname, 'measure-cold.ts'),
+      `--bundles=${OUT_DIR}`,
+      `--runs=${runs}`,
+      `--names=${bundles.map((b) => b.name).join(',')}`,
+      `--out=${out}`,
+    ],
+    { env: process.env, maxBuffer: 64 * 1024 * 1024 },
+  );
+  child.stdout?.pipe(process.stdout);
+  child.stderr?.pipe(process.stderr);
+  await new Promise<void>((done, fail) =>
+    child.once('exit', (code) => (code === 0 ? done() : fail(new Error(`measure-cold exited ${code}`)))),
+  );
+  return new Map(Object.entries(JSON.parse(await readFile(out, 'utf8')) as Record<string, ColdSample[]>));
+}
+
 function buildReport(
   operations: readonly OperationResult[],
   bundles: readonly Bundle[],
   loads: Map<string, number[]>,
+  cold: Map<string, ColdSample[]>,
 ): { text: string; markdown: string; failures: string[] } {
   const failures: string[] = [];
 
@@ -245,6 +279,10 @@ function buildReport(
   const bareTimes = loads.get('bare') ?? [];
   const pairedRatio = (times: readonly number[]) =>
     median(times.map((ms, round) => ms / (bareTimes[round] ?? Number.NaN)));
+  // The same pairing for the cold first requests: each round's time over the bare handler's.
+  const bareCold = (cold.get('bare') ?? []).map((s) => s.firstRequestMs);
+  const pairedColdRatio = (samples: readonly ColdSample[]) =>
+    median(samples.map((s, round) => s.firstRequestMs / (bareCold[round] ?? Number.NaN)));
   const bundleHeader = [
     'Function',
     'Bundle KB',
@@ -252,6 +290,9 @@ function buildReport(
     'Load ms (median)',
     '× bare',
     'Load',
+    'Cold 1st request ms (median)',
+    '× bare',
+    'Cold',
     'Largest bundled',
   ];
   const bundleRows = bundles.map((b) => {
@@ -267,6 +308,14 @@ function buildReport(
       failures.push(
         `${b.name} loads in ${fixed(ratio, 2)}× the bare handler's time (target ≤ ${TARGETS.maxLoadRatio}×)`,
       );
+    const coldSamples = cold.get(b.name) ?? [];
+    const coldMs = median(coldSamples.map((s) => s.firstRequestMs));
+    const coldRatio = pairedColdRatio(coldSamples);
+    const coldOk = isBare || coldSamples.length === 0 ? undefined : coldRatio <= TARGETS.maxColdRatio;
+    if (coldOk === false)
+      failures.push(
+        `${b.name} serves its cold first request in ${fixed(coldRatio, 2)}× the bare handler's time (target ≤ ${TARGETS.maxColdRatio}×)`,
+      );
     const largest = b.contents
       .slice(0, 3)
       .map((c) => `${c.source} ${fixed(c.bytes / 1024)}`)
@@ -278,6 +327,9 @@ function buildReport(
       fixed(loadMs),
       fixed(ratio, 2),
       verdict(loadOk),
+      coldSamples.length === 0 ? '–' : fixed(coldMs),
+      coldSamples.length === 0 ? '–' : fixed(coldRatio, 2),
+      verdict(coldOk),
       largest,
     ];
   });
@@ -296,7 +348,7 @@ function buildReport(
   for (const [key, cause] of causes)
     failures.push(`${cause.names.join(', ')} do not bundle with their routes' nodeModules: ${key}`);
   const notes = [
-    `Targets: bundle ≤ ${TARGETS.maxBundleKb} KB; load ≤ ${TARGETS.maxLoadRatio}× the bare handler's.`,
+    `Targets: bundle ≤ ${TARGETS.maxBundleKb} KB; load ≤ ${TARGETS.maxLoadRatio}× the bare handler's; cold first request (load + one real request against DynamoDB Local and the emulators, in a fresh process) ≤ ${TARGETS.maxColdRatio}× the bare handler's (load + one GetItem).`,
     ...[...causes].map(
       ([key, cause]) =>
         `* ${cause.names.join(', ')}: does not build with the route's nodeModules: ${key}. ` +

@@ -16,6 +16,7 @@
 // before its body, so everything else is imported dynamically below.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const { main } = await import('./main');
 await main(process.argv.slice(2));

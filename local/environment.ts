@@ -20,6 +20,8 @@ export function localEnvironment(input: { dynamodbEndpoint: string; tableName: s
     JWT_AUDIENCE: 'linkguard-api',
     SIGNING_KEYS_FILE: resolve(DATA_DIR, 'signing-keys.json'),
     POWERTOOLS_SERVICE_NAME: 'linkguard',
+    // The functions' EMF metric lines are for CloudWatch; locally they would only crowd the console.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     SMS_TRANSPORT: 'outbox',
     SMS_PEPPER_FILE: resolve(DATA_DIR, 'sms-pepper'),
     TOKEN_KEY_FILE: resolve(DATA_DIR, 'token-key'),

@@ -4,7 +4,7 @@ import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
-import { PlaidClientGateway } from '../adapters/plaid-gateway';
+import { PlaidFetchGateway } from '../adapters/plaid-fetch-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
 import { FileSecretSource, lazySecret } from '../adapters/secret-sources';
 import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
@@ -38,7 +38,7 @@ const plaid = () =>
   memo('plaid', ({ config }) => {
     const settings = config.plaid;
     if (settings === undefined) throw new PlaidNotConfiguredError();
-    return new PlaidClientGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) });
+    return new PlaidFetchGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) });
   });
 
 const cipher = () =>

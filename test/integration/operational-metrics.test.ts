@@ -59,7 +59,11 @@ const of = (name: string) =>
 
 beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  api = await startTestApi({ clock, plaid: {}, env: { SMS_PER_IP_HOURLY: '1000' } });
+  api = await startTestApi({
+    clock,
+    plaid: {},
+    env: { SMS_PER_IP_HOURLY: '1000', POWERTOOLS_METRICS_DISABLED: 'false' },
+  });
   await plaidControl(api, '/emulator/webhooks', { enabled: false });
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
