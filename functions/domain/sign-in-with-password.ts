@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { normalizePassword, normalizeUsername } from './credentials-policy';
 import { AccountLockedError, InvalidCredentialsError } from './errors';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
-import type { ClientInfo, TokenGrant } from './model';
+import type { ClientInfo, LoginFailureRecord, TokenGrant } from './model';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuditLog } from './ports/audit-log';
 import type { PasswordAccountStore } from './ports/password-account-store';
@@ -28,7 +28,9 @@ export interface SignInDeps {
 }
 
 /**
- * Signs in with a username and password, under the lockout policy. An unknown username is
+ * Signs in with a username and password, under the lockout policy. Each attempt reserves a slot of
+ * the allowance before the password is verified, and a right password clears the counter only if no
+ * lock was set meanwhile, so parallel guesses check at most the remaining allowance. An unknown username is
  * verified against a dummy hash, counted and locked exactly like a known one, and refused with
  * the same error, so the answer says nothing about which usernames exist.
  *
@@ -45,19 +47,21 @@ export function signInWithPassword(deps: SignInDeps) {
     const status = lockStatus(failures, now, deps.lockoutPolicy);
     if (status.locked) throw new AccountLockedError(status.retryAfterSeconds);
 
+    // Reserve the attempt before the slow verify: parallel guesses cannot outrun the counter.
+    const reserved = await deps.accounts.countFailure(username, {
+      now,
+      ...deps.lockoutPolicy,
+      hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
+    });
+    if (reserved.outcome === 'already_locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
+
     const passwordOk =
       identity?.passwordHash === undefined
         ? await deps.hasher.verifyAgainstDummy(password)
         : await deps.hasher.verify(identity.passwordHash, password);
 
     if (!passwordOk || identity === undefined) {
-      const counted = await deps.accounts.countFailure(username, {
-        now,
-        ...deps.lockoutPolicy,
-        hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
-      });
-      const after = lockStatus(counted.record, now, deps.lockoutPolicy);
-      const lockedNow = after.locked && counted.outcome === 'counted';
+      const lockedNow = lockStatus(reserved.record, now, deps.lockoutPolicy).locked;
       if (lockedNow) deps.signals?.lockedOut();
       if (identity === undefined) {
         await deps.accounts.recordUnknownUsernameFailure(username, now);
@@ -68,17 +72,28 @@ export function signInWithPassword(deps: SignInDeps) {
             type: lockedNow ? 'login.locked' : 'login.failed',
             now,
             client,
-            detail: { method: 'password', failures: counted.record.failures },
+            detail: { method: 'password', failures: reserved.record.failures },
           }),
         );
       }
-      if (counted.outcome === 'already_locked' && after.locked)
-        throw new AccountLockedError(after.retryAfterSeconds);
       throw new InvalidCredentialsError();
     }
 
     const started = startSession(deps, { userId: identity.userId, now, client }, { method: 'password' });
-    await deps.accounts.completeLogin({ username, ...started });
+    const completed = await deps.accounts.completeLogin({
+      username,
+      ...started,
+      reserved: reserved.record.failures,
+      maxFailures: deps.lockoutPolicy.maxFailures,
+    });
+    // Other attempts spent the allowance while this one was verified: the lock wins.
+    if (completed === 'locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
     return grantSession(deps, started, { missing: () => new InvalidCredentialsError() });
   };
+}
+
+/** ACCOUNT_LOCKED, retrying when a lock set at `record.lastFailureAt` (or later, at most now) ends. */
+function lockedError(record: LoginFailureRecord, now: Date, policy: LockoutPolicy): AccountLockedError {
+  const status = lockStatus(record, now, policy);
+  return new AccountLockedError(status.locked ? status.retryAfterSeconds : policy.lockSeconds);
 }

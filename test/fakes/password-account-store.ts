@@ -96,11 +96,17 @@ export class InMemoryPasswordAccountStore implements PasswordAccountStore {
     this.table.unknownUsernameFailures.push({ username, at: at.toISOString() });
   }
 
-  async completeLogin(input: Parameters<PasswordAccountStore['completeLogin']>[0]): Promise<void> {
+  async completeLogin(
+    input: Parameters<PasswordAccountStore['completeLogin']>[0],
+  ): Promise<'completed' | 'locked'> {
+    const counter = this.table.loginFailures.get(input.username);
+    if (counter !== undefined && counter.failures >= input.maxFailures && counter.failures !== input.reserved)
+      return 'locked';
     if (this.table.sessions.has(input.session.id)) throw new InvariantError('A session id was reused.');
     this.table.sessions.set(input.session.id, copy(input.session));
     this.table.appendAuditEvent(input.event);
     this.table.loginFailures.delete(input.username);
+    return 'completed';
   }
 
   async addPassword(

@@ -159,6 +159,60 @@ describe('Use case: signInWithPassword', () => {
       expect(events().filter((e) => e.type === 'login.locked')).toHaveLength(1);
     });
 
+    it.each([10, 25, 45, 49])(
+      'checks at most the allowance of 50 parallel guesses, the right one at position %i never signing in',
+      async (position) => {
+        // Act
+        const codes = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            t.outcome('alice', i + 1 === position ? 'correct horse battery' : `wrong ${i}`),
+          ),
+        );
+
+        // Assess
+        expect(t.hasher.calls.verify).toBeLessThanOrEqual(5);
+        expect(codes[position - 1]).toBe('ACCOUNT_LOCKED');
+        expect(codes.filter((c) => c === 'INVALID_CREDENTIALS').length).toBe(t.hasher.calls.verify);
+        expect(t.stores.table.loginFailures.get('alice')?.failures).toBe(5);
+      },
+    );
+
+    it('is ACCOUNT_LOCKED when others spend the allowance while it is verified, and starts no session', async () => {
+      // Prepare: the right password's verify waits until four wrong ones have locked the username.
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const verify = t.hasher.verify.bind(t.hasher);
+      t.hasher.verify = async (hash, password) => {
+        if (password === 'correct horse battery') await gate;
+        return verify(hash, password);
+      };
+
+      // Act
+      const right = t.outcome('alice', 'correct horse battery');
+      const wrong = await Promise.all(Array.from({ length: 4 }, (_, i) => t.outcome('alice', `wrong ${i}`)));
+      release();
+
+      // Assess
+      expect(wrong).toEqual(Array(4).fill('INVALID_CREDENTIALS'));
+      expect(await right).toBe('ACCOUNT_LOCKED');
+      expect(t.stores.table.sessions.size).toBe(0);
+      expect(t.stores.table.loginFailures.get('alice')?.failures).toBe(5);
+    });
+
+    it('lets the right password in when its own reservation is the last of the allowance', async () => {
+      // Prepare
+      for (let i = 0; i < 4; i++) await t.outcome('alice', `wrong ${i}`);
+
+      // Act
+      const code = await t.outcome('alice', 'correct horse battery');
+
+      // Assess
+      expect(code).toBe('ok');
+      expect(t.stores.table.loginFailures.get('alice')).toBeUndefined();
+    });
+
     it('lets the right password in once the lock has run out', async () => {
       // Prepare
       for (let i = 0; i < 5; i++) await t.outcome('alice', `wrong ${i}`);

@@ -139,12 +139,25 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     await this.table.put(unknownUsernameFailures.toItem(username, at, randomUUID()));
   }
 
-  /** Pattern: complete a login (TransactWriteItems: put session, put event, delete counter). */
-  async completeLogin(input: Parameters<PasswordAccountStore['completeLogin']>[0]): Promise<void> {
+  /**
+   * Pattern: complete a login (TransactWriteItems: put session, put event, delete counter if no
+   * lock was set since the reservation).
+   */
+  async completeLogin(
+    input: Parameters<PasswordAccountStore['completeLogin']>[0],
+  ): Promise<'completed' | 'locked'> {
     const outcome = await startSession(this.table.transaction(), input, this.eventRetentionSeconds)
-      .delete(loginFailures.key(input.username))
+      .delete(loginFailures.key(input.username), {
+        if: {
+          expression: 'attribute_not_exists(pk) OR failures < :max OR failures = :reserved',
+          values: { ':max': input.maxFailures, ':reserved': input.reserved },
+        },
+        name: 'counter',
+      })
       .run();
-    if (!outcome.ok) throw new InvariantError('A session id was reused.');
+    if (outcome.ok) return 'completed';
+    if (outcome.failed === 'counter') return 'locked';
+    throw new InvariantError('A session id was reused.');
   }
 
   /** Pattern: add a username + password (TransactWriteItems: identity, user count, event). */

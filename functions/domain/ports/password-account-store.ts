@@ -32,8 +32,10 @@ export interface PasswordAccountStore {
   /** Reads the username identity and its failure counter together. */
   loadLoginState(username: string): Promise<LoginState>;
   /**
-   * Counts one failure atomically: a live window is incremented up to `maxFailures` and never past
-   * it; a missing, expired or spent one starts over at 1.
+   * Counts one attempt against the allowance atomically: a live window is incremented up to
+   * `maxFailures` and never past it; a missing, expired or spent one starts over at 1. Sign-in calls
+   * it *before* verifying the password (a reservation), so parallel guesses can check at most the
+   * remaining allowance; `already_locked` means the allowance is spent and nothing was counted.
    */
   countFailure(
     username: string,
@@ -48,8 +50,20 @@ export interface PasswordAccountStore {
   ): Promise<FailureCount>;
   /** Records a failure that belongs to no account, at the same cost as an account event. */
   recordUnknownUsernameFailure(username: string, at: Date): Promise<void>;
-  /** Starts a session after a good password and clears the failure counter. */
-  completeLogin(input: { username: string; session: SessionRecord; event: AuditEvent }): Promise<void>;
+  /**
+   * Starts a session after a good password and clears the failure counter, atomically and only if
+   * no lock was set since this attempt's reservation: the counter is absent, below `maxFailures`,
+   * or still at `reserved` (the count this attempt's own reservation wrote). `locked` otherwise,
+   * and then nothing is written.
+   */
+  completeLogin(input: {
+    username: string;
+    session: SessionRecord;
+    event: AuditEvent;
+    /** `record.failures` as this attempt's {@link PasswordAccountStore.countFailure} returned it. */
+    reserved: number;
+    maxFailures: number;
+  }): Promise<'completed' | 'locked'>;
   /**
    * Adds a username + password identity to an existing user (one more way in).
    * `username_taken` if the username exists.

@@ -81,19 +81,69 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
   it('clears the counter when a login completes, with the session stored', async () => {
     // Prepare
     const { user, identity } = await account();
-    await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    const reserved = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
     const session = make.session(user.id, later(5));
 
     // Act
-    await stores.accounts.completeLogin({
+    const outcome = await stores.accounts.completeLogin({
       username: identity.subject,
       session,
       event: make.event(user.id, 'login.succeeded', later(5)),
+      reserved: reserved.record.failures,
+      maxFailures: policy.maxFailures,
     });
 
     // Assess
+    expect(outcome).toBe('completed');
     expect((await stores.accounts.loadLoginState(identity.subject)).failures).toBeUndefined();
     expect((await stores.sessions.listForUser(user.id)).map((s) => s.id)).toContain(session.id);
+  });
+
+  it('refuses to complete a login when others set the lock after its reservation, writing nothing', async () => {
+    // Prepare: this attempt reserved the first slot, then four others spent the allowance.
+    const { user, identity } = await account();
+    const mine = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    for (let i = 0; i < policy.maxFailures - 1; i++)
+      await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    const session = make.session(user.id, later(5));
+
+    // Act
+    const outcome = await stores.accounts.completeLogin({
+      username: identity.subject,
+      session,
+      event: make.event(user.id, 'login.succeeded', later(5)),
+      reserved: mine.record.failures,
+      maxFailures: policy.maxFailures,
+    });
+
+    // Assess
+    expect(outcome).toBe('locked');
+    expect((await stores.accounts.loadLoginState(identity.subject)).failures?.failures).toBe(
+      policy.maxFailures,
+    );
+    expect((await stores.sessions.listForUser(user.id)).map((s) => s.id)).not.toContain(session.id);
+  });
+
+  it('completes the login whose own reservation reached the limit', async () => {
+    // Prepare
+    const { user, identity } = await account();
+    let last = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    for (let i = 0; i < policy.maxFailures - 1; i++)
+      last = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+
+    // Act
+    const outcome = await stores.accounts.completeLogin({
+      username: identity.subject,
+      session: make.session(user.id, later(5)),
+      event: make.event(user.id, 'login.succeeded', later(5)),
+      reserved: last.record.failures,
+      maxFailures: policy.maxFailures,
+    });
+
+    // Assess
+    expect(last.record.failures).toBe(policy.maxFailures);
+    expect(outcome).toBe('completed');
+    expect((await stores.accounts.loadLoginState(identity.subject)).failures).toBeUndefined();
   });
 
   it('adds a password to a user once per username, counting the way in', async () => {

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Argon2PasswordHasher } from '../../functions/adapters/argon2-password-hasher';
+import { ManualClock } from '../support/manual-clock';
+import { startTestApi } from '../support/test-runtime';
+
+/**
+ * The red-team attack on the lockout, over HTTP: 50 parallel logins, one of them with the right
+ * password. The attempt is reserved before argon2 runs, so at most the allowance (5) of passwords
+ * are ever checked, and the right one never signs in once the lock is set around it.
+ */
+const PASSWORD = 'purple-otter-bakes-42';
+const ALLOWANCE = 5;
+let api: Awaited<ReturnType<typeof startTestApi>>;
+const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+
+beforeAll(async () => {
+  api = await startTestApi({ clock });
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await api.close();
+});
+
+const login = (username: string, password: string) =>
+  api.call('POST', '/v1/auth/login', { json: { username, password } });
+
+describe('Lockout under a parallel burst', () => {
+  it.each([10, 25, 45, 49])(
+    'checks at most 5 of 50 parallel guesses, the right password at position %i never signing in',
+    async (position) => {
+      // Prepare
+      const username = `burst-${position}`;
+      expect(
+        (await api.call('POST', '/v1/auth/register', { json: { username, password: PASSWORD } })).status,
+      ).toBe(201);
+      // Every argon2 check of a known username goes through `verify`.
+      const verify = vi.spyOn(Argon2PasswordHasher.prototype, 'verify');
+
+      // Act
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          login(username, i + 1 === position ? PASSWORD : `wrong-guess-${i}`),
+        ),
+      );
+
+      // Assess
+      const checkedPasswords = verify.mock.calls.map(([, password]) => password);
+      verify.mockRestore();
+      const statuses = results.map((r) => r.status);
+      expect(checkedPasswords.length).toBeGreaterThan(0);
+      expect(checkedPasswords.length).toBeLessThanOrEqual(ALLOWANCE);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(
+        checkedPasswords.filter((p) => p !== PASSWORD).length,
+      );
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect(results[position - 1]?.status).toBe(429);
+      expect(results[position - 1]?.body.code).toBe('ACCOUNT_LOCKED');
+      expect(Number(results[position - 1]?.headers.get('retry-after'))).toBeGreaterThan(0);
+    },
+  );
+
+  it('still lets the owner in with the right password once the lock has run out', async () => {
+    // Prepare
+    clock.advance(15 * 60);
+
+    // Act
+    const result = await login('burst-10', PASSWORD);
+
+    // Assess
+    expect(result.status).toBe(200);
+  });
+});
