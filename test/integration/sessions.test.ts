@@ -28,6 +28,38 @@ const refresh = (token: string) =>
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
 
+describe('Repeated OAuth parameters (RFC 6749 §3.2)', () => {
+  it.each([
+    ['form body', 'grant_type=refresh_token&grant_type=authorization_code&refresh_token=x', ''],
+    [
+      'query',
+      'grant_type=refresh_token&refresh_token=x',
+      '?grant_type=authorization_code&grant_type=refresh_token',
+    ],
+    ['form body, repeated token', 'grant_type=refresh_token&refresh_token=a&refresh_token=b', ''],
+  ])(
+    'refuses a repeated parameter in the %s as invalid_request, not last-one-wins',
+    async (_, body, query) => {
+      // Prepare
+      const { refresh_token } = await signUp();
+
+      // Act
+      const result = await api.call('POST', `/v1/oauth/token${query}`, {
+        body: body.replace('refresh_token=x', `refresh_token=${encodeURIComponent(refresh_token)}`),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+
+      // Assess
+      expect(result.status).toBe(400);
+      expect(result.body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.stringContaining('more than once'),
+      });
+      expect((await refresh(refresh_token)).status).toBe(200);
+    },
+  );
+});
+
 describe('Refresh tokens', () => {
   it('lets exactly one of 10 parallel refreshes with one token succeed, and keeps the session', async () => {
     const { refresh_token, access_token } = await signUp();

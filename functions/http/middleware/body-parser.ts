@@ -28,6 +28,8 @@ export function bodyParser(options: {
     if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
       throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
     }
+    // RFC 6749 §3.2: OAuth parameters MUST NOT be included more than once; never "last one wins".
+    if (options.formats.includes('form')) rejectRepeated(event.rawQueryString ?? '', 'query');
     const state = stateOf(request);
     state.rawBody = text;
     if (text.trim() === '') {
@@ -45,6 +47,7 @@ export function bodyParser(options: {
       return;
     }
     if (contentType === MEDIA_TYPES.form && options.formats.includes('form')) {
+      rejectRepeated(text, 'body');
       state.body = Object.fromEntries(new URLSearchParams(text));
       return;
     }
@@ -52,4 +55,17 @@ export function bodyParser(options: {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the body as ${accepted}.`);
   };
   return { before };
+}
+
+/** INVALID_REQUEST if a form-encoded string names a parameter more than once. */
+function rejectRepeated(encoded: string, where: 'query' | 'body'): void {
+  const seen = new Set<string>();
+  for (const [name] of new URLSearchParams(encoded)) {
+    if (seen.has(name))
+      throw new AppError(
+        'INVALID_REQUEST',
+        `Parameter ${JSON.stringify(name)} appears more than once in the ${where}.`,
+      );
+    seen.add(name);
+  }
 }
