@@ -65,9 +65,14 @@ export interface AccessTokenSubject {
   sessionId: string;
 }
 
+/** How far in the future a token's `iat` may be (another instance's clock), in seconds. */
+export const ACCESS_TOKEN_CLOCK_SKEW_SECONDS = 30;
+
 /**
  * Builds the verifier the authorizer uses: ES256 only, known `kid` only, and `iss`, `aud`,
- * `typ`, `exp` all checked. It makes no network or database call. Every failure is an
+ * `typ`, `exp` all checked; a token whose `exp - iat` exceeds the configured lifetime, or whose
+ * `iat` is later than now by more than {@link ACCESS_TOKEN_CLOCK_SKEW_SECONDS}, is refused too
+ * (a key that signed such a token was misused). It makes no network or database call. Every failure is an
  * {@link InvalidTokenError} whose message names the jose error code, never the token.
  *
  * @example
@@ -76,7 +81,7 @@ export interface AccessTokenSubject {
  */
 export function accessTokenVerifier(
   keySet: SigningKeySet,
-  settings: Pick<AccessTokenSettings, 'issuer' | 'audience'>,
+  settings: Pick<AccessTokenSettings, 'issuer' | 'audience' | 'ttlSeconds'>,
 ) {
   const jwks = createLocalJWKSet({ keys: keySet.keys.map(publicJwk) as JWK[] });
   return async (token: string, now: Date): Promise<AccessTokenSubject> => {
@@ -91,6 +96,13 @@ export function accessTokenVerifier(
       });
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
         throw new InvalidTokenError('The access token has no subject or session.');
+      }
+      const iat = payload.iat as number;
+      if ((payload.exp as number) - iat > settings.ttlSeconds) {
+        throw new InvalidTokenError('The access token lives longer than access tokens are issued for.');
+      }
+      if (iat > now.getTime() / 1000 + ACCESS_TOKEN_CLOCK_SKEW_SECONDS) {
+        throw new InvalidTokenError('The access token was issued in the future.');
       }
       return { userId: payload.sub, sessionId: payload.sid };
     } catch (error) {

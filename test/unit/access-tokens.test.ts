@@ -1,6 +1,10 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { accessTokenVerifier, JoseAccessTokenSigner } from '../../functions/adapters/access-tokens';
+import {
+  ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
+  accessTokenVerifier,
+  JoseAccessTokenSigner,
+} from '../../functions/adapters/access-tokens';
 import { testKeySet } from '../support/keys';
 
 const settings = { issuer: 'https://api.example.test', audience: 'linkguard-api', ttlSeconds: 900 };
@@ -40,5 +44,52 @@ describe('Class: JoseAccessTokenSigner', () => {
     const a = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
     const b = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
     expect(a.jti).not.toBe(b.jti);
+  });
+});
+
+describe('Function: accessTokenVerifier', () => {
+  const now = new Date('2026-01-15T09:00:00Z');
+
+  it('refuses a token whose exp - iat exceeds the configured lifetime, by a valid key', async () => {
+    // Prepare: a token signed by the real key, but for a day.
+    const keys = await testKeySet();
+    const longLived = new JoseAccessTokenSigner(async () => keys, { ...settings, ttlSeconds: 86_400 });
+    const { token } = await longLived.sign({ userId: 'usr_1', sessionId: 'ses_1', now });
+
+    // Act
+    const verified = accessTokenVerifier(keys, settings)(token, now);
+
+    // Assess
+    await expect(verified).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(accessTokenVerifier(keys, { ...settings, ttlSeconds: 86_400 })(token, now)).resolves.toEqual(
+      {
+        userId: 'usr_1',
+        sessionId: 'ses_1',
+      },
+    );
+  });
+
+  it('refuses a token issued in the future beyond the skew, and accepts one within it', async () => {
+    // Prepare
+    const keys = await testKeySet();
+    const signer = new JoseAccessTokenSigner(async () => keys, settings);
+    const ahead = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    const beyond = await signer.sign({
+      userId: 'usr_1',
+      sessionId: 'ses_1',
+      now: ahead(ACCESS_TOKEN_CLOCK_SKEW_SECONDS + 1),
+    });
+    const within = await signer.sign({
+      userId: 'usr_1',
+      sessionId: 'ses_1',
+      now: ahead(ACCESS_TOKEN_CLOCK_SKEW_SECONDS),
+    });
+
+    // Act
+    const verify = accessTokenVerifier(keys, settings);
+
+    // Assess
+    await expect(verify(beyond.token, now)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(verify(within.token, now)).resolves.toEqual({ userId: 'usr_1', sessionId: 'ses_1' });
   });
 });
