@@ -175,6 +175,7 @@ export const routes = {
       'PROVIDER_REJECTED',
       'PROVIDER_UNAVAILABLE',
       'IDENTITY_IN_USE',
+      'IDENTITY_TYPE_TAKEN',
       'PROVIDER_NOT_CONFIGURED',
     ],
   },
@@ -202,6 +203,7 @@ export const routes = {
       'INVALID_CREDENTIALS',
       'ACCOUNT_LOCKED',
       'USERNAME_TAKEN',
+      'IDENTITY_TYPE_TAKEN',
       'PASSWORD_TOO_COMMON',
     ],
   },
@@ -221,6 +223,7 @@ export const routes = {
       'INVALID_CODE',
       'TOO_MANY_ATTEMPTS',
       'IDENTITY_IN_USE',
+      'IDENTITY_TYPE_TAKEN',
     ],
   },
   unlinkIdentity: {

@@ -37,6 +37,7 @@ export type PublicErrorCode =
   | 'STILL_BROKEN'
   | 'INVALID_WEBHOOK_SIGNATURE'
   | 'CONFLICT'
+  | 'IDENTITY_TYPE_TAKEN'
   | 'INTERNAL';
 
 /**
@@ -180,6 +181,18 @@ export class IdentityInUseError extends AppError {
   override readonly code = 'IDENTITY_IN_USE' as const;
   constructor(cause?: unknown) {
     super(IdentityInUseError.code, 'That sign-in method belongs to another account.', { cause });
+  }
+}
+
+/**
+ * The user already has a sign-in method of this type (one username, one phone, one account per
+ * provider), e.g. one linked by a racing request.
+ */
+export class IdentityTypeTakenError extends AppError {
+  static override readonly code = 'IDENTITY_TYPE_TAKEN' as const;
+  override readonly code = 'IDENTITY_TYPE_TAKEN' as const;
+  constructor(cause?: unknown) {
+    super(IdentityTypeTakenError.code, 'This account already has a sign-in method of that type.', { cause });
   }
 }
 

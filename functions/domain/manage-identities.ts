@@ -11,6 +11,7 @@ import {
   AccountLockedError,
   AppError,
   IdentityInUseError,
+  IdentityTypeTakenError,
   InvalidCodeError,
   InvalidCredentialsError,
   NotFoundError,
@@ -97,8 +98,9 @@ export function setPassword(
         passwordHash: await deps.hasher.hash(password),
       };
       const event = auditEvent(deps.crypto, { userId, type: 'password.set', now, client, sessionId });
-      if ((await deps.accounts.addPassword({ identity, event })) === 'username_taken')
-        throw new UsernameTakenError();
+      const added = await deps.accounts.addPassword({ identity, event });
+      if (added === 'username_taken') throw new UsernameTakenError();
+      if (added === 'type_taken') throw new IdentityTypeTakenError();
       return;
     }
 
@@ -193,6 +195,7 @@ export function linkPhone(
         }),
       });
       if (result === 'phone_taken') throw new IdentityInUseError();
+      if (result === 'type_taken') throw new IdentityTypeTakenError();
       if (result === 'code_gone') throw new InvalidCodeError();
     }
     return currentUser(deps, userId);

@@ -1,5 +1,5 @@
 import { addSeconds, type Clock } from './clock';
-import { IdentityInUseError, InvalidGrantError, NotFoundError } from './errors';
+import { IdentityInUseError, IdentityTypeTakenError, InvalidGrantError, NotFoundError } from './errors';
 import { maskUsername } from './labels';
 import {
   type ClientInfo,
@@ -208,6 +208,7 @@ export function linkSocialIdentity(deps: LinkSocialDeps) {
         }),
       });
       if (result === 'identity_taken') throw new IdentityInUseError();
+      if (result === 'type_taken') throw new IdentityTypeTakenError();
     }
     const view = await deps.users.getUser(userId);
     if (view === undefined) throw new NotFoundError('No such user.');

@@ -79,6 +79,17 @@ export class InMemoryTable {
     this.itemEvents.set(itemId, [...(this.itemEvents.get(itemId) ?? []), copy(event)]);
   }
 
+  /**
+   * Whether the user has an identity of this type: what the `USER#<id>`/`IDTYPE#<type>` guard
+   * records in DynamoDB (a fake holds only data written through guarded paths).
+   */
+  hasIdentityType(userId: string, type: IdentityType): boolean {
+    for (const identity of this.identities.values()) {
+      if (identity.userId === userId && identity.type === type) return true;
+    }
+    return false;
+  }
+
   /** Adds `delta` to the user's identity count, as DynamoDB's `ADD` does. */
   countIdentities(userId: string, delta: number): void {
     const user = this.users.get(userId);

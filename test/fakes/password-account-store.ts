@@ -111,8 +111,9 @@ export class InMemoryPasswordAccountStore implements PasswordAccountStore {
 
   async addPassword(
     input: Parameters<PasswordAccountStore['addPassword']>[0],
-  ): Promise<'added' | 'username_taken'> {
+  ): Promise<'added' | 'username_taken' | 'type_taken'> {
     if (this.table.identity('password', input.identity.subject) !== undefined) return 'username_taken';
+    if (this.table.hasIdentityType(input.identity.userId, 'password')) return 'type_taken';
     if (!this.table.users.has(input.identity.userId)) throw new NotFoundError('No such user.');
     this.table.putIdentity(input.identity);
     this.table.countIdentities(input.identity.userId, 1);

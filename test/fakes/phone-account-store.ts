@@ -35,10 +35,11 @@ export class InMemoryPhoneAccountStore implements PhoneAccountStore {
 
   async linkPhone(
     input: Parameters<PhoneAccountStore['linkPhone']>[0],
-  ): Promise<'linked' | 'code_gone' | 'phone_taken'> {
+  ): Promise<'linked' | 'code_gone' | 'phone_taken' | 'type_taken'> {
     const userId = input.identity.userId;
     if (!this.usable(input)) return 'code_gone';
     if (this.table.identity('phone', input.identity.subject) !== undefined) return 'phone_taken';
+    if (input.replaced === undefined && this.table.hasIdentityType(userId, 'phone')) return 'type_taken';
     const user = this.table.users.get(userId);
     const replaced =
       input.replaced === undefined ? undefined : this.table.identity('phone', input.replaced.subject);

@@ -25,10 +25,12 @@ export class InMemorySocialIdentityStore implements SocialIdentityStore {
 
   async linkIdentity(
     input: Parameters<SocialIdentityStore['linkIdentity']>[0],
-  ): Promise<'linked' | 'identity_taken'> {
+  ): Promise<'linked' | 'identity_taken' | 'type_taken'> {
     const userId = input.identity.userId;
     if (this.table.identity(input.identity.type, input.identity.subject) !== undefined)
       return 'identity_taken';
+    if (input.replaced === undefined && this.table.hasIdentityType(userId, input.identity.type))
+      return 'type_taken';
     const replaced =
       input.replaced === undefined
         ? undefined

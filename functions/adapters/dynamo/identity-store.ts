@@ -1,6 +1,6 @@
 import type { IdentityStore } from '../../domain/ports/identity-store';
 import { auditEvents } from './entities/audit-event';
-import { identities } from './entities/identity';
+import { identities, identityTypes } from './entities/identity';
 import { users } from './entities/user';
 import { conditions } from './expression';
 import type { Table } from './table';
@@ -12,7 +12,7 @@ export class DynamoIdentityStore implements IdentityStore {
     private readonly eventRetentionSeconds: number,
   ) {}
 
-  /** Pattern: unlink an identity (TransactWriteItems: delete identity, decrement count unless last, event). */
+  /** Pattern: unlink an identity (TransactWriteItems: delete identity, decrement count unless last, release the type's guard, event). */
   async unlink(input: Parameters<IdentityStore['unlink']>[0]): Promise<'unlinked' | 'last' | 'gone'> {
     const { type, subject, userId } = input.identity;
     const outcome = await this.table
@@ -26,6 +26,7 @@ export class DynamoIdentityStore implements IdentityStore {
         },
         { if: { expression: 'identityCount > :one', values: { ':one': 1 } }, name: 'count' },
       )
+      .delete(identityTypes.key(userId, type))
       .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
       .run();
     if (outcome.ok) return 'unlinked';

@@ -13,7 +13,7 @@ import { identities } from './entities/identity';
 import { loginFailures, unknownUsernameFailures } from './entities/login-failures';
 import { startSession } from './entities/session';
 import { epochSeconds } from './entities/stored';
-import { createUser, users } from './entities/user';
+import { addIdentity, createUser } from './entities/user';
 import { conditions } from './expression';
 import type { Table } from './table';
 
@@ -160,22 +160,16 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     throw new InvariantError('A session id was reused.');
   }
 
-  /** Pattern: add a username + password (TransactWriteItems: identity, user count, event). */
+  /** Pattern: add a username + password (TransactWriteItems: identity, type guard, user count, event). */
   async addPassword(
     input: Parameters<PasswordAccountStore['addPassword']>[0],
-  ): Promise<'added' | 'username_taken'> {
-    const outcome = await this.table
-      .transaction()
-      .put(identities.toItem(input.identity), { if: conditions.absent, name: 'username' })
-      .update(users.key(input.identity.userId), users.countIdentities(1), {
-        if: conditions.present,
-        name: 'user',
-      })
+  ): Promise<'added' | 'username_taken' | 'type_taken'> {
+    const outcome = await addIdentity(this.table.transaction(), input.identity, 'username')
       .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
       .run();
     if (outcome.ok) return 'added';
     if (outcome.failed === 'user') throw new NotFoundError('No such user.');
-    return 'username_taken';
+    return outcome.failed === 'type' ? 'type_taken' : 'username_taken';
   }
 
   /** Pattern: change a password hash (TransactWriteItems: update identity if still the user's, event). */

@@ -1,10 +1,9 @@
-import { InvariantError } from '../../domain/errors';
+import { ConflictError, InvariantError } from '../../domain/errors';
 import type { PhoneAccountStore } from '../../domain/ports/phone-account-store';
 import { auditEvents } from './entities/audit-event';
-import { identities } from './entities/identity';
 import { startSession } from './entities/session';
 import { smsCodes } from './entities/sms-code';
-import { createUser, users } from './entities/user';
+import { addIdentity, createUser, replaceIdentity, users } from './entities/user';
 import { conditions } from './expression';
 import type { Table } from './table';
 import type { Transaction } from './transaction';
@@ -39,30 +38,28 @@ export class DynamoPhoneAccountStore implements PhoneAccountStore {
   }
 
   /**
-   * Pattern: link a phone with a code (TransactWriteItems: consume code, identity, user's phone and
-   * count, the old phone's identity if still theirs, event).
+   * Pattern: link a phone with a code (TransactWriteItems: consume code, identity, the user's phone,
+   * and either the type's guard and count or the old phone's identity if still theirs; event).
    */
   async linkPhone(
     input: Parameters<PhoneAccountStore['linkPhone']>[0],
-  ): Promise<'linked' | 'code_gone' | 'phone_taken'> {
-    const userId = input.identity.userId;
-    let tx = this.consume(input)
-      .put(identities.toItem(input.identity), { if: conditions.absent, name: 'phone' })
-      .update(
-        users.key(userId),
-        input.replaced === undefined
-          ? {
-              expression: 'SET phone = :phone ADD identityCount :delta',
-              values: { ':phone': input.identity.subject, ':delta': 1 },
-            }
-          : { expression: 'SET phone = :phone', values: { ':phone': input.identity.subject } },
-        { if: conditions.present },
-      );
-    if (input.replaced !== undefined) {
-      tx = tx.delete(identities.key('phone', input.replaced.subject), { if: conditions.ownedBy(userId) });
-    }
-    const outcome = await tx.put(auditEvents.toItem(input.event, this.eventRetentionSeconds)).run();
+  ): Promise<'linked' | 'code_gone' | 'phone_taken' | 'type_taken'> {
+    const { identity, replaced } = input;
+    const setPhone = { set: 'SET phone = :phone', values: { ':phone': identity.subject } };
+    const tx = this.consume(input);
+    const outcome = await (replaced === undefined
+      ? addIdentity(tx, identity, 'phone', setPhone)
+      : replaceIdentity(tx, { identity, replaced }, 'phone').update(
+          users.key(identity.userId),
+          { expression: setPhone.set, values: setPhone.values },
+          { if: conditions.present, name: 'user' },
+        )
+    )
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
     if (outcome.ok) return 'linked';
+    if (outcome.failed === 'user') throw new ConflictError();
+    if (outcome.failed === 'type') return 'type_taken';
     return outcome.failed === 'code' ? 'code_gone' : 'phone_taken';
   }
 

@@ -1,9 +1,9 @@
+import { ConflictError } from '../../domain/errors';
 import type { IdentityRecord, IdentityType } from '../../domain/model';
 import type { SocialIdentityStore } from '../../domain/ports/social-identity-store';
 import { auditEvents } from './entities/audit-event';
 import { identities } from './entities/identity';
-import { createUser, users } from './entities/user';
-import { conditions } from './expression';
+import { addIdentity, createUser, replaceIdentity } from './entities/user';
 import type { Table } from './table';
 
 /** Third-party identities (WeChat, QQ, Apple, Google): each provider subject belongs to one user. */
@@ -29,21 +29,23 @@ export class DynamoSocialIdentityStore implements SocialIdentityStore {
     return outcome.ok ? 'created' : 'identity_taken';
   }
 
-  /** Pattern: link an identity (TransactWriteItems: identity, user count or old identity if still theirs, event). */
+  /**
+   * Pattern: link an identity (TransactWriteItems: identity, then either the type's guard and the
+   * user's count, or the old identity of that type if still theirs and the guard moved; event).
+   */
   async linkIdentity(
     input: Parameters<SocialIdentityStore['linkIdentity']>[0],
-  ): Promise<'linked' | 'identity_taken'> {
-    const userId = input.identity.userId;
-    const tx = this.table
-      .transaction()
-      .put(identities.toItem(input.identity), { if: conditions.absent, name: 'identity' });
-    const replaced = input.replaced;
+  ): Promise<'linked' | 'identity_taken' | 'type_taken'> {
+    const { identity, replaced } = input;
+    const tx = this.table.transaction();
     const outcome = await (replaced === undefined
-      ? tx.update(users.key(userId), users.countIdentities(1), { if: conditions.present })
-      : tx.delete(identities.key(replaced.type, replaced.subject), { if: conditions.ownedBy(userId) })
+      ? addIdentity(tx, identity, 'identity')
+      : replaceIdentity(tx, { identity, replaced }, 'identity')
     )
       .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
       .run();
-    return outcome.ok ? 'linked' : 'identity_taken';
+    if (outcome.ok) return 'linked';
+    if (outcome.failed === 'user') throw new ConflictError();
+    return outcome.failed === 'type' ? 'type_taken' : 'identity_taken';
   }
 }

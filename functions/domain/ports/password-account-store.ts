@@ -66,9 +66,13 @@ export interface PasswordAccountStore {
   }): Promise<'completed' | 'locked'>;
   /**
    * Adds a username + password identity to an existing user (one more way in).
-   * `username_taken` if the username exists.
+   * `username_taken` if the username exists, `type_taken` if the user already has a username
+   * (one added by a racing request).
    */
-  addPassword(input: { identity: IdentityRecord; event: AuditEvent }): Promise<'added' | 'username_taken'>;
+  addPassword(input: {
+    identity: IdentityRecord;
+    event: AuditEvent;
+  }): Promise<'added' | 'username_taken' | 'type_taken'>;
   /** Replaces the password hash of the user's username identity. */
   changePassword(input: { identity: IdentityRecord; passwordHash: string; event: AuditEvent }): Promise<void>;
 }

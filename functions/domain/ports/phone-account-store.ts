@@ -31,7 +31,8 @@ export interface PhoneAccountStore {
   ): Promise<'created' | 'code_gone' | 'phone_taken'>;
   /**
    * Consumes the code and links the phone to an existing user, replacing their old phone.
-   * `phone_taken` when another account holds the phone.
+   * `phone_taken` when another account holds the phone, `type_taken` when (without `replaced`)
+   * the user already has a phone, e.g. linked by a racing request.
    */
   linkPhone(
     input: CodeToConsume & {
@@ -39,5 +40,5 @@ export interface PhoneAccountStore {
       replaced: IdentityRecord | undefined;
       event: AuditEvent;
     },
-  ): Promise<'linked' | 'code_gone' | 'phone_taken'>;
+  ): Promise<'linked' | 'code_gone' | 'phone_taken' | 'type_taken'>;
 }

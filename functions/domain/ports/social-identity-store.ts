@@ -12,11 +12,12 @@ export interface SocialIdentityStore {
   }): Promise<'created' | 'identity_taken'>;
   /**
    * Links an identity to its user, replacing their previous one of the same type;
-   * `identity_taken` if the subject exists.
+   * `identity_taken` if the subject exists, `type_taken` if (without `replaced`) the user already
+   * has one of that type, e.g. linked by a racing request.
    */
   linkIdentity(input: {
     identity: IdentityRecord;
     replaced: IdentityRecord | undefined;
     event: AuditEvent;
-  }): Promise<'linked' | 'identity_taken'>;
+  }): Promise<'linked' | 'identity_taken' | 'type_taken'>;
 }

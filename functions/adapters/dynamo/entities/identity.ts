@@ -20,3 +20,21 @@ export const identities = {
 
   fromItem: (item: StoredItem): IdentityRecord => recordOf<IdentityRecord>(item),
 } as const;
+
+/**
+ * The one identity of a type a user may have: `USER#<userId>` / `IDTYPE#<type>`, holding the
+ * subject. Put with `attribute_not_exists` in the transaction that creates the identity and
+ * deleted in the one that unlinks it, so two racing links of one type cannot both succeed.
+ * Users created before the guard existed have none: their first guarded write of a type takes it.
+ */
+export const identityTypes = {
+  key: (userId: string, type: IdentityType) => ({ pk: owner.partition(userId), sk: `IDTYPE#${type}` }),
+
+  toItem: (identity: IdentityRecord): StoredItem => ({
+    ...identityTypes.key(identity.userId, identity.type),
+    entity: 'identity-type',
+    userId: identity.userId,
+    type: identity.type,
+    subject: identity.subject,
+  }),
+} as const;

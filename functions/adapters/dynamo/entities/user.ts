@@ -2,7 +2,7 @@ import type { IdentityRecord, UserRecord } from '../../../domain/model';
 import { conditions, type Expression } from '../expression';
 import type { StoredItem } from '../table';
 import type { Transaction } from '../transaction';
-import { identities } from './identity';
+import { identities, identityTypes } from './identity';
 import { owner } from './owner';
 import { recordOf } from './stored';
 
@@ -29,7 +29,7 @@ export const users = {
 
 /**
  * The writes that create a user with their first way in: the identity (unique by its natural key;
- * a taken one fails as `name`) and the profile.
+ * a taken one fails as `name`), the guard of its type and the profile.
  */
 export function createUser<N extends string, T extends string>(
   tx: Transaction<T>,
@@ -38,5 +38,47 @@ export function createUser<N extends string, T extends string>(
 ): Transaction<T | N> {
   return tx
     .put(identities.toItem(input.identity), { if: conditions.absent, name })
+    .put(identityTypes.toItem(input.identity), { if: conditions.absent })
     .put(users.toItem(input.user), { if: conditions.absent });
+}
+
+/**
+ * Adds a new identity to an existing user: the identity (a taken one fails as `name`), the guard
+ * of its type (a type the user already has fails as `'type'`) and one more in `identityCount`
+ * (a missing user fails as `'user'`). `set` adds to the count's update (e.g. `SET phone = :phone`).
+ */
+export function addIdentity<N extends string, T extends string>(
+  tx: Transaction<T>,
+  identity: IdentityRecord,
+  name: N,
+  extra?: { set: string; values: Record<string, unknown> },
+): Transaction<T | N | 'type' | 'user'> {
+  const count = users.countIdentities(1);
+  return tx
+    .put(identities.toItem(identity), { if: conditions.absent, name })
+    .put(identityTypes.toItem(identity), { if: conditions.absent, name: 'type' })
+    .update(
+      users.key(identity.userId),
+      extra === undefined
+        ? count
+        : { expression: `${extra.set} ${count.expression}`, values: { ...extra.values, ...count.values } },
+      { if: conditions.present, name: 'user' },
+    );
+}
+
+/**
+ * Swaps a user's identity of one type for another of the same type: the new identity (a taken one
+ * fails as `name`), the old one deleted if still theirs, and the type's guard pointed at the new
+ * subject (written unconditionally, so a user from before the guard gets one).
+ */
+export function replaceIdentity<N extends string, T extends string>(
+  tx: Transaction<T>,
+  input: { identity: IdentityRecord; replaced: IdentityRecord },
+  name: N,
+): Transaction<T | N> {
+  const { identity, replaced } = input;
+  return tx
+    .put(identities.toItem(identity), { if: conditions.absent, name })
+    .delete(identities.key(replaced.type, replaced.subject), { if: conditions.ownedBy(identity.userId) })
+    .put(identityTypes.toItem(identity));
 }
