@@ -84,6 +84,40 @@ describe.each(backends)(
       expect(found?.identities).toEqual([identity]);
     });
 
+    it('keeps one identity per type per user, even for racing links (type_taken), and frees the type on unlink', async () => {
+      // Prepare
+      const { user, identity } = await socialUser();
+      const linkApple = () =>
+        stores.socialIdentities.linkIdentity({
+          identity: make.identity(user, 'apple', make.id('apple')),
+          replaced: undefined,
+          event: make.event(user.id, 'identity.linked', NOW),
+        });
+
+      // Act
+      const secondGoogle = await stores.socialIdentities.linkIdentity({
+        identity: make.identity(user, 'google', make.id('sub')),
+        replaced: undefined,
+        event: make.event(user.id, 'identity.linked', NOW),
+      });
+      const racing = await Promise.all([linkApple(), linkApple(), linkApple()]);
+      const linkedApple = (await stores.users.getUser(user.id))?.identities.find((i) => i.type === 'apple');
+      const unlinked = await stores.identities.unlink({
+        identity: linkedApple as typeof identity,
+        event: make.event(user.id, 'identity.unlinked', NOW),
+      });
+      const relinked = await linkApple();
+
+      // Assess
+      expect(secondGoogle).toBe('type_taken');
+      expect(racing.filter((r) => r === 'linked')).toHaveLength(1);
+      expect(racing.filter((r) => r === 'type_taken')).toHaveLength(2);
+      expect([unlinked, relinked]).toEqual(['unlinked', 'linked']);
+      const found = await stores.users.getUser(user.id);
+      expect(found?.identities.map((i) => i.type).sort()).toEqual(['apple', 'google']);
+      expect(found?.user.identityCount).toBe(2);
+    });
+
     it('updates a profile: a new email is unconfirmed, null removes, notifications change one by one', async () => {
       // Prepare
       const { user } = await socialUser();

@@ -172,6 +172,33 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     expect((await stores.users.getUser(owner.id))?.user.identityCount).toBe(2);
   });
 
+  it('adds one username per user: racing adds of different usernames give one (type_taken)', async () => {
+    // Prepare
+    const owner = make.user(NOW);
+    await stores.socialIdentities.createUserWithIdentity({
+      user: owner,
+      identity: make.identity(owner, 'google', make.id('sub')),
+      event: make.event(owner.id, 'account.registered', NOW),
+    });
+
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        stores.accounts.addPassword({
+          identity: make.identity(owner, 'password', make.id('user'), 'hash'),
+          event: make.event(owner.id, 'password.set', NOW),
+        }),
+      ),
+    );
+
+    // Assess
+    expect(results.filter((r) => r === 'added')).toHaveLength(1);
+    expect(results.filter((r) => r === 'type_taken')).toHaveLength(4);
+    const found = await stores.users.getUser(owner.id);
+    expect(found?.identities.filter((i) => i.type === 'password')).toHaveLength(1);
+    expect(found?.user.identityCount).toBe(2);
+  });
+
   it('changes the hash of a username that is still the user’s, and refuses one that is not (NOT_FOUND)', async () => {
     const { user, identity } = await account();
     await stores.accounts.changePassword({
