@@ -151,6 +151,23 @@ describe('Use case: setPassword', () => {
       expect(t.events()).toEqual([]);
     });
 
+    it('adds one username for racing requests: the others are IDENTITY_TYPE_TAKEN', async () => {
+      // Act
+      const results = await Promise.allSettled(
+        ['alice', 'alicia', 'ally'].map((username) =>
+          t.setPassword('usr_a', 'ses_1', { username, password: 'new password 1' }, client),
+        ),
+      );
+
+      // Assess
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(
+        results.filter((r) => r.status === 'rejected').map((r) => (r.reason as { code: string }).code),
+      ).toEqual(['IDENTITY_TYPE_TAKEN', 'IDENTITY_TYPE_TAKEN']);
+      expect(t.stores.table.users.get('usr_a')?.identityCount).toBe(2);
+      expect(t.events()).toHaveLength(1);
+    });
+
     it('refuses a common password with PASSWORD_TOO_COMMON', async () => {
       // Act
       const attempt = t.setPassword('usr_a', 'ses_1', { username: 'alice', password: 'qwertyuiop' }, client);
@@ -281,6 +298,24 @@ describe('Use case: linkPhone', () => {
       expect(t.events()).toEqual([
         expect.objectContaining({ type: 'identity.linked', detail: { type: 'phone' } }),
       ]);
+    });
+
+    it('links one phone for racing requests with two phones: the other is IDENTITY_TYPE_TAKEN', async () => {
+      // Prepare
+      t.stores.users.add(user({ phone: undefined }), [passwordIdentity]);
+      t.codeSentTo(NEW_PHONE);
+      t.codeSentTo(PHONE);
+
+      // Act
+      const results = await Promise.allSettled(
+        [NEW_PHONE, PHONE].map((phone) => t.linkPhone('usr_a', { phone, code: '123456' }, client)),
+      );
+
+      // Assess
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'IDENTITY_TYPE_TAKEN' });
+      expect(t.stores.table.identity('phone', PHONE)).toBeUndefined();
+      expect(t.stores.table.users.get('usr_a')).toMatchObject({ phone: NEW_PHONE, identityCount: 2 });
     });
 
     it('replaces the previous phone, keeping the number of ways in', async () => {
