@@ -10,6 +10,8 @@ type SigningKeyObject = Awaited<ReturnType<typeof importJWK>>;
 export interface AccessTokenSettings {
   issuer: string;
   audience: string;
+  /** The OAuth client the tokens are issued to: the mobile app (RFC 9068 §2.2 `client_id`). */
+  clientId: string;
   ttlSeconds: number;
 }
 
@@ -20,7 +22,7 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
  * Signs access tokens with the newest key of the set (ES256, `typ: at+jwt`, RFC 9068 claims).
  *
  * @example
- * const signer = new JoseAccessTokenSigner(() => loadKeys(), { issuer, audience, ttlSeconds: 900 });
+ * const signer = new JoseAccessTokenSigner(() => loadKeys(), { issuer, audience, clientId, ttlSeconds: 900 });
  * const { token } = await signer.sign({ userId, sessionId, now });
  */
 export class JoseAccessTokenSigner implements AccessTokenSigner {
@@ -46,7 +48,7 @@ export class JoseAccessTokenSigner implements AccessTokenSigner {
   }): Promise<{ token: string; expiresIn: number }> {
     const { kid, privateKey } = await this.key();
     const issuedAt = Math.floor(input.now.getTime() / 1000);
-    const token = await new SignJWT({ sid: input.sessionId })
+    const token = await new SignJWT({ sid: input.sessionId, client_id: this.settings.clientId })
       .setProtectedHeader({ alg: 'ES256', typ: ACCESS_TOKEN_TYP, kid })
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)

@@ -8,7 +8,7 @@ export type SigningKeysSetting =
 
 /** The `signingKeys` capability: what access tokens say about themselves, and their keys. */
 export function readAccessTokens(env: Env): {
-  accessTokens: { issuer: string; audience: string; ttlSeconds: number };
+  accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
 } {
   const e = parseSection(
@@ -16,6 +16,8 @@ export function readAccessTokens(env: Env): {
     z.object({
       JWT_ISSUER: text(),
       JWT_AUDIENCE: text(),
+      /** The app's OAuth client id, the `client_id` claim of access tokens (RFC 9068 §2.2). */
+      JWT_CLIENT_ID: z._default(text(), 'linkguard-app'),
       ACCESS_TOKEN_TTL_SECONDS: z._default(int(60, 3600), 900),
       SIGNING_KEYS_SECRET_ID: z.optional(text()),
       SIGNING_KEYS_FILE: z.optional(text()),
@@ -23,7 +25,12 @@ export function readAccessTokens(env: Env): {
   );
   oneOf(env, 'SIGNING_KEYS_SECRET_ID', 'SIGNING_KEYS_FILE');
   return {
-    accessTokens: { issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.ACCESS_TOKEN_TTL_SECONDS },
+    accessTokens: {
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      clientId: e.JWT_CLIENT_ID,
+      ttlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    },
     signingKeys:
       e.SIGNING_KEYS_SECRET_ID !== undefined
         ? { source: 'secrets-manager', secretId: e.SIGNING_KEYS_SECRET_ID }

@@ -28,7 +28,7 @@ export interface Config {
   sessionPolicy: SessionPolicy;
   lockoutPolicy: LockoutPolicy;
   argon2: Argon2Parameters;
-  accessTokens: { issuer: string; audience: string; ttlSeconds: number };
+  accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
   sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
   smsPepper: SmsPepperSetting;

@@ -7,7 +7,12 @@ import {
 } from '../../functions/adapters/access-tokens';
 import { testKeySet } from '../support/keys';
 
-const settings = { issuer: 'https://api.example.test', audience: 'linkguard-api', ttlSeconds: 900 };
+const settings = {
+  issuer: 'https://api.example.test',
+  audience: 'linkguard-api',
+  clientId: 'linkguard-app',
+  ttlSeconds: 900,
+};
 
 describe('Class: JoseAccessTokenSigner', () => {
   it('issues ES256 at+jwt tokens with the RFC 9068 claims and a 15-minute life', async () => {
@@ -28,6 +33,7 @@ describe('Class: JoseAccessTokenSigner', () => {
       aud: settings.audience,
       sub: 'usr_1',
       sid: 'ses_1',
+      client_id: 'linkguard-app',
       iat: now.getTime() / 1000,
       exp: now.getTime() / 1000 + 900,
     });
@@ -36,6 +42,17 @@ describe('Class: JoseAccessTokenSigner', () => {
       userId: 'usr_1',
       sessionId: 'ses_1',
     });
+  });
+
+  it('names the configured client in client_id (RFC 9068 §2.2)', async () => {
+    // Prepare
+    const signer = new JoseAccessTokenSigner(testKeySet, { ...settings, clientId: 'com.example.finance' });
+
+    // Act
+    const { token } = await signer.sign({ userId: 'u', sessionId: 's', now: new Date() });
+
+    // Assess
+    expect(decodeJwt(token).client_id).toBe('com.example.finance');
   });
 
   it('gives every token its own jti', async () => {

@@ -33,6 +33,7 @@ describe('Use case: refreshSession', () => {
     const signer = new JoseAccessTokenSigner(testKeySet, {
       issuer: 'iss',
       audience: 'aud',
+      clientId: 'app',
       ttlSeconds: 900,
     });
     const deps = { clock, crypto: nodeTokenCrypto, sessions, users, signer, sessionPolicy: policy };
