@@ -6,7 +6,7 @@ import { startTestApi } from '../support/test-runtime';
 /**
  * The red-team attack on the lockout, over HTTP: 50 parallel logins, one of them with the right
  * password. The attempt is reserved before argon2 runs, so at most the allowance (5) of passwords
- * are ever checked, and the right one never signs in once the lock is set around it.
+ * are ever checked, and the right one signs in only if it was one of those checked.
  */
 const PASSWORD = 'purple-otter-bakes-42';
 const ALLOWANCE = 5;
@@ -26,7 +26,7 @@ const login = (username: string, password: string) =>
 
 describe('Lockout under a parallel burst', () => {
   it.each([10, 25, 45, 49])(
-    'checks at most 5 of 50 parallel guesses, the right password at position %i never signing in',
+    'checks at most 5 of 50 parallel guesses, the right password at position %i signing in only if it was one of them',
     async (position) => {
       // Prepare
       const username = `burst-${position}`;
@@ -52,10 +52,16 @@ describe('Lockout under a parallel burst', () => {
       expect(statuses.filter((s) => s === 401)).toHaveLength(
         checkedPasswords.filter((p) => p !== PASSWORD).length,
       );
-      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
-      expect(results[position - 1]?.status).toBe(429);
-      expect(results[position - 1]?.body.code).toBe('ACCOUNT_LOCKED');
-      expect(Number(results[position - 1]?.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Requests reach the server in any order: the right password may win one of the 5
+      // reservations, and then it may sign in (a guess within the allowance, not a bypass).
+      // It never signs in without having been one of the checked passwords.
+      const right = results[position - 1];
+      const others = statuses.filter((_, i) => i !== position - 1);
+      expect(others.every((s) => s === 401 || s === 429)).toBe(true);
+      if (checkedPasswords.includes(PASSWORD) && right?.status === 200) return;
+      expect(right?.status).toBe(429);
+      expect(right?.body.code).toBe('ACCOUNT_LOCKED');
+      expect(Number(right?.headers.get('retry-after'))).toBeGreaterThan(0);
     },
   );
 
