@@ -56,7 +56,7 @@ async function wechatAccount(): Promise<string> {
 }
 
 describe('One identity per type per user, under racing requests', () => {
-  it('10 parallel PUT /v1/me/password with different usernames: one succeeds, 9 are IDENTITY_TYPE_TAKEN', async () => {
+  it('10 parallel PUT /v1/me/password with different usernames: one succeeds, the others are refused and no second username is added', async () => {
     // Prepare
     const token = await wechatAccount();
 
@@ -73,9 +73,15 @@ describe('One identity per type per user, under racing requests', () => {
     // Assess
     expect(results.filter((r) => r.status === 204)).toHaveLength(1);
     const refused = results.filter((r) => r.status !== 204);
-    expect(refused.map((r) => [r.status, r.body.code])).toEqual(
-      Array.from({ length: 9 }, () => [409, 'IDENTITY_TYPE_TAKEN']),
-    );
+    // A request that races the winner is refused by the database's guard (409); one that starts
+    // after the winner finished sees a password already set, so it is a change without
+    // `currentPassword` (422). Either way no second username is added.
+    for (const r of refused) {
+      expect([
+        [409, 'IDENTITY_TYPE_TAKEN'],
+        [422, 'VALIDATION_FAILED'],
+      ]).toContainEqual([r.status, r.body.code]);
+    }
     const me = await api.call('GET', '/v1/me', { token });
     expect(me.body.identities.filter((i: { type: string }) => i.type === 'password')).toHaveLength(1);
   });
@@ -94,6 +100,7 @@ describe('One identity per type per user, under racing requests', () => {
         }),
       ),
     );
+    const linked = await api.call('GET', '/v1/me', { token });
     const unlinked = await api.call('DELETE', '/v1/me/identities/google', { token });
     const signIns = await Promise.all(
       googles.map(async (g) =>
@@ -104,11 +111,14 @@ describe('One identity per type per user, under racing requests', () => {
     );
 
     // Assess
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(results.filter((r) => r.status !== 201).map((r) => [r.status, r.body.code])).toEqual([
-      [409, 'IDENTITY_TYPE_TAKEN'],
-      [409, 'IDENTITY_TYPE_TAKEN'],
-    ]);
+    // A link racing the first is refused by the database's guard (409); one that starts after
+    // the first finished replaces it (the documented way to switch Google accounts). Either way
+    // the account ends with exactly one Google identity.
+    expect(results.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(1);
+    for (const r of results.filter((r) => r.status !== 201)) {
+      expect([r.status, r.body.code]).toEqual([409, 'IDENTITY_TYPE_TAKEN']);
+    }
+    expect(linked.body.identities.filter((i: { type: string }) => i.type === 'google')).toHaveLength(1);
     expect(unlinked.status).toBe(204);
     const me = await api.call('GET', '/v1/me', { token });
     expect(me.body.identities.map((i: { type: string }) => i.type)).toEqual(['wechat']);
