@@ -49,9 +49,6 @@ const NOT_SEEN: Record<string, Record<string, string>> = {
     'sns:Publish': 'its alerts go to the outbox in the webhook tests',
     'dynamodb:DeleteItem': 'UNTESTED: releasing an alert claim after a failed send, on a webhook',
   },
-  'me-identity-social': {
-    'dynamodb:DeleteItem': 'UNTESTED: linking a provider account in place of one already linked',
-  },
 };
 
 /**
