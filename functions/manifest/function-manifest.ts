@@ -3,7 +3,6 @@ import type { FunctionDeployment, TableAction } from './capabilities';
 
 const ARGON2 = '@node-rs/argon2';
 const COMMON_PASSWORDS = '@zxcvbn-ts/language-common';
-const PLAID = 'plaid';
 
 /** What checking an Item does to the table: read it, write it and its history, claim alerts. */
 const ITEM_CHECK_ACTIONS: readonly TableAction[] = [
@@ -159,14 +158,13 @@ export const routeDeployments = {
       },
     },
   },
-  plaidLinkToken: { capabilities: { plaid: 'call' }, nodeModules: [PLAID] },
+  plaidLinkToken: { capabilities: { plaid: 'call' } },
   plaidLinkItem: {
     capabilities: {
       table: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: ['ITEM#', 'USERINST#'] },
       plaid: 'call',
       tokenKey: 'encrypt',
     },
-    nodeModules: [PLAID],
   },
   plaidListItems: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['ITEM#'] } } },
   plaidGetItem: { capabilities: { table: { actions: ['dynamodb:GetItem'], partitionKeys: ['ITEM#'] } } },
@@ -176,7 +174,6 @@ export const routeDeployments = {
       plaid: 'call',
       tokenKey: 'decrypt',
     },
-    nodeModules: [PLAID],
   },
   plaidRepairItem: {
     capabilities: {
@@ -185,7 +182,6 @@ export const routeDeployments = {
       tokenKey: 'decrypt',
       alerts: 'publish',
     },
-    nodeModules: [PLAID],
   },
   plaidItemEvents: {
     capabilities: { table: { actions: ['dynamodb:GetItem', 'dynamodb:Query'], partitionKeys: ['ITEM#'] } },
@@ -199,7 +195,6 @@ export const routeDeployments = {
       plaid: 'call',
       tokenKey: 'decrypt',
     },
-    nodeModules: [PLAID],
   },
   plaidWebhook: {
     capabilities: {
@@ -207,7 +202,6 @@ export const routeDeployments = {
       plaid: 'call',
       alerts: 'publish',
     },
-    nodeModules: [PLAID],
   },
   jwks: { capabilities: { signingKeys: 'read' } },
   openapi: { capabilities: {} },
@@ -229,7 +223,6 @@ export const backgroundDeployments = {
       tokenKey: 'decrypt',
       alerts: 'publish',
     },
-    nodeModules: [PLAID],
   },
 } as const satisfies Record<string, FunctionDeployment & { handler: string }>;
 

@@ -106,9 +106,6 @@ export class BankLinkPoller extends Construct {
         'Bank-link poller: checks Items at Plaid, records transitions, sends alerts (check queue).',
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
-      // As for every function that calls Plaid (the Plaid routes' `nodeModules`): the client is
-      // installed beside the bundle and imported on first use.
-      nodeModules: pollerWorker.nodeModules,
     });
     grantCapabilities(this.worker, pollerWorker.capabilities, props.resources);
     this.worker.addEnvironment('PLAID_TIMEOUT_MS', String(WORKER_PLAID_TIMEOUT_MS));

@@ -10,7 +10,7 @@ const targets = [
   ...routeList.map((r) => ({ name: r.handler, nodeModules: r.nodeModules ?? [] })),
   { name: 'authorizer', nodeModules: [] as readonly string[] },
   { name: 'poller-dispatch', nodeModules: [] as readonly string[] },
-  { name: 'poller-worker', nodeModules: ['plaid'] as readonly string[] },
+  { name: 'poller-worker', nodeModules: [] as readonly string[] },
 ];
 
 /**
