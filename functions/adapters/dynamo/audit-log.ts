@@ -26,7 +26,7 @@ export class DynamoAuditLog implements AuditLog {
       limit: input.limit,
       ...(input.cursor === undefined
         ? {}
-        : { after: { pk: `USER#${userId}`, sk: decodeCursor(input.cursor, auditEvents.prefix) } }),
+        : { after: auditEvents.resumeAt(userId, decodeCursor(input.cursor, auditEvents.prefix)) }),
     });
     const last = lastKey?.sk;
     return {

@@ -21,6 +21,9 @@ export const auditEvents = {
 
   fromItem: (item: StoredItem): AuditEvent => recordOf<AuditEvent>(item),
 
+  /** Where a page of a user's events resumes: the key of the last event of the previous page. */
+  resumeAt: (userId: string, sk: string) => ({ pk: `USER#${userId}`, sk }),
+
   /** Pattern: a user's events (base table, sk begins with `EVENT#`). */
   ofUser: (userId: string): Expression => ({
     expression: 'pk = :pk AND begins_with(sk, :events)',
