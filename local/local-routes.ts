@@ -104,6 +104,9 @@ export function localRoutes(
               },
             };
           clock.advance(seconds);
+          // The Plaid emulator reads the same clock: apply what is now due there (deadlines,
+          // data refreshes, webhook retries) before answering, not within its next second.
+          await plaid?.tick();
           return { status: 200, body: clock.view() };
         },
       },

@@ -1,9 +1,11 @@
 import type {
+  InstitutionsGetByIdResponse,
   ItemGetResponse,
   ItemPublicTokenExchangeResponse,
   ItemRemoveResponse,
   ItemWebhookUpdateResponse,
   LinkTokenCreateResponse,
+  LinkTokenGetResponse,
   Products,
   SandboxItemFireWebhookResponse,
   SandboxItemResetLoginResponse,
@@ -11,6 +13,8 @@ import type {
   WebhookVerificationKeyGetResponse,
 } from 'plaid';
 import { ITEM_ERRORS, isItemError, plaidError, plaidTime, SANDBOX_INSTITUTIONS } from './plaid-catalog';
+import { institutionView } from './plaid-institutions';
+import { linkTokenView } from './plaid-link';
 import type { ItemRecord, PlaidState } from './plaid-state';
 import type { WebhookKeyRing } from './plaid-webhooks';
 
@@ -73,21 +77,72 @@ export function plaidApi(state: PlaidState, keys: WebhookKeyRing): Record<string
       if (fields.length > 0) return missing(fields, rid);
       if (body.webhook !== undefined && !isUrl(body.webhook))
         return fail('INVALID_FIELD', rid, 'webhook must be a valid URL');
+      if (body.redirect_uri !== undefined && !isUrl(body.redirect_uri))
+        return fail('INVALID_FIELD', rid, 'redirect_uri must be a valid URL');
+      for (const name of ['android_package_name', 'link_customization_name'])
+        if (body[name] !== undefined && (typeof body[name] !== 'string' || body[name] === ''))
+          return fail('INVALID_FIELD', rid, `${name} must be a non-empty string`);
+      const update = (body.update ?? {}) as Body;
+      if (
+        update.account_selection_enabled !== undefined &&
+        typeof update.account_selection_enabled !== 'boolean'
+      )
+        return fail('INVALID_FIELD', rid, 'update.account_selection_enabled must be a boolean');
       let itemId: string | null = null;
       if (body.access_token !== undefined && body.access_token !== null) {
         const item = resolve(body, rid);
         if (isResult(item)) return item;
+        // A revoked permission cannot be restored by update mode: the user links again (api.md
+        // "Plaid semantics", issue 11 finding 2). Plaid answers with the Item's error.
+        if (item.errorCode === 'USER_PERMISSION_REVOKED') return fail('USER_PERMISSION_REVOKED', rid);
         itemId = item.itemId;
       }
       const token = state.createLinkToken({
         itemId,
-        webhook: typeof body.webhook === 'string' ? body.webhook : null,
+        // "In update mode, this field will not have an effect" (LinkTokenCreateRequest.webhook):
+        // an update-mode token never changes where the Item's webhooks go.
+        webhook: itemId === null && typeof body.webhook === 'string' ? body.webhook : null,
         clientUserId: typeof user.client_user_id === 'string' ? user.client_user_id : null,
         products: Array.isArray(body.products) ? (body.products as Products[]) : [],
+        request: {
+          clientName: typeof body.client_name === 'string' ? body.client_name : null,
+          language: typeof body.language === 'string' ? body.language : null,
+          countryCodes: Array.isArray(body.country_codes) ? body.country_codes.map(String) : [],
+          redirectUri: typeof body.redirect_uri === 'string' ? body.redirect_uri : null,
+          androidPackageName:
+            typeof body.android_package_name === 'string' ? body.android_package_name : null,
+          linkCustomizationName:
+            typeof body.link_customization_name === 'string' ? body.link_customization_name : null,
+          accountSelectionEnabled: update.account_selection_enabled === true,
+          webhookGiven: typeof body.webhook === 'string' ? body.webhook : null,
+        },
       });
       return ok<LinkTokenCreateResponse>({
         link_token: token.token,
         expiration: plaidTime(new Date(token.expiresAt)),
+        request_id: rid,
+      });
+    },
+
+    '/link/token/get': (body, rid) => {
+      if (typeof body.link_token !== 'string' || body.link_token === '') return missing(['link_token'], rid);
+      const link = state.linkTokens.get(body.link_token);
+      if (link === undefined) return fail('INVALID_LINK_TOKEN', rid);
+      return ok<LinkTokenGetResponse>(linkTokenView(link, rid));
+    },
+
+    '/institutions/get_by_id': (body, rid) => {
+      const fields = absent(body, ['institution_id', 'country_codes']);
+      if (fields.length > 0) return missing(fields, rid);
+      const institution = SANDBOX_INSTITUTIONS.find((i) => i.institutionId === body.institution_id);
+      if (institution === undefined) return fail('INVALID_INSTITUTION', rid);
+      const options = (body.options ?? {}) as Body;
+      const health = state.institutionStatus.get(institution.institutionId) ?? {
+        status: 'HEALTHY' as const,
+        lastStatusChange: plaidTime(new Date(0)),
+      };
+      return ok<InstitutionsGetByIdResponse>({
+        institution: institutionView(institution, health, options.include_status === true),
         request_id: rid,
       });
     },
@@ -141,7 +196,7 @@ export function plaidApi(state: PlaidState, keys: WebhookKeyRing): Record<string
       if (item.errorCode !== null && !isItemError(item.errorCode)) return fail(item.errorCode, rid);
       return ok<ItemGetResponse>({
         item: state.view(item),
-        status: { investments: null, transactions: null, last_webhook: item.lastWebhook },
+        status: state.status(item),
         request_id: rid,
       });
     },

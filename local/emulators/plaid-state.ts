@@ -4,9 +4,12 @@ import {
   type ItemErrorWebhook,
   type ItemLoginRepairedWebhook,
   type ItemStatusLastWebhook,
+  type ItemStatusNullable,
+  type ItemStatusTransactions,
   ItemUpdateTypeEnum,
   type ItemWithConsentFields,
   ItemWithConsentFieldsUpdateTypeEnum,
+  type LinkSessionSuccessMetadata,
   type NewAccountsAvailableWebhook,
   type PendingDisconnectWebhook,
   PendingDisconnectWebhookReason,
@@ -19,6 +22,17 @@ import {
 } from 'plaid';
 import { isItemError, newRequestId, plaidError, plaidTime, type SandboxInstitution } from './plaid-catalog';
 import type { SentWebhook, WebhookSender } from './plaid-webhooks';
+
+/** One account of an Item, as Link's onSuccess metadata and USER_ACCOUNT_REVOKED name it. */
+export interface EmulatedAccount {
+  accountId: string;
+  name: string;
+  mask: string;
+  type: string;
+  subtype: string;
+  /** The user revoked this account alone (USER_ACCOUNT_REVOKED): the Item stays healthy. */
+  revoked: boolean;
+}
 
 /** An Item as the emulator holds it (a copy: changing it changes nothing). */
 export interface EmulatedItem {
@@ -33,6 +47,16 @@ export interface EmulatedItem {
   /** The Plaid error the Item is failing with, if any. */
   errorCode: string | null;
   consentExpirationTime: string | null;
+  /** PENDING_DISCONNECT's `disconnect_time`: when it passes, the Item breaks (ITEM_LOGIN_REQUIRED). */
+  disconnectAt: string | null;
+  /** Set once consent has lapsed (the Item broke at `consentExpirationTime`). */
+  consentLapsed: boolean;
+  /** `status.transactions` of `/item/get`. */
+  lastSuccessfulUpdate: string | null;
+  lastFailedUpdate: string | null;
+  /** Set by `/emulator/items/{id}/stale`: no data since, yet no error either. */
+  staleSince: string | null;
+  accounts: EmulatedAccount[];
   removed: boolean;
   createdAt: string;
   /** `/item/get` calls made with its access token (rate-limited and after-removal ones included). */
@@ -43,16 +67,44 @@ export interface ItemRecord extends EmulatedItem {
   /** Times (ms) of the `/item/get` calls answered in the last minute. */
   getTimes: number[];
   lastWebhook: ItemStatusLastWebhook | null;
+  /** Transactions refreshes are accounted for up to this time (ms). */
+  refreshedThrough: number;
+}
+
+/** One Link session opened with a link token (what `/link/token/get` lists). */
+export interface LinkSessionRecord {
+  linkSessionId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Link's onSuccess: the public token (new link, or update mode) and its metadata. */
+  success: { publicToken: string; metadata: LinkSessionSuccessMetadata } | null;
+  /** Link's onExit: the error (null when the user closed Link) and its metadata. */
+  exit: { error: Record<string, unknown> | null; metadata: Record<string, unknown> } | null;
 }
 
 export interface LinkTokenRecord {
   token: string;
   /** The Item an update-mode token repairs; null for a new link. */
   itemId: string | null;
+  /** Always null in update mode: Plaid ignores `webhook` there. */
   webhook: string | null;
   clientUserId: string | null;
   products: Products[];
   expiresAt: number;
+  createdAt?: number;
+  /** What `/link/token/create` was given (for `/link/token/get`'s metadata and tests). */
+  request?: {
+    clientName: string | null;
+    language: string | null;
+    countryCodes: string[];
+    redirectUri: string | null;
+    androidPackageName: string | null;
+    linkCustomizationName: string | null;
+    accountSelectionEnabled: boolean;
+    /** The `webhook` the caller sent (kept to show that update mode ignored it). */
+    webhookGiven: string | null;
+  };
+  sessions?: LinkSessionRecord[];
 }
 
 /** What the emulator keeps in a file across restarts under `npm start -- --persist`. */
@@ -60,6 +112,14 @@ export interface PersistedPlaidState {
   items: ItemRecord[];
   linkTokens: LinkTokenRecord[];
   publicTokens: { token: string; itemId: string; expiresAt: number; used: boolean }[];
+  institutionStatus?: Record<string, InstitutionHealth>;
+  clockOffsetMs?: number;
+}
+
+/** What `/emulator/institutions/{id}/status` sets and `/institutions/get_by_id` reports. */
+export interface InstitutionHealth {
+  status: 'HEALTHY' | 'DEGRADED' | 'DOWN';
+  lastStatusChange: string;
 }
 
 export interface EmulatorConfig {
@@ -68,8 +128,29 @@ export interface EmulatorConfig {
 }
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/**
+ * How often the emulator's Items refresh transactions. Plaid updates transactions "at least once
+ * a day, and up to four times" (https://plaid.com/docs/transactions/webhooks/); every 6 hours is
+ * the upper end, so `last_successful_update` is never more than 6 hours old on a healthy Item.
+ */
+export const REFRESH_INTERVAL_MS = 6 * 60 * MINUTE;
+/**
+ * Reauthorization through update mode extends consent to 12 months from then (Plaid's
+ * `LinkTokenCreateRequestUpdate.reauthorization_enabled`, OpenAPI 2020-09-14).
+ */
+const CONSENT_RENEWAL_MS = 365 * DAY;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const itemId = () => Array.from({ length: 37 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+
+/** The accounts a Sandbox login (`user_good`) brings, as Plaid's Sandbox names them. */
+const SANDBOX_ACCOUNTS = [
+  { name: 'Plaid Checking', mask: '0000', type: 'depository', subtype: 'checking' },
+  { name: 'Plaid Saving', mask: '1111', type: 'depository', subtype: 'savings' },
+  { name: 'Plaid Credit Card', mask: '3333', type: 'credit', subtype: 'credit card' },
+];
+const accountId = () =>
+  Array.from({ length: 37 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
 
 /** Items, tokens and the webhooks they cause; the HTTP layers only translate. */
 export class PlaidState {
@@ -77,6 +158,7 @@ export class PlaidState {
   readonly byAccessToken = new Map<string, ItemRecord>();
   readonly linkTokens = new Map<string, LinkTokenRecord>();
   readonly publicTokens = new Map<string, { itemId: string; expiresAt: number; used: boolean }>();
+  readonly institutionStatus = new Map<string, InstitutionHealth>();
 
   constructor(
     readonly now: () => Date,
@@ -90,26 +172,44 @@ export class PlaidState {
       items: [...this.items.values()],
       linkTokens: [...this.linkTokens.values()],
       publicTokens: [...this.publicTokens.entries()].map(([token, t]) => ({ token, ...t })),
+      institutionStatus: Object.fromEntries(this.institutionStatus),
     };
   }
 
-  /** Puts back what `toJSON` saved. */
+  /** Puts back what `toJSON` saved (files of older emulators included). */
   restore(saved: PersistedPlaidState): void {
     for (const item of saved.items) {
-      const record = { ...item, getTimes: [] };
+      // Files written by older emulators lack the newer fields: they get their defaults.
+      const record = {
+        disconnectAt: null,
+        consentLapsed: false,
+        lastSuccessfulUpdate: item.createdAt,
+        lastFailedUpdate: null,
+        staleSince: null,
+        accounts: [],
+        lastWebhook: null,
+        refreshedThrough: Date.parse(item.createdAt),
+        ...(item as Partial<ItemRecord>),
+        getTimes: [],
+      } as ItemRecord;
       this.items.set(record.itemId, record);
       if (record.accessToken !== null) this.byAccessToken.set(record.accessToken, record);
     }
     for (const link of saved.linkTokens) this.linkTokens.set(link.token, link);
     for (const { token, ...rest } of saved.publicTokens) this.publicTokens.set(token, rest);
+    for (const [id, health] of Object.entries(saved.institutionStatus ?? {}))
+      this.institutionStatus.set(id, health);
   }
 
   createLinkToken(input: Omit<LinkTokenRecord, 'token' | 'expiresAt'>): LinkTokenRecord {
+    // Link tokens last 4 hours; update-mode ones 30 minutes (LinkTokenCreateResponse.expiration).
     const lifetime = input.itemId === null ? 4 * 60 * MINUTE : 30 * MINUTE;
     const record = {
       ...input,
       token: `link-sandbox-${randomUUID()}`,
       expiresAt: this.now().getTime() + lifetime,
+      createdAt: this.now().getTime(),
+      sessions: [],
     };
     this.linkTokens.set(record.token, record);
     return record;
@@ -121,7 +221,9 @@ export class PlaidState {
     products: Products[],
     webhook: string | null,
     clientUserId: string | null,
+    accounts: { name?: string; mask: string; type?: string; subtype?: string }[] = SANDBOX_ACCOUNTS,
   ): { item: ItemRecord; publicToken: string } {
+    const now = this.now();
     const item: ItemRecord = {
       itemId: itemId(),
       accessToken: null,
@@ -132,20 +234,41 @@ export class PlaidState {
       clientUserId,
       errorCode: null,
       consentExpirationTime: null,
+      disconnectAt: null,
+      consentLapsed: false,
+      // The initial pull at link time is the first successful update.
+      lastSuccessfulUpdate: plaidTime(now),
+      lastFailedUpdate: null,
+      staleSince: null,
+      accounts: accounts.map((a) => ({
+        accountId: accountId(),
+        name: a.name ?? `Plaid account ${a.mask}`,
+        mask: a.mask,
+        type: a.type ?? 'depository',
+        subtype: a.subtype ?? 'checking',
+        revoked: false,
+      })),
       removed: false,
-      createdAt: plaidTime(this.now()),
+      createdAt: plaidTime(now),
       getCount: 0,
       getTimes: [],
       lastWebhook: null,
+      refreshedThrough: now.getTime(),
     };
     this.items.set(item.itemId, item);
+    return { item, publicToken: this.newPublicToken(item) };
+  }
+
+  /** A public token for an Item (Link's onSuccess gives one in update mode too). */
+  newPublicToken(item: ItemRecord): string {
     const publicToken = `public-sandbox-${randomUUID()}`;
+    // Public tokens expire 30 minutes after creation (ItemPublicTokenExchangeRequest docs).
     this.publicTokens.set(publicToken, {
       itemId: item.itemId,
       expiresAt: this.now().getTime() + 30 * MINUTE,
       used: false,
     });
-    return { item, publicToken };
+    return publicToken;
   }
 
   /** Trades a public token for the Item's access token; undefined if unknown, used or expired. */
@@ -172,9 +295,51 @@ export class PlaidState {
   }
 
   /**
+   * Brings every Item up to the emulator's clock, in time order: transactions refreshes every
+   * `REFRESH_INTERVAL_MS` (a success while the Item is clean and not stale, a failure while it
+   * has an error), and deadlines that passed. A PENDING_DISCONNECT's `disconnect_time` or a
+   * lapsed `consent_expiration_time` breaks the Item with ITEM_LOGIN_REQUIRED and Plaid's ERROR
+   * webhook (https://plaid.com/docs/api/items/#pending_disconnect: "the Item will be
+   * disconnected"; https://plaid.com/docs/api/items/#pending_expiration: after expiry the user
+   * must go through update mode, which is ITEM_LOGIN_REQUIRED's remedy).
+   */
+  advance(): void {
+    const now = this.now().getTime();
+    for (const item of this.items.values()) {
+      if (item.removed) continue;
+      for (;;) {
+        const slot = item.refreshedThrough + REFRESH_INTERVAL_MS;
+        const deadline = this.nextDeadline(item);
+        const next = Math.min(slot, deadline?.at ?? Number.POSITIVE_INFINITY);
+        if (next > now) break;
+        if (deadline !== undefined && deadline.at <= slot) {
+          if (deadline.kind === 'disconnect') item.disconnectAt = null;
+          else item.consentLapsed = true;
+          this.setError(item, 'ITEM_LOGIN_REQUIRED');
+          continue;
+        }
+        item.refreshedThrough = slot;
+        const at = plaidTime(new Date(slot));
+        if (item.errorCode !== null) item.lastFailedUpdate = at;
+        else if (item.staleSince === null) item.lastSuccessfulUpdate = at;
+      }
+    }
+  }
+
+  private nextDeadline(item: ItemRecord): { at: number; kind: 'disconnect' | 'consent' } | undefined {
+    const candidates: { at: number; kind: 'disconnect' | 'consent' }[] = [];
+    if (item.disconnectAt !== null)
+      candidates.push({ at: Date.parse(item.disconnectAt), kind: 'disconnect' });
+    if (item.consentExpirationTime !== null && !item.consentLapsed)
+      candidates.push({ at: Date.parse(item.consentExpirationTime), kind: 'consent' });
+    return candidates.sort((a, b) => a.at - b.at)[0];
+  }
+
+  /**
    * The Item starts failing with `code` (null: it stops). Item errors send Plaid's webhook
-   * (`ERROR`, or `USER_PERMISSION_REVOKED`); leaving ITEM_LOGIN_REQUIRED without update mode
-   * sends `LOGIN_REPAIRED`; institution and API errors send none.
+   * (`ERROR`, or `USER_PERMISSION_REVOKED`); leaving ITEM_LOGIN_REQUIRED outside the app sends
+   * `LOGIN_REPAIRED` (https://plaid.com/docs/api/items/#login_repaired); institution and API
+   * errors send none.
    */
   setError(item: ItemRecord, code: string | null): SentWebhook | undefined {
     const previous = item.errorCode;
@@ -188,20 +353,95 @@ export class PlaidState {
       : this.sendItemWebhook(item, 'ERROR');
   }
 
-  /** The user went through update mode: Item errors and consent expiry are cleared. */
-  repair(item: ItemRecord): SentWebhook | undefined {
-    const broken = item.errorCode !== null && isItemError(item.errorCode);
-    if (broken) item.errorCode = null;
-    const expiring = item.consentExpirationTime !== null;
-    item.consentExpirationTime = null;
-    return broken || expiring ? this.sendItemWebhook(item, 'LOGIN_REPAIRED') : undefined;
+  /**
+   * The user went through update mode in the app: Item errors and a pending disconnect are
+   * cleared, consent is renewed (moved 12 months later, never nulled), data flows again. No
+   * webhook: Plaid sends LOGIN_REPAIRED only for repairs made outside the app
+   * (https://plaid.com/docs/api/items/#login_repaired).
+   */
+  repair(item: ItemRecord): void {
+    if (item.errorCode !== null && isItemError(item.errorCode)) item.errorCode = null;
+    item.disconnectAt = null;
+    if (item.consentExpirationTime !== null) {
+      item.consentExpirationTime = plaidTime(new Date(this.now().getTime() + CONSENT_RENEWAL_MS));
+      item.consentLapsed = false;
+    }
+    item.staleSince = null;
+    item.lastSuccessfulUpdate = plaidTime(this.now());
+  }
+
+  /**
+   * Fires an ITEM webhook and changes the Item the way Plaid would when that webhook is true
+   * (`/emulator/items/{id}/webhook`); returns an error sentence for a request that makes no sense.
+   */
+  fire(item: ItemRecord, code: string, fields: Record<string, unknown>): SentWebhook | string {
+    const time = (name: string, fallbackDays: number): Date | string => {
+      const given = fields[name];
+      if (given === undefined) return new Date(this.now().getTime() + fallbackDays * DAY);
+      const at = new Date(String(given));
+      return Number.isNaN(at.getTime()) ? `${name} must be an ISO-8601 time` : at;
+    };
+    switch (code) {
+      case 'ERROR': {
+        const errorCode = fields.errorCode ?? 'ITEM_LOGIN_REQUIRED';
+        if (
+          typeof errorCode !== 'string' ||
+          !isItemError(errorCode) ||
+          errorCode === 'USER_PERMISSION_REVOKED'
+        )
+          return 'ERROR takes an ITEM_ERROR errorCode (ITEM_LOGIN_REQUIRED by default)';
+        item.errorCode = errorCode;
+        return this.sendItemWebhook(item, 'ERROR');
+      }
+      case 'PENDING_DISCONNECT': {
+        // Sent 7 days before the disconnection; /item/get stays clean until disconnect_time.
+        const at = time('disconnectTime', 7);
+        if (typeof at === 'string') return at;
+        const reason = fields.reason ?? PendingDisconnectWebhookReason.TokenExpiration;
+        if (!Object.values(PendingDisconnectWebhookReason).includes(reason as PendingDisconnectWebhookReason))
+          return `reason must be one of ${Object.values(PendingDisconnectWebhookReason).join(', ')}`;
+        item.disconnectAt = plaidTime(at);
+        return this.sendItemWebhook(item, 'PENDING_DISCONNECT', { reason });
+      }
+      case 'PENDING_EXPIRATION': {
+        const at = time('consentExpirationTime', 7);
+        if (typeof at === 'string') return at;
+        item.consentExpirationTime = plaidTime(at);
+        item.consentLapsed = false;
+        return this.sendItemWebhook(item, 'PENDING_EXPIRATION');
+      }
+      case 'USER_PERMISSION_REVOKED':
+        // Permanent: update mode cannot bring it back (see /link/token/create), a new link can.
+        item.errorCode = 'USER_PERMISSION_REVOKED';
+        return this.sendItemWebhook(item, 'USER_PERMISSION_REVOKED');
+      case 'USER_ACCOUNT_REVOKED': {
+        // One account, not the Item (https://plaid.com/docs/api/items/#user_account_revoked).
+        const account =
+          fields.accountId === undefined
+            ? item.accounts.find((a) => !a.revoked)
+            : item.accounts.find((a) => a.accountId === fields.accountId);
+        if (account === undefined) return 'no such account on this Item (accountId)';
+        account.revoked = true;
+        return this.sendItemWebhook(item, 'USER_ACCOUNT_REVOKED', { account_id: account.accountId });
+      }
+      case 'LOGIN_REPAIRED':
+        // A repair made outside the app (another app, or the bank): errors and deadlines end.
+        item.errorCode = null;
+        item.disconnectAt = null;
+        return this.sendItemWebhook(item, 'LOGIN_REPAIRED');
+      case 'NEW_ACCOUNTS_AVAILABLE':
+      case 'WEBHOOK_UPDATE_ACKNOWLEDGED':
+        return this.sendItemWebhook(item, code);
+      default:
+        return `no ITEM webhook ${code} in the emulator`;
+    }
   }
 
   /** Sends an ITEM webhook with Plaid's body for `code` to the Item's webhook URL. */
-  sendItemWebhook(item: ItemRecord, code: string): SentWebhook {
+  sendItemWebhook(item: ItemRecord, code: string, extra: Record<string, unknown> = {}): SentWebhook {
     const base = { webhook_type: 'ITEM', webhook_code: code, item_id: item.itemId };
     const environment = WebhookEnvironmentValues.Sandbox;
-    const inDays = (days: number) => plaidTime(new Date(this.now().getTime() + days * 24 * 60 * MINUTE));
+    const inDays = (days: number) => plaidTime(new Date(this.now().getTime() + days * DAY));
     const itemError = () =>
       plaidError(
         item.errorCode !== null && isItemError(item.errorCode) ? item.errorCode : 'ITEM_LOGIN_REQUIRED',
@@ -222,8 +462,10 @@ export class PlaidState {
       case 'PENDING_DISCONNECT':
         payload = {
           ...base,
-          reason: PendingDisconnectWebhookReason.TokenExpiration,
-          disconnect_time: inDays(7),
+          reason:
+            (extra.reason as PendingDisconnectWebhookReason) ??
+            PendingDisconnectWebhookReason.TokenExpiration,
+          disconnect_time: item.disconnectAt ?? inDays(7),
           environment,
         } satisfies PendingDisconnectWebhook;
         break;
@@ -235,7 +477,12 @@ export class PlaidState {
         } satisfies UserPermissionRevokedWebhook;
         break;
       case 'USER_ACCOUNT_REVOKED':
-        payload = { ...base, account_id: itemId(), environment } satisfies UserAccountRevokedWebhook;
+        payload = {
+          ...base,
+          account_id:
+            typeof extra.account_id === 'string' ? extra.account_id : (item.accounts[0]?.accountId ?? ''),
+          environment,
+        } satisfies UserAccountRevokedWebhook;
         break;
       case 'NEW_ACCOUNTS_AVAILABLE':
         payload = { ...base, error: null, environment } satisfies NewAccountsAvailableWebhook;
@@ -279,6 +526,19 @@ export class PlaidState {
     };
   }
 
+  /** `/item/get`'s `status`: transactions timestamps (ItemStatusTransactions) and the last webhook. */
+  status(item: ItemRecord): ItemStatusNullable {
+    const transactions: ItemStatusTransactions = {
+      last_successful_update: item.lastSuccessfulUpdate,
+      last_failed_update: item.lastFailedUpdate,
+    };
+    return {
+      investments: null,
+      transactions: item.products.includes('transactions' as Products) ? transactions : null,
+      last_webhook: item.lastWebhook,
+    };
+  }
+
   /** `/item/webhook/update`'s view (Plaid's plain `Item`). */
   plainView(item: ItemRecord): Item {
     const { created_at: _, ...rest } = this.view(item);
@@ -286,7 +546,7 @@ export class PlaidState {
   }
 
   snapshot(item: ItemRecord): EmulatedItem {
-    const { getTimes: _, lastWebhook: __, ...copy } = item;
-    return { ...copy, products: [...item.products] };
+    const { getTimes: _, lastWebhook: __, refreshedThrough: ___, ...copy } = item;
+    return { ...copy, products: [...item.products], accounts: item.accounts.map((a) => ({ ...a })) };
   }
 }

@@ -72,14 +72,49 @@ export interface SentWebhook {
   outcome: 'pending' | 'delivered' | 'failed' | 'disabled' | 'no_webhook';
   status?: number;
   error?: string;
+  /** 1 for the first delivery, 2 for its first retry, and so on. */
+  attempt: number;
+  /** The id of the first delivery this one retries (absent on a first delivery). */
+  retryOf?: number;
+  /** When a failed delivery is tried again (absent once retried, or when Plaid would give up). */
+  nextAttemptAt?: string;
 }
 
 const KEEP = 1000;
+const SECOND = 1000;
+/**
+ * Plaid's retry schedule (https://plaid.com/docs/api/webhooks/#webhook-retries): a webhook
+ * answered with anything but 200, or not at all within the timeout, is sent again, first after
+ * 30 seconds and then each time after a delay 4 times the previous one, for up to 24 hours.
+ */
+export const RETRY_FIRST_DELAY_MS = 30 * SECOND;
+export const RETRY_FACTOR = 4;
+export const RETRY_WINDOW_MS = 24 * 3600 * SECOND;
 
 /**
- * Delivers signed webhooks like Plaid: POST of a pretty-printed (2-space) JSON body with a
- * `Plaid-Verification` JWT (ES256, `{iat, request_body_sha256}`). Fire-and-forget with a
- * timeout: outcomes are recorded (the last 1,000), never thrown.
+ * A webhook body as Plaid writes it: keys sorted at every level, indented with 2 spaces
+ * (https://plaid.com/docs/api/webhooks/webhook-verification/: the SHA-256 covers the body
+ * exactly as sent, whitespace included; Plaid's own samples list keys alphabetically).
+ */
+export function plaidWebhookBody(payload: unknown): string {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+    );
+  };
+  return JSON.stringify(sorted(payload), null, 2);
+}
+
+/**
+ * Delivers signed webhooks like Plaid: POST of a key-sorted, pretty-printed (2-space) JSON body
+ * with a `Plaid-Verification` JWT (ES256, `{iat, request_body_sha256}`). Fire-and-forget with a
+ * timeout: outcomes are recorded (the last 1,000), never thrown. A failed delivery is retried on
+ * Plaid's schedule by `retryDue()` (the emulator calls it as its clock moves); each retry carries
+ * the same bytes and a freshly signed JWT, so its `iat` is the time of the retry.
  */
 export class WebhookSender {
   enabled = true;
@@ -99,7 +134,7 @@ export class WebhookSender {
     url: string | null,
     payload: { webhook_type: string; webhook_code: string; item_id: string },
   ): SentWebhook {
-    const body = JSON.stringify(payload, null, 2);
+    const body = plaidWebhookBody(payload);
     const record: SentWebhook = {
       id: this.nextId++,
       itemId: payload.item_id,
@@ -111,15 +146,50 @@ export class WebhookSender {
       kid: this.keys.current().jwk.kid,
       at: this.now().toISOString(),
       outcome: url === null ? 'no_webhook' : this.enabled ? 'pending' : 'disabled',
+      attempt: 1,
     };
-    this.sent.push(record);
-    if (this.sent.length > KEEP) this.sent.splice(0, this.sent.length - KEEP);
+    this.record(record);
     this.track(
       this.trackSigning(this.sign(record)).then(() =>
         record.outcome === 'pending' ? this.deliver(record) : undefined,
       ),
     );
     return record;
+  }
+
+  /**
+   * Sends again every failed delivery whose retry is due by the emulator's clock: same bytes,
+   * a new `Plaid-Verification` signed now (fresh `iat`). Returns the retries started.
+   */
+  retryDue(): SentWebhook[] {
+    const now = this.now().getTime();
+    const due = this.sent.filter((w) => w.nextAttemptAt !== undefined && Date.parse(w.nextAttemptAt) <= now);
+    return due.map((failed) => {
+      delete failed.nextAttemptAt;
+      const retry: SentWebhook = {
+        ...failed,
+        id: this.nextId++,
+        verification: null,
+        at: this.now().toISOString(),
+        outcome: this.enabled ? 'pending' : 'disabled',
+        attempt: failed.attempt + 1,
+        retryOf: failed.retryOf ?? failed.id,
+      };
+      delete retry.status;
+      delete retry.error;
+      this.record(retry);
+      this.track(
+        this.trackSigning(this.sign(retry)).then(() =>
+          retry.outcome === 'pending' ? this.deliver(retry) : undefined,
+        ),
+      );
+      return retry;
+    });
+  }
+
+  private record(webhook: SentWebhook): void {
+    this.sent.push(webhook);
+    if (this.sent.length > KEEP) this.sent.splice(0, this.sent.length - KEEP);
   }
 
   /** Sends a recorded webhook again, same bytes and same signature: a duplicate, as Plaid may send. */
@@ -134,7 +204,8 @@ export class WebhookSender {
     };
     delete copy.status;
     delete copy.error;
-    this.sent.push(copy);
+    delete copy.nextAttemptAt;
+    this.record(copy);
     const signed = copy.verification === null ? this.trackSigning(this.sign(copy)) : Promise.resolve();
     this.track(signed.then(() => (copy.outcome === 'pending' ? this.deliver(copy) : undefined)));
     return copy;
@@ -190,11 +261,22 @@ export class WebhookSender {
       });
       await response.arrayBuffer().catch(() => undefined);
       record.status = response.status;
-      record.outcome = response.ok ? 'delivered' : 'failed';
-      if (!response.ok) record.error = `HTTP ${response.status}`;
+      // Plaid retries anything but a 200 (https://plaid.com/docs/api/webhooks/#webhook-retries).
+      record.outcome = response.status === 200 ? 'delivered' : 'failed';
+      if (response.status !== 200) record.error = `HTTP ${response.status}`;
     } catch (error) {
       record.outcome = 'failed';
       record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
+    if (record.outcome === 'failed' && !this.closing.signal.aborted) this.scheduleRetry(record);
+  }
+
+  /** Plaid's next attempt for a failed delivery, unless 24 hours since the first have passed. */
+  private scheduleRetry(record: SentWebhook): void {
+    const first = this.sent.find((w) => w.id === (record.retryOf ?? record.id));
+    const firstAt = Date.parse(first?.at ?? record.at);
+    const delay = RETRY_FIRST_DELAY_MS * RETRY_FACTOR ** (record.attempt - 1);
+    const next = Date.parse(record.at) + delay;
+    if (next - firstAt <= RETRY_WINDOW_MS) record.nextAttemptAt = new Date(next).toISOString();
   }
 }

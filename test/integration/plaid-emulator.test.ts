@@ -11,7 +11,9 @@ import {
   SandboxItemFireWebhookRequestWebhookCodeEnum as WebhookCode,
 } from 'plaid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OffsetClock } from '../../local/clock';
 import { type PlaidEmulator, startPlaidEmulator } from '../../local/emulators/plaid';
+import { localRoutes } from '../../local/local-routes';
 
 const CLIENT_ID = 'plaid-emulator-test-client';
 const SECRET = 'plaid-emulator-test-secret';
@@ -82,17 +84,15 @@ async function control(method: string, path: string, body?: unknown) {
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
+const baseLink = () => ({
+  client_name: 'LinkGuard',
+  language: 'en',
+  country_codes: [CountryCode.Us],
+  user: { client_user_id: 'user-1' },
+  products: [Products.Transactions],
+});
 const linkToken = (extra: Record<string, unknown> = {}) =>
-  ok(
-    client.linkTokenCreate({
-      client_name: 'LinkGuard',
-      language: 'en',
-      country_codes: [CountryCode.Us],
-      user: { client_user_id: 'user-1' },
-      products: [Products.Transactions],
-      ...extra,
-    }),
-  );
+  ok(client.linkTokenCreate({ ...baseLink(), ...extra }));
 
 /** A linked Item: Sandbox public token, then exchange. */
 async function linkedItem(webhook?: string) {
@@ -272,7 +272,7 @@ describe('Broken Items', () => {
     expect(minutes).toBeGreaterThan(29);
     expect(minutes).toBeLessThanOrEqual(30);
     const done = await control('POST', '/emulator/link/complete', { linkToken: update.link_token });
-    expect(done.body).toMatchObject({ itemId: item_id, repaired: true, webhook: 'LOGIN_REPAIRED' });
+    expect(done.body).toMatchObject({ itemId: item_id, repaired: true, webhook: null });
     expect((await ok(client.itemGet({ access_token }))).item.error).toBeNull();
     expect(emulator.items().filter((i) => i.itemId === item_id)).toHaveLength(1);
 
@@ -310,27 +310,27 @@ describe('Broken Items', () => {
   });
 });
 
-describe('Webhooks', () => {
-  /** Checks a delivery like the API must: JWT from the key Plaid serves, hash of the exact bytes. */
-  async function verify(delivery: Delivery) {
-    const jwt = delivery.headers['plaid-verification'];
-    expect(typeof jwt).toBe('string');
-    const header = decodeProtectedHeader(jwt as string);
-    expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT' });
-    const { key } = await ok(client.webhookVerificationKeyGet({ key_id: header.kid as string }));
-    expect(key).toMatchObject({ alg: 'ES256', crv: 'P-256', kty: 'EC', use: 'sig', kid: header.kid });
-    const publicKey = await importJWK({ kty: key.kty, crv: key.crv, x: key.x, y: key.y }, 'ES256');
-    const { payload } = await jwtVerify(jwt as string, publicKey, {
-      algorithms: ['ES256'],
-      currentDate: now(),
-      maxTokenAge: '5 min',
-    });
-    expect(payload.request_body_sha256).toBe(createHash('sha256').update(delivery.raw).digest('hex'));
-    const body = JSON.parse(delivery.raw.toString('utf8'));
-    expect(delivery.raw.toString('utf8')).toBe(JSON.stringify(body, null, 2));
-    return { body, kid: header.kid as string, key };
-  }
+/** Checks a delivery like the API must: JWT from the key Plaid serves, hash of the exact bytes. */
+async function verify(delivery: Delivery) {
+  const jwt = delivery.headers['plaid-verification'];
+  expect(typeof jwt).toBe('string');
+  const header = decodeProtectedHeader(jwt as string);
+  expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT' });
+  const { key } = await ok(client.webhookVerificationKeyGet({ key_id: header.kid as string }));
+  expect(key).toMatchObject({ alg: 'ES256', crv: 'P-256', kty: 'EC', use: 'sig', kid: header.kid });
+  const publicKey = await importJWK({ kty: key.kty, crv: key.crv, x: key.x, y: key.y }, 'ES256');
+  const { payload } = await jwtVerify(jwt as string, publicKey, {
+    algorithms: ['ES256'],
+    currentDate: emulator.now(),
+    maxTokenAge: '5 min',
+  });
+  expect(payload.request_body_sha256).toBe(createHash('sha256').update(delivery.raw).digest('hex'));
+  const body = JSON.parse(delivery.raw.toString('utf8'));
+  expect(delivery.raw.toString('utf8')).toBe(JSON.stringify(body, null, 2));
+  return { body, kid: header.kid as string, key };
+}
 
+describe('Webhooks', () => {
   it('sends signed ERROR, PENDING_EXPIRATION and LOGIN_REPAIRED webhooks the API can verify', async () => {
     const { access_token, item_id } = await linkedItem(`${receiver.url}/plaid`);
     receiver.deliveries.length = 0;
@@ -338,8 +338,8 @@ describe('Webhooks', () => {
     await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
     const expiry = new Date(clockMs + 3 * 86_400_000).toISOString();
     await control('POST', `/emulator/items/${item_id}/pending-expiration`, { consentExpirationTime: expiry });
-    const update = await linkToken({ access_token });
-    await control('POST', '/emulator/link/complete', { linkToken: update.link_token });
+    // Repaired outside the app (another app using Plaid, say): Plaid says so with LOGIN_REPAIRED.
+    await control('POST', `/emulator/items/${item_id}/webhook`, { webhookCode: 'LOGIN_REPAIRED' });
     await emulator.webhooksSettled();
 
     expect(receiver.deliveries.map((d) => d.path)).toEqual(['/plaid', '/plaid', '/plaid']);
@@ -354,12 +354,13 @@ describe('Webhooks', () => {
       error: { error_code: 'ITEM_LOGIN_REQUIRED', error_type: 'ITEM_ERROR', status: 400 },
     });
     expect(Object.keys(byCode.ERROR)).toEqual([
-      'webhook_type',
-      'webhook_code',
-      'item_id',
-      'error',
       'environment',
+      'error',
+      'item_id',
+      'webhook_code',
+      'webhook_type',
     ]);
+    expect(access_token).toMatch(/^access-sandbox-/);
     expect(byCode.PENDING_EXPIRATION.consent_expiration_time).toBe(expiry.replace(/\.\d{3}Z$/, 'Z'));
     expect(byCode.LOGIN_REPAIRED).toEqual({
       webhook_type: 'ITEM',
@@ -434,6 +435,412 @@ describe('Webhooks', () => {
   });
 });
 
+/** Moves the emulator's own clock (POST /emulator/clock) and answers its new time. */
+async function later(seconds: number) {
+  const moved = await control('POST', '/emulator/clock', { advanceSeconds: seconds });
+  expect(moved.status).toBe(200);
+  return Date.parse(moved.body.now);
+}
+const iatOf = (delivery: Delivery) =>
+  JSON.parse(
+    Buffer.from(String(delivery.headers['plaid-verification']).split('.')[1] ?? '', 'base64url').toString(),
+  ).iat as number;
+
+// Issue 11, finding 9: the emulator behaves as Plaid documents, not as our code assumed.
+describe('Fidelity to Plaid', () => {
+  it('sends no LOGIN_REPAIRED after an in-app update-mode repair; the webhook control repairs out of app with one', async () => {
+    // Prepare
+    const { access_token, item_id } = await linkedItem(`${receiver.url}/in-app`);
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    // Act: the user repairs in our app (update mode)
+    const update = await linkToken({ access_token });
+    const done = await control('POST', '/emulator/link/complete', { linkToken: update.link_token });
+    await emulator.webhooksSettled();
+    // Assess: healthy, and no LOGIN_REPAIRED (https://plaid.com/docs/api/items/#login_repaired)
+    expect(done.body).toMatchObject({ repaired: true, webhook: null, errorCode: null });
+    expect((await ok(client.itemGet({ access_token }))).item.error).toBeNull();
+    const codes = () =>
+      emulator
+        .webhooks()
+        .filter((w) => w.itemId === item_id)
+        .map((w) => w.webhookCode);
+    expect(codes()).toEqual(['ERROR']);
+
+    // Act: broken again, then repaired outside the app
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    const fired = await control('POST', `/emulator/items/${item_id}/webhook`, {
+      webhookCode: 'LOGIN_REPAIRED',
+    });
+    // Assess
+    expect(fired.body).toMatchObject({ webhook: 'LOGIN_REPAIRED', item: { errorCode: null } });
+    expect((await ok(client.itemGet({ access_token }))).item.error).toBeNull();
+    expect(codes()).toEqual(['ERROR', 'ERROR', 'LOGIN_REPAIRED']);
+  });
+
+  it('ignores `webhook` on update-mode link tokens (LinkTokenCreateRequest.webhook: "no effect in update mode")', async () => {
+    const { access_token, item_id } = await linkedItem(`${receiver.url}/original`);
+    const update = await linkToken({ access_token, webhook: `${receiver.url}/hijack` });
+    await control('POST', '/emulator/link/complete', { linkToken: update.link_token });
+    expect((await ok(client.itemGet({ access_token }))).item.webhook).toBe(`${receiver.url}/original`);
+    const got = await ok(client.linkTokenGet({ link_token: update.link_token }));
+    expect(got.metadata.webhook).toBeNull();
+    expect(emulator.items().find((i) => i.itemId === item_id)?.webhook).toBe(`${receiver.url}/original`);
+  });
+
+  it('renews consent through update mode by moving consent_expiration_time 12 months later, never to null', async () => {
+    const { access_token, item_id } = await linkedItem();
+    const start = emulator.now().getTime();
+    const expiry = new Date(start + 5 * 86_400_000).toISOString();
+    await control('POST', `/emulator/items/${item_id}/webhook`, {
+      webhookCode: 'PENDING_EXPIRATION',
+      consentExpirationTime: expiry,
+    });
+    const update = await linkToken({ access_token });
+    const done = await control('POST', '/emulator/link/complete', { linkToken: update.link_token });
+    const renewed = Date.parse(done.body.consentExpirationTime);
+    expect(renewed - start).toBeGreaterThanOrEqual(365 * 86_400_000 - 2000);
+    const { item } = await ok(client.itemGet({ access_token }));
+    expect(item.consent_expiration_time).toBe(done.body.consentExpirationTime);
+    // The old deadline passes: nothing breaks.
+    await later(6 * 86_400);
+    expect((await ok(client.itemGet({ access_token }))).item.error).toBeNull();
+  });
+
+  it('breaks an Item at its PENDING_DISCONNECT disconnect_time by the emulator clock, with an ERROR webhook', async () => {
+    // Prepare
+    const { access_token, item_id } = await linkedItem(`${receiver.url}/disconnect`);
+    const disconnectTime = new Date(emulator.now().getTime() + 3 * 86_400_000).toISOString();
+    const fired = await control('POST', `/emulator/items/${item_id}/webhook`, {
+      webhookCode: 'PENDING_DISCONNECT',
+      disconnectTime,
+      reason: 'INSTITUTION_MIGRATION',
+    });
+    expect(fired.status).toBe(200);
+    await emulator.webhooksSettled();
+    const notice = receiver.deliveries.find((d) => d.path === '/disconnect');
+    expect(JSON.parse(String(notice?.raw))).toMatchObject({
+      webhook_code: 'PENDING_DISCONNECT',
+      reason: 'INSTITUTION_MIGRATION',
+      disconnect_time: disconnectTime.replace(/\.\d{3}Z$/, 'Z'),
+    });
+    // Act + Assess: clean until the deadline (PendingDisconnectWebhook: "expected to be disconnected")
+    await later(3 * 86_400 - 60);
+    expect((await ok(client.itemGet({ access_token }))).item.error).toBeNull();
+    await later(61);
+    const { item } = await ok(client.itemGet({ access_token }));
+    expect(item.error?.error_code).toBe('ITEM_LOGIN_REQUIRED');
+    await emulator.webhooksSettled();
+    expect(
+      emulator
+        .webhooks()
+        .filter((w) => w.itemId === item_id)
+        .map((w) => w.webhookCode),
+    ).toEqual(['PENDING_DISCONNECT', 'ERROR']);
+  });
+
+  it('breaks an Item when its consent expires, unless renewed first', async () => {
+    const { access_token, item_id } = await linkedItem();
+    const expiry = new Date(emulator.now().getTime() + 86_400_000).toISOString();
+    await control('POST', `/emulator/items/${item_id}/pending-expiration`, { consentExpirationTime: expiry });
+    expect((await ok(client.itemGet({ access_token }))).item.consent_expiration_time).toBe(
+      expiry.replace(/\.\d{3}Z$/, 'Z'),
+    );
+    await later(86_401);
+    expect((await ok(client.itemGet({ access_token }))).item.error?.error_code).toBe('ITEM_LOGIN_REQUIRED');
+    // Update mode repairs it and renews consent.
+    const update = await linkToken({ access_token });
+    await control('POST', '/emulator/link/complete', { linkToken: update.link_token });
+    const { item } = await ok(client.itemGet({ access_token }));
+    expect(item.error).toBeNull();
+    expect(Date.parse(item.consent_expiration_time ?? '')).toBeGreaterThan(
+      emulator.now().getTime() + 300 * 86_400_000,
+    );
+  });
+
+  it('retries a failed webhook on Plaid’s schedule (30 s, then ×4) with the same bytes and a fresh iat', async () => {
+    // Prepare: the receiver answers 500 twice, then 200
+    const { item_id } = await linkedItem(`${receiver.url}/flaky`);
+    receiver.failures.set('/flaky', 2);
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    await emulator.webhooksSettled();
+    const first = emulator.webhooks().find((w) => w.itemId === item_id);
+    expect(first).toMatchObject({ outcome: 'failed', status: 500, attempt: 1 });
+    expect(Date.parse(first?.nextAttemptAt ?? '') - Date.parse(first?.at ?? '')).toBe(30_000);
+    // Act: 29 s later nothing; 30 s later the retry
+    await later(29);
+    await emulator.webhooksSettled();
+    expect(receiver.deliveries.filter((d) => d.path === '/flaky')).toHaveLength(1);
+    await later(1);
+    await emulator.webhooksSettled();
+    const second = emulator.webhooks().filter((w) => w.itemId === item_id)[1];
+    expect(second).toMatchObject({ outcome: 'failed', attempt: 2, retryOf: first?.id });
+    expect(Date.parse(second?.nextAttemptAt ?? '') - Date.parse(second?.at ?? '')).toBe(120_000);
+    await later(120);
+    await emulator.webhooksSettled();
+    // Assess
+    const tries = receiver.deliveries.filter((d) => d.path === '/flaky');
+    expect(tries).toHaveLength(3);
+    expect(new Set(tries.map((d) => d.raw.toString())).size).toBe(1);
+    expect(tries.map(iatOf).map((iat) => iat - iatOf(tries[0] as Delivery))).toEqual([0, 30, 150]);
+    for (const delivery of tries) await verify(delivery);
+    expect(
+      emulator
+        .webhooks()
+        .filter((w) => w.itemId === item_id)
+        .map((w) => w.outcome),
+    ).toEqual(['failed', 'failed', 'delivered']);
+    await later(3600);
+    expect(receiver.deliveries.filter((d) => d.path === '/flaky')).toHaveLength(3);
+  });
+
+  it('gives up retrying 24 hours after the first attempt', async () => {
+    const { item_id } = await linkedItem('http://127.0.0.1:9/nobody-listens');
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'ITEM_LOCKED' });
+    await emulator.webhooksSettled();
+    for (const delay of [30, 120, 480, 1920, 7680, 30720, 122_880]) {
+      await later(delay);
+      await emulator.webhooksSettled();
+    }
+    const attempts = emulator.webhooks().filter((w) => w.itemId === item_id);
+    // 30 s, 2 m, 8 m, 32 m, 128 m, 512 m after each other: 7 attempts within 24 hours.
+    expect(attempts.map((w) => w.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(attempts.every((w) => w.outcome === 'failed')).toBe(true);
+    expect(attempts.at(-1)?.nextAttemptAt).toBeUndefined();
+  });
+
+  it('writes webhook bodies with keys sorted at every level, indented 2 spaces, as Plaid sends them', async () => {
+    const { item_id } = await linkedItem(`${receiver.url}/sorted`);
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    await emulator.webhooksSettled();
+    const raw = String(receiver.deliveries.find((d) => d.path === '/sorted')?.raw);
+    const body = JSON.parse(raw);
+    const sortedDeep = (value: unknown): boolean =>
+      value === null || typeof value !== 'object'
+        ? true
+        : Array.isArray(value)
+          ? value.every(sortedDeep)
+          : JSON.stringify(Object.keys(value)) === JSON.stringify(Object.keys(value).sort()) &&
+            Object.values(value).every(sortedDeep);
+    expect(sortedDeep(body)).toBe(true);
+    expect(Object.keys(body.error)[0]).toBe('causes');
+    expect(raw).toBe(JSON.stringify(body, null, 2));
+  });
+
+  it('reports status.transactions: refreshes follow the clock, failures while broken, none while stale', async () => {
+    // Prepare
+    const { access_token, item_id } = await linkedItem();
+    const status = async () => (await ok(client.itemGet({ access_token }))).status?.transactions;
+    const linkedAt = (await status())?.last_successful_update;
+    expect(linkedAt).toBeTruthy();
+    expect((await status())?.last_failed_update).toBeNull();
+    // Act: a day passes healthy
+    await later(86_400);
+    const fresh = Date.parse((await status())?.last_successful_update ?? '');
+    // Assess: refreshed at most 6 hours ago
+    expect(emulator.now().getTime() - fresh).toBeLessThanOrEqual(6 * 3600_000);
+    // Stale: clean /item/get, last_successful_update stops
+    const since = new Date(fresh).toISOString();
+    const stale = await control('POST', `/emulator/items/${item_id}/stale`, { lastSuccessfulUpdate: since });
+    expect(stale.body.staleSince).toBe(since.replace(/\.\d{3}Z$/, 'Z'));
+    await later(3 * 86_400);
+    const staleView = await ok(client.itemGet({ access_token }));
+    expect(staleView.item.error).toBeNull();
+    expect(staleView.status?.transactions).toEqual({
+      last_successful_update: since.replace(/\.\d{3}Z$/, 'Z'),
+      last_failed_update: null,
+    });
+    // Broken: failures recorded
+    await control('POST', `/emulator/items/${item_id}/stale`, { lastSuccessfulUpdate: null });
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: 'INSTITUTION_DOWN' });
+    await later(12 * 3600);
+    await control('POST', `/emulator/items/${item_id}/error`, { errorCode: null });
+    const after = await status();
+    expect(Date.parse(after?.last_failed_update ?? '')).toBeGreaterThan(
+      Date.parse(after?.last_successful_update ?? ''),
+    );
+    expect(
+      await control('POST', `/emulator/items/${item_id}/stale`, { lastSuccessfulUpdate: 'nope' }),
+    ).toMatchObject({
+      status: 400,
+    });
+  });
+
+  it('answers /institutions/get_by_id with the status the control set, in Plaid’s InstitutionStatus shape', async () => {
+    const get = (include_status: boolean) =>
+      ok(
+        client.institutionsGetById({
+          institution_id: 'ins_109510',
+          country_codes: [CountryCode.Us],
+          options: { include_status },
+        }),
+      );
+    expect((await get(false)).institution).not.toHaveProperty('status');
+    expect((await get(true)).institution.status?.item_logins?.status).toBe('HEALTHY');
+    const set = await control('POST', '/emulator/institutions/ins_109510/status', { status: 'DOWN' });
+    expect(set.body).toMatchObject({ institutionId: 'ins_109510', status: 'DOWN' });
+    const { institution } = await get(true);
+    expect(institution).toMatchObject({
+      institution_id: 'ins_109510',
+      name: 'Tattersall Federal Credit Union',
+    });
+    for (const product of [institution.status?.item_logins, institution.status?.transactions_updates]) {
+      expect(product?.status).toBe('DOWN');
+      expect(product?.last_status_change).toBe(set.body.lastStatusChange);
+      const { success, error_plaid, error_institution } = product?.breakdown ?? {};
+      expect((success ?? 0) + (error_plaid ?? 0) + (error_institution ?? 0)).toBeCloseTo(1, 5);
+    }
+    expect(institution.status?.transactions_updates?.breakdown.refresh_interval).toBe('STOPPED');
+    expect(institution.status?.health_incidents).toHaveLength(1);
+    await control('POST', '/emulator/institutions/ins_109510/status', { status: 'HEALTHY' });
+    expect((await get(true)).institution.status?.health_incidents).toEqual([]);
+    expect((await control('POST', '/emulator/institutions/ins_109510/status', { status: 'UP' })).status).toBe(
+      400,
+    );
+    expect((await control('POST', '/emulator/institutions/ins_1/status', { status: 'DOWN' })).status).toBe(
+      404,
+    );
+    const unknown = await failure(
+      client.institutionsGetById({ institution_id: 'ins_1', country_codes: [CountryCode.Us] }),
+    );
+    expect(unknown.data.error_code).toBe('INVALID_INSTITUTION');
+  });
+
+  it('finishes Link with onSuccess-shaped metadata, and /link/token/get lists the sessions’ public tokens', async () => {
+    // Prepare
+    const link = await linkToken({
+      webhook: `${receiver.url}/hook`,
+      redirect_uri: 'https://app.example/plaid',
+    });
+    // Act
+    const exit = await control('POST', '/emulator/link/complete', {
+      linkToken: link.link_token,
+      outcome: 'exit',
+    });
+    const done = await control('POST', '/emulator/link/complete', {
+      linkToken: link.link_token,
+      institutionId: 'ins_109512',
+      accounts: [{ mask: '9876', name: 'Everyday' }],
+    });
+    // Assess: Link's onSuccess metadata (https://plaid.com/docs/link/web/#onsuccess)
+    expect(done.body.metadata).toMatchObject({
+      institution: { name: 'Houndstooth Bank', institution_id: 'ins_109512' },
+      accounts: [{ mask: '9876', name: 'Everyday', type: 'depository', subtype: 'checking' }],
+      transfer_status: null,
+    });
+    expect(done.body.metadata.link_session_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(exit.body).toMatchObject({ error: null, metadata: { status: 'requires_credentials' } });
+    const got = await ok(client.linkTokenGet({ link_token: link.link_token }));
+    expect(got.metadata).toMatchObject({
+      webhook: `${receiver.url}/hook`,
+      redirect_uri: 'https://app.example/plaid',
+    });
+    expect(got.link_sessions).toHaveLength(2);
+    const [exited, succeeded] = got.link_sessions ?? [];
+    expect(exited?.results?.item_add_results).toEqual([]);
+    expect(exited?.exit?.metadata?.link_session_id).toBe(exit.body.metadata.link_session_id);
+    expect(succeeded?.link_session_id).toBe(done.body.metadata.link_session_id);
+    expect(succeeded?.results?.item_add_results.map((r) => r.public_token)).toEqual([done.body.publicToken]);
+    expect(succeeded?.on_success?.public_token).toBe(done.body.publicToken);
+    const unknown = await failure(client.linkTokenGet({ link_token: 'link-sandbox-nope' }));
+    expect(unknown.data.error_code).toBe('INVALID_LINK_TOKEN');
+  });
+
+  it('records what mobile link tokens ask for (redirect_uri, android_package_name, customization, account selection)', async () => {
+    const { access_token } = await linkedItem();
+    const update = await linkToken({
+      access_token,
+      android_package_name: 'com.example.linkguard',
+      link_customization_name: 'linkguard',
+      update: { account_selection_enabled: true },
+    });
+    const link = emulator.linkTokens().find((l) => l.token === update.link_token);
+    expect(link?.request).toMatchObject({
+      androidPackageName: 'com.example.linkguard',
+      linkCustomizationName: 'linkguard',
+      accountSelectionEnabled: true,
+      redirectUri: null,
+    });
+    const bad = await failure(client.linkTokenCreate({ ...baseLink(), redirect_uri: 'not a url' }));
+    expect(bad.data.error_code).toBe('INVALID_FIELD');
+  });
+
+  it('keeps USER_ACCOUNT_REVOKED to one account; USER_PERMISSION_REVOKED refuses update mode', async () => {
+    const { access_token, item_id } = await linkedItem(`${receiver.url}/revoked`);
+    const account = emulator.items().find((i) => i.itemId === item_id)?.accounts[1];
+    const one = await control('POST', `/emulator/items/${item_id}/webhook`, {
+      webhookCode: 'USER_ACCOUNT_REVOKED',
+      accountId: account?.accountId,
+    });
+    expect(one.status).toBe(200);
+    await emulator.webhooksSettled();
+    const body = JSON.parse(String(receiver.deliveries.filter((d) => d.path === '/revoked').at(-1)?.raw));
+    expect(body).toMatchObject({ webhook_code: 'USER_ACCOUNT_REVOKED', account_id: account?.accountId });
+    expect((await ok(client.itemGet({ access_token }))).item.error).toBeNull();
+
+    await control('POST', `/emulator/items/${item_id}/webhook`, { webhookCode: 'USER_PERMISSION_REVOKED' });
+    expect((await ok(client.itemGet({ access_token }))).item.error?.error_code).toBe(
+      'USER_PERMISSION_REVOKED',
+    );
+    const refused = await failure(client.linkTokenCreate({ ...baseLink(), access_token }));
+    expect(refused.data).toMatchObject({ error_code: 'USER_PERMISSION_REVOKED', error_type: 'ITEM_ERROR' });
+    const unknownCode = await control('POST', `/emulator/items/${item_id}/webhook`, { webhookCode: 'NOPE' });
+    expect(unknownCode.status).toBe(400);
+  });
+
+  it('moves its clock only forward, by 1 s to 400 days', async () => {
+    const before = (await control('GET', '/emulator/clock')).body;
+    for (const advanceSeconds of [0, -5, 401 * 86_400, 'soon']) {
+      expect((await control('POST', '/emulator/clock', { advanceSeconds })).status).toBe(400);
+    }
+    const after = await control('POST', '/emulator/clock', { advanceSeconds: 60 });
+    expect(after.body.offsetSeconds).toBe(before.offsetSeconds + 60);
+  });
+});
+
+it('moves with the local runtime’s clock: POST /_local/clock breaks an Item at its deadline at once', async () => {
+  // Prepare: an emulator on the local runtime's shared clock, and the local routes over both
+  const shared = new OffsetClock();
+  const local = await startPlaidEmulator({ clientId: CLIENT_ID, secret: SECRET, now: () => shared.now() });
+  try {
+    const routes = localRoutes({ plaid: local, clock: shared });
+    const advance = routes.find((r) => r.method === 'POST' && r.path === '/_local/clock');
+    const localClient = new PlaidApi(
+      new Configuration({
+        basePath: local.url,
+        baseOptions: { headers: { 'PLAID-CLIENT-ID': CLIENT_ID, 'PLAID-SECRET': SECRET } },
+      }),
+    );
+    const { public_token } = await ok(
+      localClient.sandboxPublicTokenCreate({
+        institution_id: 'ins_109508',
+        initial_products: [Products.Transactions],
+        options: { webhook: `${receiver.url}/local` },
+      }),
+    );
+    const { access_token, item_id } = await ok(localClient.itemPublicTokenExchange({ public_token }));
+    await fetch(`${local.url}/emulator/items/${item_id}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ webhookCode: 'PENDING_DISCONNECT' }),
+    });
+    // Act: a week and a minute later, by the local clock
+    const moved = await advance?.handle({
+      body: { advanceSeconds: 7 * 86_400 + 60 },
+      query: new URLSearchParams(),
+      params: [],
+    });
+    // Assess: the emulator saw the time move and broke the Item, with its ERROR webhook sent
+    expect(moved?.status).toBe(200);
+    expect(Math.abs(local.now().getTime() - shared.now().getTime())).toBeLessThan(1000);
+    expect(local.webhooks().map((w) => w.webhookCode)).toEqual(['PENDING_DISCONNECT', 'ERROR']);
+    expect((await ok(localClient.itemGet({ access_token }))).item.error?.error_code).toBe(
+      'ITEM_LOGIN_REQUIRED',
+    );
+  } finally {
+    await local.close();
+  }
+});
+
 it('adds the configured latency to Plaid API responses', async () => {
   await control('POST', '/emulator/config', { latencyMs: 120 });
   const started = performance.now();
@@ -453,24 +860,31 @@ interface Delivery {
 interface Receiver {
   url: string;
   deliveries: Delivery[];
+  /** How many more deliveries to each path are answered 500 (then 200). */
+  failures: Map<string, number>;
   close(): Promise<void>;
 }
 
 /** The API's webhook endpoint, as far as these tests care: it keeps the exact bytes. */
 async function startReceiver(): Promise<Receiver> {
   const deliveries: Delivery[] = [];
+  const failures = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      deliveries.push({ path: req.url ?? '/', headers: req.headers, raw: Buffer.concat(chunks) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const path = req.url ?? '/';
+      deliveries.push({ path, headers: req.headers, raw: Buffer.concat(chunks) });
+      const failing = failures.get(path) ?? 0;
+      if (failing > 0) failures.set(path, failing - 1);
+      res.writeHead(failing > 0 ? 500 : 200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     deliveries,
+    failures,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -146,8 +146,8 @@ describe('Ordering and duplicates', () => {
     await setDelivery(false);
     await plaidControl(api, `/emulator/items/${body.itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
     clock.advance(2);
-    const update = await api.call('POST', `/v1/plaid/items/${body.itemId}/link-token`, { token: user.token });
-    await plaidControl(api, '/emulator/link/complete', { linkToken: update.body.linkToken });
+    // Repaired outside the app: Plaid sends LOGIN_REPAIRED only then (never for an in-app repair).
+    await plaidControl(api, `/emulator/items/${body.itemId}/webhook`, { webhookCode: 'LOGIN_REPAIRED' });
     await setDelivery(true);
     const error = await lastWebhook(body.itemId, 'ERROR');
     const repaired = await lastWebhook(body.itemId, 'LOGIN_REPAIRED');
