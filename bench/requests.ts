@@ -15,7 +15,7 @@ import type { HttpEvent, HttpResponse } from '../functions/http/types';
 type HttpLambda = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
 type AuthorizerLambda = (
   event: APIGatewayRequestAuthorizerEventV2,
-) => Promise<APIGatewaySimpleAuthorizerWithContextResult<Record<string, string>>>;
+) => Promise<APIGatewaySimpleAuthorizerWithContextResult<Record<string, string | number>>>;
 
 export interface Handlers {
   register: HttpLambda;

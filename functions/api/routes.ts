@@ -21,8 +21,23 @@ export interface RouteDefinition {
   query?: z.ZodMiniType;
   params?: z.ZodMiniType;
   errorFormat?: ErrorFormat;
+  /**
+   * A sensitive operation (api.md "Sensitive operations"): before the handler, the session is
+   * read from the table (a revoked or signed-out one is 401 at once) and the token's `auth_time`
+   * must be recent, else 401 REAUTH_REQUIRED. `true` for every request, or a rule naming which
+   * requests are (and saying so, for the OpenAPI document).
+   */
+  sensitive?: true | SensitiveWhen;
   success: { status: number; description: string; schema?: z.ZodMiniType };
   errors: readonly PublicErrorCode[];
+}
+
+/** A route that is sensitive for some requests only. */
+export interface SensitiveWhen {
+  /** Whether this (validated) body makes a sensitive change. */
+  when: (body: unknown) => boolean;
+  /** Which requests, in words: "when it changes the email". */
+  description: string;
 }
 
 const INPUT_ERRORS = [
@@ -168,10 +183,12 @@ export const routes = {
     auth: 'user',
     summary: 'Link a WeChat, QQ, Apple or Google account to the signed-in user.',
     body: s.LinkSocialBody,
+    sensitive: true,
     success: { status: 201, description: 'The user.', schema: s.UserResponse },
     errors: [
       ...INPUT_ERRORS,
       'INVALID_TOKEN',
+      'REAUTH_REQUIRED',
       'PROVIDER_REJECTED',
       'PROVIDER_UNAVAILABLE',
       'IDENTITY_IN_USE',
@@ -186,8 +203,12 @@ export const routes = {
     auth: 'user',
     summary: 'Change the display name, email or notification channels.',
     body: s.UpdateMeBody,
+    sensitive: {
+      when: (body) => (body as { email?: unknown }).email !== undefined,
+      description: 'when it changes the email',
+    },
     success: { status: 200, description: 'The user.', schema: s.UserResponse },
-    errors: [...INPUT_ERRORS, 'INVALID_TOKEN'],
+    errors: [...INPUT_ERRORS, 'INVALID_TOKEN', 'REAUTH_REQUIRED'],
   },
   setPassword: {
     method: 'PUT',
@@ -196,10 +217,12 @@ export const routes = {
     auth: 'user',
     summary: 'Add a username and password to the account, or change the password.',
     body: s.SetPasswordBody,
+    sensitive: true,
     success: { status: 204, description: 'Saved. A change signs out every other session.' },
     errors: [
       ...INPUT_ERRORS,
       'INVALID_TOKEN',
+      'REAUTH_REQUIRED',
       'INVALID_CREDENTIALS',
       'ACCOUNT_LOCKED',
       'USERNAME_TAKEN',
@@ -214,10 +237,12 @@ export const routes = {
     auth: 'user',
     summary: 'Link a phone, proven by a texted code, to the account (replacing the old one).',
     body: s.PhoneCodeBody,
+    sensitive: true,
     success: { status: 201, description: 'The user.', schema: s.UserResponse },
     errors: [
       ...INPUT_ERRORS,
       'INVALID_TOKEN',
+      'REAUTH_REQUIRED',
       'INVALID_PHONE',
       'COUNTRY_NOT_ALLOWED',
       'INVALID_CODE',
@@ -233,8 +258,9 @@ export const routes = {
     auth: 'user',
     summary: 'Remove a way into the account; never the last one.',
     params: s.IdentityTypeParams,
+    sensitive: true,
     success: { status: 204, description: 'Removed.' },
-    errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'LAST_IDENTITY'],
+    errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'VALIDATION_FAILED', 'NOT_FOUND', 'LAST_IDENTITY'],
   },
   plaidLinkToken: {
     method: 'POST',

@@ -28,6 +28,8 @@ export interface Config {
   sessionPolicy: SessionPolicy;
   lockoutPolicy: LockoutPolicy;
   argon2: Argon2Parameters;
+  /** How recent `auth_time` must be for a sensitive operation (`STEP_UP_MAX_AGE_SECONDS`). */
+  stepUpMaxAgeSeconds: number;
   accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
   sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
@@ -113,6 +115,9 @@ export function loadConfig(env: Env): Config {
     },
     get argon2() {
       return section('accounts').argon2;
+    },
+    get stepUpMaxAgeSeconds() {
+      return section('accounts').stepUpMaxAgeSeconds;
     },
     get accessTokens() {
       return section('accessTokens').accessTokens;

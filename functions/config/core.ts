@@ -47,6 +47,7 @@ export function readAccounts(env: Env): {
   sessionPolicy: SessionPolicy;
   lockoutPolicy: LockoutPolicy;
   argon2: Argon2Parameters;
+  stepUpMaxAgeSeconds: number;
 } {
   const e = parseSection(
     env,
@@ -54,6 +55,8 @@ export function readAccounts(env: Env): {
       SESSION_IDLE_DAYS: z._default(int(1, 365), 30),
       SESSION_ABSOLUTE_DAYS: z._default(int(1, 3650), 90),
       REFRESH_REUSE_GRACE_SECONDS: z._default(int(0, 300), 10),
+      /** How recent a sign-in sensitive operations need (RFC 9470 `max_age`). */
+      STEP_UP_MAX_AGE_SECONDS: z._default(int(60, 86_400), 600),
       LOCKOUT_MAX_FAILURES: z._default(int(1, 100), 5),
       LOCKOUT_WINDOW_MINUTES: z._default(int(1, 1440), 15),
       LOCKOUT_MINUTES: z._default(int(1, 1440), 15),
@@ -76,5 +79,6 @@ export function readAccounts(env: Env): {
       lockSeconds: e.LOCKOUT_MINUTES * 60,
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: 1 },
+    stepUpMaxAgeSeconds: e.STEP_UP_MAX_AGE_SECONDS,
   };
 }

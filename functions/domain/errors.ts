@@ -38,6 +38,7 @@ export type PublicErrorCode =
   | 'INVALID_WEBHOOK_SIGNATURE'
   | 'CONFLICT'
   | 'IDENTITY_TYPE_TAKEN'
+  | 'REAUTH_REQUIRED'
   | 'INTERNAL';
 
 /**
@@ -163,6 +164,20 @@ export class InvalidTokenError extends AppError {
   override readonly code = 'INVALID_TOKEN' as const;
   constructor(message = 'The access token is missing, invalid or expired.', cause?: unknown) {
     super(InvalidTokenError.code, message, { cause });
+  }
+}
+
+/**
+ * A sensitive operation with an access token whose `auth_time` is too old (RFC 9470): the user
+ * proves a way in again with `POST /v1/auth/reauth`, then retries.
+ */
+export class ReauthRequiredError extends AppError {
+  static override readonly code = 'REAUTH_REQUIRED' as const;
+  override readonly code = 'REAUTH_REQUIRED' as const;
+  constructor(readonly maxAgeSeconds: number) {
+    super(ReauthRequiredError.code, 'This change needs a recent sign-in. Sign in again, then retry.', {
+      extensions: { maxAge: maxAgeSeconds },
+    });
   }
 }
 

@@ -42,6 +42,12 @@ export interface SessionRecord {
   previousRefreshHash?: string;
   rotatedAt?: string;
   createdAt: string;
+  /**
+   * When the user last proved a way in on this session (sign-in or `POST /v1/auth/reauth`); every
+   * access token of the session carries it as `auth_time`. Sessions started before it existed
+   * have none: their `createdAt` is that moment.
+   */
+  authTime?: string;
   lastUsedAt: string;
   idleExpiresAt: string;
   absoluteExpiresAt: string;

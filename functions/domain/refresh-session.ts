@@ -6,7 +6,7 @@ import type { SecuritySignals } from './ports/security-signals';
 import type { SessionStore } from './ports/session-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantFor } from './session-issuer';
+import { auditEvent, authTimeOf, grantFor } from './session-issuer';
 import {
   formatRefreshToken,
   judgeRefusedRefresh,
@@ -28,7 +28,8 @@ export interface RefreshDeps {
 
 /**
  * Exchanges a refresh token for a new access token and a new refresh token, rotating it in one
- * conditional write: of any number of parallel uses of one token, exactly one succeeds.
+ * conditional write: of any number of parallel uses of one token, exactly one succeeds. The new
+ * access token keeps the session's `auth_time`: refreshing proves nothing about the user.
  * A token that was already rotated is refused; if it was rotated more than the grace period
  * ago, the whole session is revoked, because someone other than the client holds it.
  *
@@ -51,13 +52,6 @@ export function refreshSession(deps: RefreshDeps) {
       now,
       idleExpiresAt: slideIdleExpiry(now, deps.sessionPolicy),
       client,
-      event: auditEvent(deps.crypto, {
-        userId: parts.userId,
-        type: 'session.refreshed',
-        now,
-        client,
-        sessionId: parts.sessionId,
-      }),
     });
 
     if (result.outcome === 'rejected') {
@@ -95,6 +89,7 @@ export function refreshSession(deps: RefreshDeps) {
       refreshToken: formatRefreshToken({ ...parts, secret: nextSecret }),
       user: toUserView(found.user, found.identities),
       now,
+      authTime: authTimeOf(result.session),
     });
   };
 }

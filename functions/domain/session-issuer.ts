@@ -38,6 +38,7 @@ export function newSession(
     userId,
     refreshHash: deps.crypto.hashSecret(secret),
     createdAt: iso,
+    authTime: iso,
     lastUsedAt: iso,
     idleExpiresAt: addSeconds(now, deps.sessionPolicy.idleSeconds).toISOString(),
     absoluteExpiresAt: addSeconds(now, deps.sessionPolicy.absoluteSeconds).toISOString(),
@@ -119,18 +120,32 @@ export async function grantSession(
     refreshToken: started.refreshToken,
     user,
     now: new Date(started.session.createdAt),
+    authTime: authTimeOf(started.session),
   });
+}
+
+/** When the user last proved a way in on `session` (its start, for sessions older than the field). */
+export function authTimeOf(session: Pick<SessionRecord, 'authTime' | 'createdAt'>): Date {
+  return new Date(session.authTime ?? session.createdAt);
 }
 
 /** Signs an access token for the session and packages the grant. */
 export async function grantFor(
   signer: AccessTokenSigner,
-  input: { userId: string; sessionId: string; refreshToken: string; user: UserView; now: Date },
+  input: {
+    userId: string;
+    sessionId: string;
+    refreshToken: string;
+    user: UserView;
+    now: Date;
+    authTime: Date;
+  },
 ): Promise<TokenGrant> {
   const { token, expiresIn } = await signer.sign({
     userId: input.userId,
     sessionId: input.sessionId,
     now: input.now,
+    authTime: input.authTime,
   });
   return { accessToken: token, expiresIn, refreshToken: input.refreshToken, user: input.user };
 }

@@ -8,14 +8,15 @@ import { accessTokenVerifierUseCase } from '../composition/tokens';
 import { InvalidTokenError } from '../domain/errors';
 import { logger } from '../http/logger';
 
-type AuthorizerContext = { userId: string; sessionId: string } | { rejected: string };
+type AuthorizerContext = { userId: string; sessionId: string; authTime?: number } | { rejected: string };
 
 startFunction('authorizer', { http: false });
 const verifier = once(accessTokenVerifierUseCase);
 
 /**
  * The HTTP API's Lambda authorizer: verifies the bearer access token with public keys only (no
- * database call) and hands `userId`/`sessionId` to the route.
+ * database call) and hands `userId`, `sessionId` and `authTime` (the `auth_time` claim, for the
+ * step-up check of sensitive routes) to the route.
  *
  * It answers `isAuthorized: true` even for a bad token, with a `rejected` reason instead of a
  * user: an HTTP API authorizer that says no makes API Gateway answer a bare 403, while our

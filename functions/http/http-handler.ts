@@ -4,14 +4,16 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type * as z from 'zod/mini';
 import type { RouteDefinition } from '../api/routes';
+import { InvariantError } from '../domain/errors';
 import type { ClientInfo } from '../domain/model';
 import { CORS_POLICY } from './cors-policy';
 import { authenticated } from './middleware/authenticated';
 import { bodyParser } from './middleware/body-parser';
 import { problemErrors } from './middleware/problem-errors';
 import { requestContext, stateOf } from './middleware/request-context';
+import { type SensitiveCheck, sensitiveRoute } from './middleware/sensitive-route';
 import { validator } from './middleware/validator';
-import type { HttpEvent, HttpResponse, HttpResult } from './types';
+import type { AuthenticatedCaller, HttpEvent, HttpResponse, HttpResult } from './types';
 
 type Infer<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
 
@@ -21,7 +23,7 @@ export interface HttpInput<R extends RouteDefinition> {
   query: Infer<R['query']>;
   params: Infer<R['params']>;
   /** Set on `user` routes: the subject the authorizer verified. */
-  auth: R['auth'] extends 'user' ? { userId: string; sessionId: string } : undefined;
+  auth: R['auth'] extends 'user' ? AuthenticatedCaller : undefined;
   client: ClientInfo;
   requestId: string;
   /** Lower-cased request headers. */
@@ -34,13 +36,16 @@ export interface HttpInput<R extends RouteDefinition> {
 export interface HttpSettings {
   /** Origins a browser may call from (`*`, or exact origins), from `CORS_ALLOWED_ORIGINS`. */
   corsOrigins: readonly string[];
+  /** Liveness + step-up, run before the handler of a `sensitive` route (required for those). */
+  sensitiveCheck?: SensitiveCheck;
 }
 
 /**
  * Wraps a route's handler in the one middleware stack every HTTP function uses: request id and
  * access log, CORS, security headers, header normalisation, problem+json errors, the
- * authorizer's verdict, body parsing and schema validation. What is left for the handler is to
- * call its use case and answer.
+ * authorizer's verdict, body parsing and schema validation, and for a sensitive route the
+ * session's liveness and step-up check. What is left for the handler is to call its use case and
+ * answer.
  *
  * @example
  * export const handler = httpHandler(routes.me, { corsOrigins: ['*'] }, async ({ auth }) =>
@@ -73,6 +78,13 @@ export function httpHandler<R extends RouteDefinition>(
       ...(route.params === undefined ? {} : { params: route.params }),
     }),
   );
+  if (route.sensitive !== undefined) {
+    if (settings.sensitiveCheck === undefined) {
+      throw new InvariantError(`${route.method} ${route.path} is sensitive but was given no session check.`);
+    }
+    const when = route.sensitive === true ? undefined : route.sensitive.when;
+    stack.use(sensitiveRoute(settings.sensitiveCheck, when));
+  }
   return stack.handler(async (event): Promise<HttpResponse> => {
     const state = stateOf({ event });
     const result = await handle({

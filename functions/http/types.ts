@@ -18,7 +18,15 @@ export interface RequestState {
   body?: unknown;
   /** The body exactly as received (base64-decoded when API Gateway marked it so). */
   rawBody?: string;
-  auth?: { userId: string; sessionId: string };
+  auth?: AuthenticatedCaller;
+}
+
+/** Who the authorizer verified the caller to be. */
+export interface AuthenticatedCaller {
+  userId: string;
+  sessionId: string;
+  /** The access token's `auth_time` (epoch seconds), when it has one. */
+  authTime?: number;
 }
 
 /** What a handler returns; the wrapper turns it into an API Gateway response. */

@@ -14,7 +14,8 @@ const ITEM_CHECK_ACTIONS: readonly TableAction[] = [
 ];
 
 /**
- * How each route's function is deployed (the HTTP contract is in `api/routes.ts`). The CDK stack
+ * How each route's function is deployed (the HTTP contract is in `api/routes.ts`). A sensitive
+ * route reads its session (`GetItem` on `SESSION#`) before the handler runs. The CDK stack
  * grants each function exactly these capabilities, each function checks at cold start the
  * configuration they need, and the least-privilege tests hold the grants to what the code does.
  */
@@ -112,7 +113,7 @@ export const routeDeployments = {
           'dynamodb:DeleteItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
       },
       providers: 'verify',
     },
@@ -120,8 +121,8 @@ export const routeDeployments = {
   updateMe: {
     capabilities: {
       table: {
-        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#'],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        partitionKeys: ['USER#', 'SESSION#'],
       },
       emailSubscriptions: 'manage',
     },
@@ -129,7 +130,13 @@ export const routeDeployments = {
   setPassword: {
     capabilities: {
       table: {
-        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:BatchGetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
       },
     },
@@ -139,13 +146,14 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: [
+          'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#', 'SESSION#'],
       },
       smsPepper: 'read',
     },
@@ -153,8 +161,14 @@ export const routeDeployments = {
   unlinkIdentity: {
     capabilities: {
       table: {
-        actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-        partitionKeys: ['USER#', 'IDENTITY#'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
       },
     },
   },

@@ -19,7 +19,7 @@ export class InMemorySessionStore implements SessionStore {
       return { outcome: 'rejected', session: copy(mine) };
     }
     const now = input.now.toISOString();
-    this.table.sessions.set(mine.id, {
+    const rotated: SessionRecord = {
       ...mine,
       refreshHash: input.nextHash,
       previousRefreshHash: input.expectedHash,
@@ -28,9 +28,13 @@ export class InMemorySessionStore implements SessionStore {
       idleExpiresAt: input.idleExpiresAt.toISOString(),
       ...(input.client.ip === undefined ? {} : { ip: input.client.ip }),
       ...(input.client.userAgent === undefined ? {} : { userAgent: input.client.userAgent.slice(0, 256) }),
-    });
-    this.table.appendAuditEvent(input.event);
-    return { outcome: 'rotated' };
+    };
+    this.table.sessions.set(mine.id, rotated);
+    return { outcome: 'rotated', session: copy(rotated) };
+  }
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    return copy(this.table.sessions.get(sessionId));
   }
 
   async revoke(input: Parameters<SessionStore['revoke']>[0]): Promise<boolean> {

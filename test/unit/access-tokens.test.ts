@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
@@ -22,7 +22,8 @@ describe('Class: JoseAccessTokenSigner', () => {
     const now = new Date('2026-01-15T09:00:00Z');
 
     // Act
-    const { token, expiresIn } = await signer.sign({ userId: 'usr_1', sessionId: 'ses_1', now });
+    const authTime = new Date('2026-01-15T08:55:00Z');
+    const { token, expiresIn } = await signer.sign({ userId: 'usr_1', sessionId: 'ses_1', now, authTime });
 
     // Assess
     expect(expiresIn).toBe(900);
@@ -36,11 +37,13 @@ describe('Class: JoseAccessTokenSigner', () => {
       client_id: 'linkguard-app',
       iat: now.getTime() / 1000,
       exp: now.getTime() / 1000 + 900,
+      auth_time: authTime.getTime() / 1000,
     });
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     await expect(accessTokenVerifier(keys, settings)(token, now)).resolves.toEqual({
       userId: 'usr_1',
       sessionId: 'ses_1',
+      authTime: authTime.getTime() / 1000,
     });
   });
 
@@ -49,7 +52,12 @@ describe('Class: JoseAccessTokenSigner', () => {
     const signer = new JoseAccessTokenSigner(testKeySet, { ...settings, clientId: 'com.example.finance' });
 
     // Act
-    const { token } = await signer.sign({ userId: 'u', sessionId: 's', now: new Date() });
+    const { token } = await signer.sign({
+      userId: 'u',
+      sessionId: 's',
+      now: new Date(),
+      authTime: new Date(),
+    });
 
     // Assess
     expect(decodeJwt(token).client_id).toBe('com.example.finance');
@@ -58,8 +66,8 @@ describe('Class: JoseAccessTokenSigner', () => {
   it('gives every token its own jti', async () => {
     const signer = new JoseAccessTokenSigner(testKeySet, settings);
     const now = new Date();
-    const a = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
-    const b = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now })).token);
+    const a = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now, authTime: now })).token);
+    const b = decodeJwt((await signer.sign({ userId: 'u', sessionId: 's', now, authTime: now })).token);
     expect(a.jti).not.toBe(b.jti);
   });
 });
@@ -71,7 +79,7 @@ describe('Function: accessTokenVerifier', () => {
     // Prepare: a token signed by the real key, but for a day.
     const keys = await testKeySet();
     const longLived = new JoseAccessTokenSigner(async () => keys, { ...settings, ttlSeconds: 86_400 });
-    const { token } = await longLived.sign({ userId: 'usr_1', sessionId: 'ses_1', now });
+    const { token } = await longLived.sign({ userId: 'usr_1', sessionId: 'ses_1', now, authTime: now });
 
     // Act
     const verified = accessTokenVerifier(keys, settings)(token, now);
@@ -79,10 +87,7 @@ describe('Function: accessTokenVerifier', () => {
     // Assess
     await expect(verified).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
     await expect(accessTokenVerifier(keys, { ...settings, ttlSeconds: 86_400 })(token, now)).resolves.toEqual(
-      {
-        userId: 'usr_1',
-        sessionId: 'ses_1',
-      },
+      { userId: 'usr_1', sessionId: 'ses_1', authTime: now.getTime() / 1000 },
     );
   });
 
@@ -95,11 +100,13 @@ describe('Function: accessTokenVerifier', () => {
       userId: 'usr_1',
       sessionId: 'ses_1',
       now: ahead(ACCESS_TOKEN_CLOCK_SKEW_SECONDS + 1),
+      authTime: now,
     });
     const within = await signer.sign({
       userId: 'usr_1',
       sessionId: 'ses_1',
       now: ahead(ACCESS_TOKEN_CLOCK_SKEW_SECONDS),
+      authTime: now,
     });
 
     // Act
@@ -107,6 +114,45 @@ describe('Function: accessTokenVerifier', () => {
 
     // Assess
     await expect(verify(beyond.token, now)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
-    await expect(verify(within.token, now)).resolves.toEqual({ userId: 'usr_1', sessionId: 'ses_1' });
+    await expect(verify(within.token, now)).resolves.toMatchObject({ userId: 'usr_1', sessionId: 'ses_1' });
+  });
+
+  it('hands on auth_time, refuses one later than iat or not an integer, and accepts a token without it', async () => {
+    // Prepare: tokens signed by the real key with hand-made auth_time claims.
+    const keys = await testKeySet();
+    const key = await importJWK(keys.keys[0]!.privateJwk, 'ES256');
+    const iat = now.getTime() / 1000;
+    const token = (extra: Record<string, unknown>) =>
+      new SignJWT({ sid: 'ses_1', ...extra })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: keys.keys[0]!.kid })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setSubject('usr_1')
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 900)
+        .setJti(crypto.randomUUID())
+        .sign(key);
+    const verify = accessTokenVerifier(keys, settings);
+
+    // Act + Assess
+    await expect(verify(await token({ auth_time: iat - 60 }), now)).resolves.toEqual({
+      userId: 'usr_1',
+      sessionId: 'ses_1',
+      authTime: iat - 60,
+    });
+    await expect(verify(await token({}), now)).resolves.toEqual({ userId: 'usr_1', sessionId: 'ses_1' });
+    for (const bad of [iat + 1, 'yesterday', iat - 0.5]) {
+      await expect(verify(await token({ auth_time: bad }), now)).rejects.toMatchObject({
+        code: 'INVALID_TOKEN',
+      });
+    }
+  });
+
+  it('never signs an auth_time later than the token itself', async () => {
+    const keys = await testKeySet();
+    const signer = new JoseAccessTokenSigner(async () => keys, settings);
+    const later = new Date(now.getTime() + 5000);
+    const { token } = await signer.sign({ userId: 'usr_1', sessionId: 'ses_1', now, authTime: later });
+    expect(decodeJwt(token).auth_time).toBe(now.getTime() / 1000);
   });
 });

@@ -31,10 +31,15 @@ describe('A failed secret load heals on the next request', () => {
     const now = new Date('2026-01-15T09:00:00Z');
 
     // Act
-    const first = accessTokenSigner().sign({ userId: 'usr_1', sessionId: 'ses_1', now });
+    const first = accessTokenSigner().sign({ userId: 'usr_1', sessionId: 'ses_1', now, authTime: now });
     await expect(first).rejects.toThrow('Rate exceeded');
-    const second = await accessTokenSigner().sign({ userId: 'usr_1', sessionId: 'ses_1', now });
-    const third = await accessTokenSigner().sign({ userId: 'usr_1', sessionId: 'ses_2', now });
+    const second = await accessTokenSigner().sign({
+      userId: 'usr_1',
+      sessionId: 'ses_1',
+      now,
+      authTime: now,
+    });
+    const third = await accessTokenSigner().sign({ userId: 'usr_1', sessionId: 'ses_2', now, authTime: now });
 
     // Assess
     expect(second.token.split('.')).toHaveLength(3);
@@ -59,6 +64,7 @@ describe('A failed secret load heals on the next request', () => {
       userId: 'usr_1',
       sessionId: 'ses_1',
       now: new Date(),
+      authTime: new Date(),
     });
     await expect(verify(token)).resolves.toEqual({ userId: 'usr_1', sessionId: 'ses_1' });
   });

@@ -14,41 +14,43 @@ export class DynamoSessionStore implements SessionStore {
     private readonly eventRetentionSeconds: number,
   ) {}
 
-  /** Pattern: rotate a refresh token (TransactWriteItems: conditional update of session, put event). */
+  /**
+   * Pattern: rotate a refresh token (one UpdateItem: conditional on the presented hash and a live
+   * session; `ALL_NEW` on success, `ALL_OLD` when the condition fails).
+   */
   async rotate(input: Parameters<SessionStore['rotate']>[0]): Promise<RotationResult> {
     const { ip, userAgent } = input.client;
-    const outcome = await this.table
-      .transaction()
-      .update(
-        sessions.key(input.sessionId),
-        {
-          expression: [
-            'SET refreshHash = :next, previousRefreshHash = :expected, rotatedAt = :now, lastUsedAt = :now',
-            'idleExpiresAt = :idle, expiresAt = :ttl',
-            ...(ip === undefined ? [] : ['ip = :ip']),
-            ...(userAgent === undefined ? [] : ['userAgent = :ua']),
-          ].join(', '),
-          values: {
-            ':next': input.nextHash,
-            ':idle': input.idleExpiresAt.toISOString(),
-            ':ttl': epochSeconds(input.idleExpiresAt),
-            ...(ip === undefined ? {} : { ':ip': ip }),
-            ...(userAgent === undefined ? {} : { ':ua': userAgent.slice(0, 256) }),
-          },
+    const result = await this.table.update(
+      sessions.key(input.sessionId),
+      {
+        expression: [
+          'SET refreshHash = :next, previousRefreshHash = :expected, rotatedAt = :now, lastUsedAt = :now',
+          'idleExpiresAt = :idle, expiresAt = :ttl',
+          ...(ip === undefined ? [] : ['ip = :ip']),
+          ...(userAgent === undefined ? [] : ['userAgent = :ua']),
+        ].join(', '),
+        values: {
+          ':next': input.nextHash,
+          ':idle': input.idleExpiresAt.toISOString(),
+          ':ttl': epochSeconds(input.idleExpiresAt),
+          ...(ip === undefined ? {} : { ':ip': ip }),
+          ...(userAgent === undefined ? {} : { ':ua': userAgent.slice(0, 256) }),
         },
-        {
-          if: {
-            expression: `refreshHash = :expected AND ${LIVE.expression}`,
-            values: { ':expected': input.expectedHash, ...live(input.userId, input.now) },
-          },
-          name: 'session',
-        },
-      )
-      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
-      .run();
-    if (outcome.ok) return { outcome: 'rotated' };
-    const session = outcome.old === undefined ? undefined : sessions.fromItem(outcome.old);
+      },
+      {
+        expression: `refreshHash = :expected AND ${LIVE.expression}`,
+        values: { ':expected': input.expectedHash, ...live(input.userId, input.now) },
+      },
+    );
+    if (result.written) return { outcome: 'rotated', session: sessions.fromItem(result.attributes ?? {}) };
+    const session = result.old === undefined ? undefined : sessions.fromItem(result.old);
     return { outcome: 'rejected', session: session?.userId === input.userId ? session : undefined };
+  }
+
+  /** Pattern: a session, read consistently (sensitive routes check it is live). */
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    const item = await this.table.get(sessions.key(sessionId));
+    return item === undefined ? undefined : sessions.fromItem(item);
   }
 
   /** Pattern: revoke a live session of a user (TransactWriteItems: conditional update, put event). */

@@ -2,7 +2,7 @@ import type { AuditEvent, SessionRecord, SessionRevokeReason } from '../model';
 
 /** Outcome of one rotation attempt. */
 export type RotationResult =
-  | { outcome: 'rotated' }
+  | { outcome: 'rotated'; session: SessionRecord }
   /** The condition failed; here is the user's session as it is now (absent if none). */
   | { outcome: 'rejected'; session: SessionRecord | undefined };
 
@@ -10,7 +10,7 @@ export type RotationResult =
 export interface SessionStore {
   /**
    * Rotates the refresh token in one conditional write, only if `expectedHash` is current and the
-   * session is live at `now`; writes `event` in the same transaction.
+   * session is live at `now`; answers the session as it is after the write.
    */
   rotate(input: {
     userId: string;
@@ -20,8 +20,9 @@ export interface SessionStore {
     now: Date;
     idleExpiresAt: Date;
     client: { ip?: string; userAgent?: string };
-    event: AuditEvent;
   }): Promise<RotationResult>;
+  /** A session by id, read consistently (absent if there is none). */
+  get(sessionId: string): Promise<SessionRecord | undefined>;
   /** Revokes a live session of this user; false if there is none. */
   revoke(input: {
     userId: string;

@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { answerFor } from '../../api/error-statuses';
 import type { ErrorFormat } from '../../api/formats';
-import { AppError, type PublicErrorCode } from '../../domain/errors';
+import { AppError, type PublicErrorCode, ReauthRequiredError } from '../../domain/errors';
 import { loggableError, logger } from '../logger';
 import { GENERIC_DETAIL, problem } from '../problem';
 import type { HttpEvent, HttpResponse } from '../types';
@@ -40,6 +40,11 @@ export function problemErrors(
     const headers: Record<string, string> = { 'cache-control': 'no-store' };
     if (known?.retryAfterSeconds !== undefined) headers['retry-after'] = String(known.retryAfterSeconds);
     if (code === 'INVALID_TOKEN') headers['www-authenticate'] = 'Bearer error="invalid_token"';
+    if (known instanceof ReauthRequiredError) {
+      // RFC 9470 §3: the step-up challenge, with how recent the authentication must be.
+      headers['www-authenticate'] =
+        `Bearer error="insufficient_user_authentication", max_age=${known.maxAgeSeconds}`;
+    }
 
     const oauthError = options.format === 'oauth' ? OAUTH_ERRORS[code] : undefined;
     if (oauthError !== undefined) {
