@@ -115,6 +115,14 @@ export function openApiDocument(): Record<string, unknown> {
   };
 }
 
+/** The RFC 9470 challenge a sensitive route's 401 carries when the authentication is too old. */
+const STEP_UP_CHALLENGE = {
+  description:
+    'On `REAUTH_REQUIRED`: `Bearer error="insufficient_user_authentication", max_age=600` (RFC 9470); ' +
+    'on `INVALID_TOKEN`: `Bearer error="invalid_token"`.',
+  schema: { type: 'string' },
+};
+
 function operation(route: Route, problemId: string): Record<string, unknown> {
   const requestIdHeader = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
   const responses: Record<string, unknown> = {
@@ -134,10 +142,12 @@ function operation(route: Route, problemId: string): Record<string, unknown> {
   }
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const retry = codes.filter((code) => RETRY_AFTER.has(code));
+    const challenge = status === 401 && codes.includes('REAUTH_REQUIRED');
     responses[status] = {
       description: codes.join(', '),
       headers: {
         ...requestIdHeader,
+        ...(challenge ? { 'www-authenticate': STEP_UP_CHALLENGE } : {}),
         ...(retry.length === 0
           ? {}
           : {
@@ -162,6 +172,16 @@ function operation(route: Route, problemId: string): Record<string, unknown> {
   return {
     operationId: route.id,
     summary: route.summary,
+    ...(route.sensitive === undefined
+      ? {}
+      : {
+          description:
+            `Sensitive${route.sensitive === true ? '' : ` ${route.sensitive.description}`}: the session must be ` +
+            "live (a signed-out or revoked one is 401 at once) and the access token's `auth_time` at most " +
+            '`STEP_UP_MAX_AGE_SECONDS` (600) old, else 401 `REAUTH_REQUIRED`; re-authenticate with ' +
+            '`POST /v1/auth/reauth` and retry.',
+          'x-sensitive': true,
+        }),
     tags: [tagOf(route.path)],
     security: route.auth === 'user' ? [{ bearer: [] }] : [],
     ...(parameters.length === 0 ? {} : { parameters }),

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { JoseAccessTokenSigner } from '../../functions/adapters/access-tokens';
 import { nodeTokenCrypto } from '../../functions/adapters/node-token-crypto';
@@ -45,7 +46,7 @@ describe('Use case: refreshSession', () => {
   });
 
   describe('the newest token', () => {
-    it('rotates on every use, slides the idle expiry, and records the refresh', async () => {
+    it('rotates on every use, slides the idle expiry, and keeps the sign-in time as auth_time', async () => {
       // Act
       clock.advance(3600);
       const grant = await refresh(firstToken, { ip: '203.0.113.9' });
@@ -59,10 +60,10 @@ describe('Use case: refreshSession', () => {
         idleExpiresAt: new Date(clock.now().getTime() + 30 * 86400_000).toISOString(),
         ip: '203.0.113.9',
       });
-      expect(sessions.table.auditEvents.map((e) => e.event.type)).toEqual([
-        'session.refreshed',
-        'session.refreshed',
-      ]);
+      expect(sessions.table.sessions.get(sessionId)).toMatchObject({ lastUsedAt: clock.now().toISOString() });
+      expect(sessions.table.auditEvents).toEqual([]);
+      const signedInAt = Date.parse(new ManualClock().now().toISOString()) / 1000;
+      expect(decodeJwt(again.accessToken)).toMatchObject({ auth_time: signedInAt, iat: signedInAt + 3600 });
     });
   });
 

@@ -66,7 +66,7 @@ describe('A failed secret load heals on the next request', () => {
       now: new Date(),
       authTime: new Date(),
     });
-    await expect(verify(token)).resolves.toEqual({ userId: 'usr_1', sessionId: 'ses_1' });
+    await expect(verify(token)).resolves.toMatchObject({ userId: 'usr_1', sessionId: 'ses_1' });
   });
 
   it('reads a provider secret again after a failed read (Plaid, WeChat)', async () => {

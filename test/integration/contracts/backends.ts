@@ -110,6 +110,7 @@ export const make = {
     userId,
     refreshHash: make.id('hash'),
     createdAt: now.toISOString(),
+    authTime: now.toISOString(),
     lastUsedAt: now.toISOString(),
     idleExpiresAt: new Date(now.getTime() + 30 * 86400_000).toISOString(),
     absoluteExpiresAt: new Date(now.getTime() + 90 * 86400_000).toISOString(),

@@ -33,7 +33,6 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
       now: at,
       idleExpiresAt: new Date(at.getTime() + 30 * 86400_000),
       client: { ip: '203.0.113.9', userAgent: 'x'.repeat(300) },
-      event: make.event(s.userId, 'session.refreshed', at),
     }) as const;
 
   it('rotates only the current hash, keeping the previous one and the client', async () => {
@@ -45,7 +44,10 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     const replay = await stores.sessions.rotate(rotate(session, session.refreshHash, 'hash-3'));
 
     // Assess
-    expect(first).toEqual({ outcome: 'rotated' });
+    expect(first).toMatchObject({
+      outcome: 'rotated',
+      session: { id: session.id, refreshHash: 'hash-2', lastUsedAt: later(60).toISOString() },
+    });
     expect(replay).toMatchObject({
       outcome: 'rejected',
       session: { id: session.id, refreshHash: 'hash-2', previousRefreshHash: session.refreshHash },
@@ -53,6 +55,16 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     const [stored] = await stores.sessions.listForUser(user.id);
     expect(stored).toMatchObject({ ip: '203.0.113.9', rotatedAt: later(60).toISOString() });
     expect(stored?.userAgent).toHaveLength(256);
+  });
+
+  it('reads a session by id, and nothing for an unknown id', async () => {
+    const { user, session } = await signedIn();
+    await expect(stores.sessions.get(session.id)).resolves.toMatchObject({
+      id: session.id,
+      userId: user.id,
+      authTime: session.authTime,
+    });
+    await expect(stores.sessions.get('ses_unknown')).resolves.toBeUndefined();
   });
 
   it('refuses a rotation under another user id without showing the session', async () => {
