@@ -33,6 +33,7 @@ import { type CapabilityResources, grantCapabilities } from './constructs/capabi
 import { OperationsDashboard } from './constructs/operations-dashboard';
 import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
 import { SmsAlarms } from './constructs/sms-alarms';
+import { WebhookPipeline } from './constructs/webhook-pipeline';
 import type { DeploymentSettings } from './settings';
 
 export interface ApiStackProps extends StackProps {
@@ -78,6 +79,7 @@ export class ApiStack extends Stack {
   /** Function of each route, by route id. */
   readonly functions: ReadonlyMap<string, ServiceFunction>;
   readonly poller: BankLinkPoller;
+  readonly webhooks: WebhookPipeline;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, { description: `LinkGuard ${props.settings.stage}: HTTP API and functions.`, ...props });
@@ -146,6 +148,8 @@ export class ApiStack extends Stack {
       alertTopic: props.alertTopic,
       smsSenderId: settings.smsSenderId,
     };
+    this.webhooks = new WebhookPipeline(this, 'Webhooks', { common, resources });
+    resources.webhookQueue = this.webhooks.queue;
 
     const authorizerFunction = new ServiceFunction(this, 'Authorizer', {
       ...common,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { IN_PROCESS_WEBHOOK_QUEUE } from '../functions/config/poller';
 
 /**
  * Where the local runtime keeps what must survive a restart: `.data/` (git-ignored), or
@@ -26,5 +27,7 @@ export function localEnvironment(input: { dynamodbEndpoint: string; tableName: s
     SMS_PEPPER_FILE: resolve(DATA_DIR, 'sms-pepper'),
     TOKEN_KEY_FILE: resolve(DATA_DIR, 'token-key'),
     PLAID_WEBHOOK_URL: `http://localhost:${input.port}/v1/plaid/webhook`,
+    // Verified webhooks are processed in-process (local/webhook-worker.ts) instead of from SQS.
+    WEBHOOK_QUEUE_URL: IN_PROCESS_WEBHOOK_QUEUE,
   } satisfies Record<string, string>;
 }

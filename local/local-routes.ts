@@ -78,8 +78,8 @@ export function localRoutes(
       path: '/_local/poller/run',
       handle: async ({ body }) => {
         const dueOnly = (body as { dueOnly?: unknown } | undefined)?.dueOnly === true;
-        const { checked, changed, notified } = await poller.runPass({ dueOnly });
-        return { status: 200, body: { checked, changed, notified } };
+        const { checked, changed, notified, paused } = await poller.runPass({ dueOnly });
+        return { status: 200, body: { checked, changed, notified, ...(paused ? { paused } : {}) } };
       },
     });
   if (clock !== undefined) {

@@ -9,6 +9,8 @@ export interface PassResult {
   changed: number;
   notified: number;
   failed: number;
+  /** The poller is paused by its circuit breaker (Plaid refuses our configuration): nothing was dispatched. */
+  paused?: true;
 }
 
 /**
@@ -35,9 +37,9 @@ export function localPoller() {
           `[poller] check of ${itemId} failed: ${error instanceof Error ? error.message : String(error)}`,
         ),
     );
-    await asFunction('poller-dispatch', () => dispatchUseCase(queue)({ dueOnly }));
+    const dispatched = await asFunction('poller-dispatch', () => dispatchUseCase(queue)({ dueOnly }));
     await queue.drain();
-    return { ...queue.tally };
+    return { ...queue.tally, ...(dispatched.pausedUntil === undefined ? {} : { paused: true as const }) };
   };
 
   const runPass = (input: { dueOnly: boolean }): Promise<PassResult> => {

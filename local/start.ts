@@ -178,6 +178,8 @@ async function main(): Promise<void> {
   const { localRoutes } = await import('./local-routes');
   const { localPoller } = await import('./poller');
   poller = localPoller();
+  const { localWebhookWorker } = await import('./webhook-worker');
+  localWebhookWorker();
   const pollSeconds = Number(process.env.LOCAL_POLLER_INTERVAL_SECONDS ?? 60);
   poller.start(pollSeconds, (r) =>
     console.log(`[poller] checked ${r.checked}, changed ${r.changed}, notified ${r.notified}`),

@@ -23,6 +23,12 @@ export const METRIC = {
   checkedItemStatus: { name: 'CheckedItemStatus', dimensions: ['Status'] },
   /** An alert sent to a user, by `Channel` (`sms`, `topic` — email and other topic consumers). */
   alertSent: { name: 'AlertSent', dimensions: ['Channel'] },
+  /** Plaid refused our own configuration (`Code`: `INVALID_API_KEYS`, `INVALID_ACCESS_TOKEN`, …); no Item was changed. */
+  plaidOperatorFault: { name: 'PlaidOperatorFault', dimensions: ['Code'] },
+  /** The poller's circuit breaker tripped, or the dispatcher skipped a run because the poller is paused. */
+  pollerPaused: { name: 'PollerPaused', dimensions: [] },
+  /** A processed Plaid webhook, by `Outcome` (`applied`, `not_confirmed`, `deferred`, …). */
+  plaidWebhook: { name: 'PlaidWebhook', dimensions: ['Outcome'] },
 } as const satisfies Record<string, { name: string; dimensions: readonly string[] }>;
 
 export type MetricKey = keyof typeof METRIC;

@@ -88,3 +88,18 @@ export function countItemCheck(
   countMetric('itemCheck', { Outcome: outcome });
   if (status !== undefined) countMetric('checkedItemStatus', { Status: status });
 }
+
+/** Counts an error of our own configuration that Plaid answered (no Item was changed). */
+export function countOperatorFault(code: string): void {
+  countMetric('plaidOperatorFault', { Code: code });
+}
+
+/** Counts the poller being paused by its circuit breaker (a trip, or a dispatcher run skipped). */
+export function countPollerPaused(): void {
+  countMetric('pollerPaused', {});
+}
+
+/** Counts one processed webhook by what processing did. */
+export function countWebhook(outcome: string): void {
+  countMetric('plaidWebhook', { Outcome: outcome });
+}

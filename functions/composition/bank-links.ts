@@ -2,12 +2,17 @@ import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channel
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
+import { DynamoPollerBreakerStore } from '../adapters/dynamo/poller-breaker-store';
+import { SpacedItemCallPacer } from '../adapters/item-call-pacer';
 import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { countOperatorFault, countPollerPaused } from '../adapters/operational-metrics';
 import { PlaidFetchGateway } from '../adapters/plaid-fetch-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
 import { FileSecretSource, lazySecret } from '../adapters/secret-sources';
 import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
+import { SqsWebhookQueue } from '../adapters/webhook-queues';
+import { IN_PROCESS_WEBHOOK_QUEUE } from '../config/poller';
 import {
   createLinkToken,
   createUpdateLinkToken,
@@ -20,10 +25,13 @@ import {
 } from '../domain/bank-links';
 import { ConfigError, PlaidNotConfiguredError } from '../domain/errors';
 import { checkItem, dispatchDueChecks, type ItemCheckDeps } from '../domain/item-checks';
-import { receivePlaidWebhook } from '../domain/plaid-webhooks';
+import { acceptPlaidWebhook } from '../domain/plaid-webhooks';
+import { pollerBreaker } from '../domain/poller-breaker';
 import type { AccessTokenCipher } from '../domain/ports/access-token-cipher';
 import type { AlertChannels } from '../domain/ports/alert-channels';
 import type { CheckQueue } from '../domain/ports/check-queue';
+import type { WebhookQueue } from '../domain/ports/webhook-queue';
+import { processPlaidWebhook } from '../domain/webhook-processing';
 import { logger } from '../http/logger';
 import { table, users } from './accounts';
 import { aws } from './aws';
@@ -123,15 +131,78 @@ export const listItemEventsUseCase = () => listItemEvents({ items: plaidItems() 
 export const removeItemUseCase = () =>
   removeItem({ items: plaidItems(), plaid: plaid(), cipher: cipher(), clock: currentRuntime().clock });
 
-/** `POST /v1/plaid/webhook`. */
+/**
+ * Local mode's webhook queue (in-process, `local/webhook-worker.ts`), used when
+ * `WEBHOOK_QUEUE_URL` says `in-process://webhooks` (the local environment does). In AWS the
+ * receiver's cold start demands a URL (its `webhookQueue` capability), and the stack sets the
+ * SQS queue's.
+ */
+let inProcessWebhookQueue: WebhookQueue | undefined;
+export function useInProcessWebhookQueue(queue: WebhookQueue | undefined): void {
+  inProcessWebhookQueue = queue;
+}
+
+const webhookQueue = (): WebhookQueue =>
+  memo('webhookQueue', ({ config }) => {
+    const url = config.poller.webhookQueueUrl;
+    if (url === undefined) throw new ConfigError('Invalid configuration: set WEBHOOK_QUEUE_URL');
+    if (url !== IN_PROCESS_WEBHOOK_QUEUE) return new SqsWebhookQueue(url, aws().sqs);
+    if (inProcessWebhookQueue === undefined)
+      throw new ConfigError('WEBHOOK_QUEUE_URL is in-process, but no local webhook worker runs');
+    return inProcessWebhookQueue;
+  });
+
+/** `POST /v1/plaid/webhook`: verify, queue, answer. */
 export const receiveWebhookUseCase = () =>
-  receivePlaidWebhook({
-    ...itemCheckDeps(),
+  acceptPlaidWebhook({
+    clock: currentRuntime().clock,
+    queue: webhookQueue(),
     verifier: memo('webhookVerifier', () => new PlaidWebhookVerifier(plaid())),
   });
 
-/** The poller worker: one Item check. */
-export const checkItemUseCase = () => checkItem(itemCheckDeps());
+/** The webhook queue's worker: one verified webhook, processed. */
+export const processWebhookUseCase = () =>
+  processPlaidWebhook({
+    ...itemCheckDeps(),
+    pacer: memo('itemCallPacer', ({ clock }) => new SpacedItemCallPacer(clock)),
+    operatorFault: (code, itemId) => {
+      countOperatorFault(code);
+      logger.error('Plaid refused our configuration while confirming a webhook; the Item is unchanged', {
+        code,
+        itemId,
+      });
+    },
+  });
+
+/** The poller's circuit breaker, one per container. */
+const breaker = () =>
+  memo('pollerBreaker', ({ config, clock }) =>
+    pollerBreaker({
+      clock,
+      store: new DynamoPollerBreakerStore(table()),
+      policy: config.poller.breaker,
+      report: {
+        operatorFault: (code, itemId) => {
+          countOperatorFault(code);
+          logger.error('Plaid refused our configuration; the Item is unchanged', { code, itemId });
+        },
+        paused: (until, code) => {
+          countPollerPaused();
+          logger.error('poller paused by its circuit breaker: Plaid refuses our configuration', {
+            code,
+            until: until.toISOString(),
+          });
+        },
+      },
+    }),
+  );
+
+/** The poller worker: one Item check, unless the breaker has paused the poller. */
+export const checkItemUseCase = () => {
+  const check = checkItem(itemCheckDeps());
+  const guard = breaker();
+  return (message: { itemId: string; dispatchedAt?: string }) => guard.check(message, () => check(message));
+};
 
 /** The check queue in AWS (SQS), built once per container. */
 const sqsCheckQueue = () =>
@@ -141,11 +212,21 @@ const sqsCheckQueue = () =>
     return new SqsCheckQueue(config.poller.queueUrl, aws().sqs);
   });
 
-/** The poller dispatcher, onto `queue` (the container's SQS queue unless given: local mode). */
-export const dispatchUseCase = (queue: CheckQueue = sqsCheckQueue()) =>
-  dispatchDueChecks({
+/**
+ * The poller dispatcher, onto `queue` (the container's SQS queue unless given: local mode). While
+ * the breaker has the poller paused, it dispatches nothing and counts the skipped run.
+ */
+export const dispatchUseCase = (queue?: CheckQueue) => {
+  const dispatch = dispatchDueChecks({
     clock: currentRuntime().clock,
     items: plaidItems(),
-    queue,
+    queue: queue ?? sqsCheckQueue(),
     shards: currentRuntime().config.poller.shards,
   });
+  return async (input: { dueOnly: boolean }): Promise<{ dispatched: number; pausedUntil?: string }> => {
+    const pausedUntil = await breaker().pausedUntil();
+    if (pausedUntil === undefined) return dispatch(input);
+    countPollerPaused();
+    return { dispatched: 0, pausedUntil: pausedUntil.toISOString() };
+  };
+};

@@ -7,5 +7,8 @@ export {
   countedSignUp,
   countedSmsCode,
   countItemCheck,
+  countOperatorFault,
+  countPollerPaused,
+  countWebhook,
   type SignInMethod,
 } from '../adapters/operational-metrics';

@@ -6,7 +6,7 @@ import { readAccessTokens, type SigningKeysSetting } from './access-tokens';
 import { readAlertTopic, requireAlertTopic } from './alerts';
 import { readAccounts, readBase, readHttp, readTable } from './core';
 import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
-import { type PollerConfig, readCheckQueue, readPoller } from './poller';
+import { type PollerConfig, readCheckQueue, readPoller, readWebhookQueue } from './poller';
 import { type ProvidersSettings, readProviders } from './providers';
 import { ConfigError, type Env } from './read-env';
 import { readSms, readSmsPepper, type SmsPepperSetting, type SmsTransport } from './sms';
@@ -67,6 +67,7 @@ const SECTIONS = {
 const REQUIREMENTS = {
   alertTopic: requireAlertTopic,
   checkQueue: readCheckQueue,
+  webhookQueue: readWebhookQueue,
 } as const;
 
 /** A part of the configuration that can be checked on its own. */

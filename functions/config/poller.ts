@@ -2,12 +2,19 @@ import * as z from 'zod/mini';
 import type { CheckSchedule } from '../domain/check-schedule';
 import { type Env, int, parseSection } from './read-env';
 
+/** `WEBHOOK_QUEUE_URL` of the local runtime: webhooks are processed in-process there, not from SQS. */
+export const IN_PROCESS_WEBHOOK_QUEUE = 'in-process://webhooks';
+
 /** How often Items are checked, and by how many shards and workers. */
 export interface PollerConfig {
   shards: number;
   queueUrl: string | undefined;
   concurrency: number;
   schedule: CheckSchedule;
+  /** The webhook queue: an SQS FIFO queue's URL in AWS, {@link IN_PROCESS_WEBHOOK_QUEUE} locally. */
+  webhookQueueUrl: string | undefined;
+  /** The circuit breaker: operator faults (Plaid refusing our credentials) in one pass that pause the poller, and for how long. */
+  breaker: { faultsPerPass: number; pauseSeconds: number };
 }
 
 /**
@@ -25,6 +32,9 @@ export function readPoller(env: Env): PollerConfig {
       CHECK_NEEDS_ACTION_HOURS: z._default(int(1, 24 * 7), 6),
       CHECK_BACKOFF_FIRST_MINUTES: z._default(int(1, 24 * 60), 15),
       CHECK_BACKOFF_MAX_HOURS: z._default(int(1, 48), 4),
+      WEBHOOK_QUEUE_URL: z.optional(z.url()),
+      POLLER_BREAKER_FAULTS: z._default(int(1, 10000), 5),
+      POLLER_BREAKER_PAUSE_MINUTES: z._default(int(1, 24 * 60), 60),
     }),
   );
   return {
@@ -38,6 +48,8 @@ export function readPoller(env: Env): PollerConfig {
       transientMaxSeconds: e.CHECK_BACKOFF_MAX_HOURS * 3600,
       jitter: 0.1,
     },
+    webhookQueueUrl: e.WEBHOOK_QUEUE_URL,
+    breaker: { faultsPerPass: e.POLLER_BREAKER_FAULTS, pauseSeconds: e.POLLER_BREAKER_PAUSE_MINUTES * 60 },
   };
 }
 
@@ -45,4 +57,10 @@ export function readPoller(env: Env): PollerConfig {
 export function readCheckQueue(env: Env): { queueUrl: string } {
   const e = parseSection(env, z.object({ CHECK_QUEUE_URL: z.url() }));
   return { queueUrl: e.CHECK_QUEUE_URL };
+}
+
+/** The `webhookQueue` capability (the webhook receiver): the queue verified webhooks go to. */
+export function readWebhookQueue(env: Env): { queueUrl: string } {
+  const e = parseSection(env, z.object({ WEBHOOK_QUEUE_URL: z.url() }));
+  return { queueUrl: e.WEBHOOK_QUEUE_URL };
 }

@@ -11,6 +11,7 @@ import {
   type Transition,
 } from './item-state-machine';
 import { reasonFor } from './item-status';
+import { classifyPlaidError } from './plaid-errors';
 import type { AccessTokenCipher } from './ports/access-token-cipher';
 import type { AlertChannels } from './ports/alert-channels';
 import type { AlertChannel, AlertKey, AlertLedger } from './ports/alert-ledger';
@@ -48,6 +49,8 @@ export interface CheckOutcome {
   changed: boolean;
   notified: boolean;
   item?: PlaidItemRecord;
+  /** Plaid refused us, not the Item (`INVALID_API_KEYS`, …): nothing was written; the poller's breaker counts it. */
+  operatorFault?: string;
 }
 
 /** Asks Plaid about an Item and turns the answer (or its error) into an observation. */
@@ -82,6 +85,19 @@ export async function applyAndNotify(
   let current = item;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
+    if (
+      ctx.source === 'poll' &&
+      current.lastEventAt !== undefined &&
+      current.lastEventAt > ctx.at.toISOString()
+    ) {
+      // The poll asked Plaid before something newer was applied (a webhook that landed while the
+      // poll's /item/get was under way): its answer is outdated and must not undo that. Applying
+      // it would close the new episode as "restored" and schedule the next check a day later.
+      return {
+        transition: { item: current, events: [], changed: false, restored: false },
+        notified: false,
+      };
+    }
     const transition = applyObservation(
       current,
       observation,
@@ -127,10 +143,14 @@ export function checkItem(deps: ItemCheckDeps) {
       return { checked: false, changed: false, notified: pending ? await sendDueAlerts(deps, item) : false };
     }
     const pointed = await repointWebhook(deps, item);
+    // A poll's observation is as old as its question to Plaid, not its answer.
+    const askedAt = deps.clock.now();
     const observation = await observeAtPlaid(deps, pointed);
+    if (observation.kind === 'plaid_error' && classifyPlaidError(observation.code).category === 'operator')
+      return { checked: false, changed: false, notified: false, operatorFault: observation.code };
     const { transition, notified } = await applyAndNotify(deps, pointed, observation, {
       source: 'poll',
-      at: deps.clock.now(),
+      at: askedAt,
     });
     return { checked: true, changed: transition.changed, notified, item: transition.item };
   };

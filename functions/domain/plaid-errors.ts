@@ -10,7 +10,12 @@ export type PlaidErrorCategory =
   | 'transient'
   /** Plaid is limiting us: change nothing, retry later. */
   | 'rate_limited'
-  /** The Item is gone. */
+  /**
+   * Our own configuration is wrong (wrong environment, rotated secret, a token of another
+   * client): says nothing about the user's Item, so it never changes one. Operators are told.
+   */
+  | 'operator'
+  /** The Item is gone: only a new link helps. */
   | 'permanent';
 
 const REAUTH: Record<string, ItemStatus> = {
@@ -35,7 +40,21 @@ const TRANSIENT = new Set([
   'PRODUCT_NOT_READY',
   'PLAID_UNREACHABLE',
 ]);
-const PERMANENT = new Set(['ITEM_NOT_FOUND', 'INVALID_ACCESS_TOKEN', 'INSTITUTION_NO_LONGER_SUPPORTED']);
+const PERMANENT = new Set(['ITEM_NOT_FOUND', 'INSTITUTION_NO_LONGER_SUPPORTED']);
+/** Errors of our own configuration or requests (Plaid's INVALID_REQUEST / INVALID_INPUT kinds). */
+const OPERATOR = new Set([
+  'INVALID_ACCESS_TOKEN',
+  'INVALID_API_KEYS',
+  'UNAUTHORIZED_ENVIRONMENT',
+  'INVALID_PRODUCT',
+  'INVALID_FIELD',
+  'MISSING_FIELDS',
+  'INVALID_BODY',
+  'INVALID_HEADERS',
+  'UNAUTHORIZED_ROUTE_ACCESS',
+  'INVALID_CLIENT_ID',
+  'INVALID_SECRET',
+]);
 
 /** A Plaid error code, classified, with the Item status it leads to (none for transient ones). */
 export interface PlaidErrorClass {
@@ -60,6 +79,7 @@ export function classifyPlaidError(code: string): PlaidErrorClass {
   // Plaid's rate limits answer `error_type: RATE_LIMIT_EXCEEDED` with codes like ITEM_GET_LIMIT.
   if (code === 'RATE_LIMIT_EXCEEDED' || code.endsWith('_LIMIT'))
     return { category: 'rate_limited', status: undefined, known: true };
+  if (OPERATOR.has(code)) return { category: 'operator', status: undefined, known: true };
   if (PERMANENT.has(code)) return { category: 'permanent', status: 'not_found', known: true };
   if (TRANSIENT.has(code) || code.startsWith('INSTITUTION_'))
     return { category: 'transient', status: 'error', known: true };

@@ -1,13 +1,11 @@
+import type { Clock } from './clock';
 import { AppError } from './errors';
-import { applyAndNotify, type ItemCheckDeps } from './item-checks';
 import type { Observation } from './item-state-machine';
+import type { WebhookQueue } from './ports/webhook-queue';
 import type { WebhookVerifier } from './ports/webhook-verifier';
 
-/** What happened to a webhook (for the log; Plaid only sees 200). */
-export type WebhookOutcome = 'applied' | 'unchanged' | 'recorded' | 'unknown_item' | 'ignored_type';
-
 /** The ITEM webhooks that say something about an Item's health, as observations. */
-function observationOf(body: Record<string, unknown>): Observation | 'record' | undefined {
+export function observationOf(body: Record<string, unknown>): Observation | 'record' | undefined {
   switch (body.webhook_code) {
     case 'ERROR': {
       const error = body.error as { error_code?: unknown; error_message?: unknown } | null | undefined;
@@ -39,18 +37,20 @@ function observationOf(body: Record<string, unknown>): Observation | 'record' | 
   }
 }
 
+/** What happened to a webhook at the door (for the log; Plaid only sees 200). */
+export type AcceptOutcome = 'queued' | 'ignored_type';
+
 /**
  * `POST /v1/plaid/webhook`: verifies Plaid's signature over the raw body (401 otherwise), then
- * applies ITEM webhooks through the Item state machine, ordered by the JWT's `iat` against the
- * Item's newest applied observation: duplicates change nothing twice, an older webhook arriving
- * late is ignored, and a webhook racing a poll sends one alert (the alert ledger). Unknown types
- * and codes are answered 200 and logged: Plaid adds codes.
+ * puts ITEM webhooks on the webhook queue and returns: Plaid is answered 200 at once, whatever
+ * processing will take (it wants an answer within 10 s and retries otherwise). Other types are
+ * answered 200 and logged. The processor ({@link processPlaidWebhook}) does the rest.
  */
-export function receivePlaidWebhook(deps: ItemCheckDeps & { verifier: WebhookVerifier }) {
+export function acceptPlaidWebhook(deps: { verifier: WebhookVerifier; clock: Clock; queue: WebhookQueue }) {
   return async (
     token: string | undefined,
     rawBody: string,
-  ): Promise<{ outcome: WebhookOutcome; code?: string }> => {
+  ): Promise<{ outcome: AcceptOutcome; code?: string; itemId?: string }> => {
     let issuedAt: Date;
     try {
       ({ issuedAt } = await deps.verifier.verify(token, rawBody, deps.clock.now()));
@@ -59,26 +59,24 @@ export function receivePlaidWebhook(deps: ItemCheckDeps & { verifier: WebhookVer
         cause: error,
       });
     }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(rawBody) as Record<string, unknown>;
-    } catch {
-      return { outcome: 'ignored_type' };
-    }
+    const body = parseBody(rawBody);
+    if (body === undefined) return { outcome: 'ignored_type' };
     const code = String(body.webhook_code ?? '');
     if (body.webhook_type !== 'ITEM' || typeof body.item_id !== 'string')
       return { outcome: 'ignored_type', code };
-    const observation = observationOf(body);
-    if (observation === undefined) return { outcome: 'ignored_type', code };
-    const item = await deps.items.get(body.item_id);
-    if (item === undefined) return { outcome: 'unknown_item', code };
-    if (observation === 'record') {
-      await deps.items.save({ ...item, version: item.version + 1 }, [
-        { type: 'webhook_received', at: deps.clock.now().toISOString(), source: 'webhook', detail: code },
-      ]);
-      return { outcome: 'recorded', code };
-    }
-    const { transition } = await applyAndNotify(deps, item, observation, { source: 'webhook', at: issuedAt });
-    return { outcome: transition.changed ? 'applied' : 'unchanged', code };
+    await deps.queue.enqueue({ itemId: body.item_id, body: rawBody, issuedAt: issuedAt.toISOString() });
+    return { outcome: 'queued', code, itemId: body.item_id };
   };
+}
+
+/** A webhook body as an object, or undefined when it is not one. */
+export function parseBody(rawBody: string): Record<string, unknown> | undefined {
+  try {
+    const body = JSON.parse(rawBody) as unknown;
+    return body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -34,6 +34,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         itemId: message.itemId,
         status: outcome.item?.status,
         changed: outcome.changed,
+        ...(outcome.paused ? { paused: true } : {}),
+        ...(outcome.operatorFault === undefined ? {} : { operatorFault: outcome.operatorFault }),
       });
     } catch (error) {
       logger.error('item check failed', { messageId: record.messageId, error: loggableError(error) });

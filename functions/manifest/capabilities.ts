@@ -23,7 +23,8 @@ export type PartitionKeyPrefix =
   | 'SMSRATE#'
   | 'AUTHCODE#'
   | 'ITEM#'
-  | 'USERINST#';
+  | 'USERINST#'
+  | 'POLLER#';
 
 /** What a function does to the table. */
 export interface TableAccess {
@@ -67,6 +68,8 @@ export interface Capabilities {
   emailSubscriptions?: 'manage';
   /** Puts Items due for a check on the check queue. */
   checkQueue?: 'send';
+  /** Puts verified Plaid webhooks on the webhook queue (SQS FIFO). */
+  webhookQueue?: 'send';
 }
 
 /** How one function is deployed: its capabilities and how it is bundled. */

@@ -210,27 +210,40 @@ export const routeDeployments = {
       tokenKey: 'decrypt',
     },
   },
+  /** Verifies (Plaid's key lookup) and queues: no table, no alerts; the webhook worker does the rest. */
   plaidWebhook: {
-    capabilities: {
-      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
-      plaid: 'call',
-      alerts: 'publish',
-    },
+    capabilities: { plaid: 'call', webhookQueue: 'send' },
   },
   jwks: { capabilities: { signingKeys: 'read' } },
   openapi: { capabilities: {} },
 } as const satisfies Record<RouteId, FunctionDeployment>;
 
-/** The functions behind no route: the authorizer and the poller's two. */
+/** The functions behind no route: the authorizer, the poller's two and the webhook worker. */
 export const backgroundDeployments = {
   /** Verifies access tokens with the public keys only: no table. */
   authorizer: { handler: 'authorizer', capabilities: { signingKeys: 'read' } },
+  /** Reads the due-check index, and the breaker's pause (`POLLER#`). */
   pollerDispatch: {
     handler: 'poller-dispatch',
-    capabilities: { tableIndex: 'gsi2', checkQueue: 'send' },
+    capabilities: {
+      tableIndex: 'gsi2',
+      table: { actions: ['dynamodb:GetItem'], partitionKeys: ['POLLER#'] },
+      checkQueue: 'send',
+    },
   },
+  /** Checks Items; counts operator faults and pauses the poller (`POLLER#`). */
   pollerWorker: {
     handler: 'poller-worker',
+    capabilities: {
+      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#', 'POLLER#'] },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+      alerts: 'publish',
+    },
+  },
+  /** Processes queued webhooks: confirms with Plaid, applies, alerts. */
+  plaidWebhookWorker: {
+    handler: 'plaid-webhook-worker',
     capabilities: {
       table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
       plaid: 'call',

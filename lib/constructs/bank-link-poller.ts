@@ -1,11 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/adapters/metric-catalog';
 import { backgroundDeployments } from '../../functions/manifest/function-manifest';
 import { type CapabilityResources, grantCapabilities } from './capability-grants';
 import { ServiceFunction, type ServiceFunctionProps } from './service-function';
@@ -64,6 +71,8 @@ export class BankLinkPoller extends Construct {
     workerErrors: Alarm;
     backlog: Alarm;
     stuckInError: Alarm;
+    operatorFaults: Alarm;
+    paused: Alarm;
   };
 
   constructor(scope: Construct, id: string, props: BankLinkPollerProps) {
@@ -197,6 +206,37 @@ export class BankLinkPoller extends Construct {
       datapointsToAlarm: STUCK_PERIODS,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    return { deadLetters, dispatcherErrors, workerErrors, backlog, stuckInError };
+    // Emitted by the functions (Powertools EMF): namespace LinkGuard, dimension service=linkguard.
+    const emf = (key: 'plaidOperatorFault' | 'pollerPaused', dimensions: Record<string, string> = {}) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC[key].name,
+        dimensionsMap: { service: METRICS_SERVICE, ...dimensions },
+        period: fifteenMinutes,
+        statistic: 'Sum',
+      });
+    const operatorFaults = new Alarm(this, 'OperatorFaultsAlarm', {
+      alarmDescription:
+        'Plaid refused our own configuration (INVALID_API_KEYS: a rotated or wrong secret; INVALID_ACCESS_TOKEN: the wrong Plaid environment). No Item was changed. Check the Plaid secret and PLAID_ENV (docs/deploying.md).',
+      metric: new MathExpression({
+        expression: `SUM(SEARCH('{${METRICS_NAMESPACE},service,Code} MetricName="${METRIC.plaidOperatorFault.name}" service="${METRICS_SERVICE}"', 'Sum', ${fifteenMinutes.toSeconds()}))`,
+        usingMetrics: {},
+        period: fifteenMinutes,
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const paused = new Alarm(this, 'PausedAlarm', {
+      alarmDescription:
+        'The poller is paused by its circuit breaker: Plaid refused our configuration for POLLER_BREAKER_FAULTS Items in one pass. Fix the Plaid settings; the poller resumes after POLLER_BREAKER_PAUSE_MINUTES, or at once when the pause record is deleted (docs/deploying.md).',
+      metric: emf('pollerPaused'),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    return { deadLetters, dispatcherErrors, workerErrors, backlog, stuckInError, operatorFaults, paused };
   }
 }

@@ -19,6 +19,7 @@ export interface CapabilityResources {
   alertTopic: AlertTopicRef;
   smsSenderId: string | undefined;
   checkQueue?: IQueue;
+  webhookQueue?: IQueue;
 }
 
 /**
@@ -53,5 +54,10 @@ export function grantCapabilities(
   if (capabilities.checkQueue === 'send') {
     if (on.checkQueue === undefined) throw new Error(`${fn.node.path}: checkQueue needs the check queue.`);
     fn.useCheckQueue(on.checkQueue);
+  }
+  if (capabilities.webhookQueue === 'send') {
+    if (on.webhookQueue === undefined)
+      throw new Error(`${fn.node.path}: webhookQueue needs the webhook queue.`);
+    fn.useWebhookQueue(on.webhookQueue);
   }
 }

@@ -72,5 +72,12 @@ export class OperationsDashboard extends Construct {
       graph('Item checks by outcome', [seriesOf('itemCheck', 'Checks')], true),
       graph('Items by status (as found by the checks)', [seriesOf('checkedItemStatus', 'Items')], true),
     );
+    this.dashboard.addWidgets(
+      graph('Plaid webhooks by outcome', [seriesOf('plaidWebhook', 'Webhooks')], true),
+      graph('Operator faults (our Plaid configuration) and poller pauses', [
+        seriesOf('plaidOperatorFault', 'Operator faults'),
+        seriesOf('pollerPaused', 'Poller paused'),
+      ]),
+    );
   }
 }

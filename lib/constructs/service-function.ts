@@ -389,6 +389,13 @@ export class ServiceFunction extends NodejsFunction {
     this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     return this;
   }
+
+  /** Lets the function put verified webhooks on the webhook queue: `WEBHOOK_QUEUE_URL`, `sqs:SendMessage`. */
+  useWebhookQueue(queue: IQueue): this {
+    this.addEnvironment('WEBHOOK_QUEUE_URL', queue.queueUrl);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
 }
 
 /** Every SNS ARN: topics (and mobile push endpoints) in any region and account. Never a phone number. */

@@ -121,11 +121,12 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
       [
         ...publicRoutes.map(() => 'AwsSolutions-APIG4'),
         // The signing-key bootstrap provider's invoke wildcard; SMS publish on "*" (useSms, useAlerts)
-        // for each route that texts or alerts, and for the poller's worker.
+        // for each route that texts or alerts, and for the poller's worker and the webhook worker.
         'AwsSolutions-IAM5[…]',
         ...routeList
           .filter((r) => r.capabilities.sms || r.capabilities.alerts)
           .map(() => 'AwsSolutions-IAM5[…]'),
+        'AwsSolutions-IAM5[…]',
         'AwsSolutions-IAM5[…]',
         // Unsubscribe on the alert topic's subscriptions ("<topic ARN>:*", see useEmailSubscriptions).
         ...routeList.filter((r) => r.capabilities.emailSubscriptions).map(() => 'AwsSolutions-IAM5[…]'),
@@ -138,7 +139,7 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
     );
     const iam5 = acknowledged.filter((a) => a.id.startsWith('AwsSolutions-IAM5')).map((a) => a.id);
     expect(iam5.filter((id) => id === 'AwsSolutions-IAM5[Resource::*]')).toHaveLength(
-      routeList.filter((r) => r.capabilities.sms || r.capabilities.alerts).length + 1,
+      routeList.filter((r) => r.capabilities.sms || r.capabilities.alerts).length + 2,
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(80);
   });

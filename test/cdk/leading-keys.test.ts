@@ -10,6 +10,7 @@ import {
   unknownUsernameFailures,
 } from '../../functions/adapters/dynamo/entities/login-failures';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
+import { pollerBreaker } from '../../functions/adapters/dynamo/entities/poller-breaker';
 import { sessions } from '../../functions/adapters/dynamo/entities/session';
 import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
 import { phoneSends, sendWindows } from '../../functions/adapters/dynamo/entities/sms-limits';
@@ -67,11 +68,12 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
     const bankFunctions = [
       ...deployedRoutes.filter((r) => r.id.startsWith('plaid')).map((r) => api.functions.get(r.id)),
       api.poller.worker,
+      api.webhooks.worker,
     ].filter((fn): fn is ServiceFunction => fn !== undefined && onTable(fn).length > 0);
     expect(bankFunctions.length).toBeGreaterThan(5);
     for (const fn of bankFunctions) {
       for (const prefix of leadingKeys(onTable(fn)[0]) ?? [])
-        expect(['ITEM#*', 'USERINST#*']).toContain(prefix);
+        expect(['ITEM#*', 'USERINST#*', 'POLLER#*']).toContain(prefix);
     }
   });
 
@@ -82,8 +84,8 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
         expect(statement.Condition).toBeUndefined();
       }
     }
-    // The dispatcher reads the next-check index only: nothing of the table itself.
-    expect(onTable(api.poller.dispatcher)).toEqual([]);
+    // The dispatcher reads the next-check index, and of the table only the breaker's pause.
+    expect(onTable(api.poller.dispatcher).map((st) => leadingKeys(st))).toEqual([['POLLER#*']]);
   });
 
   it('names only prefixes the entity modules build', () => {
@@ -106,6 +108,8 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       String(itemEvents.toItem('i', { type: 'linked', at: at.toISOString() }).pk),
       alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
       institutionGuards.key('u', 'ins').pk,
+      pollerBreaker.stateKey().pk,
+      pollerBreaker.passKey('p').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 

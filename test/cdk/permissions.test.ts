@@ -303,25 +303,31 @@ describe('Permissions', () => {
             )
             .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),
+          logicalIdOf(api.webhooks.worker),
         ].sort(),
       );
     });
   });
 
   describe('Poller', () => {
-    it('lets the dispatcher query the next-check index (gsi2) and nothing else of the table', () => {
+    it('lets the dispatcher query the next-check index (gsi2) and read nothing of the table but the breaker (POLLER#)', () => {
       // Prepare
       const statements = statementsOf(dispatcher);
 
       // Act
       const dynamo = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:'));
+      const query = dynamo.filter((st) => st.Action === 'dynamodb:Query');
+      const get = dynamo.filter((st) => JSON.stringify(st.Action).includes('dynamodb:GetItem'));
 
       // Assess
-      expect(dynamo).toHaveLength(1);
-      expect(dynamo[0]?.Action).toBe('dynamodb:Query');
-      const resources = asList(dynamo[0]?.Resource).map((r) => JSON.stringify(r));
+      expect(dynamo).toHaveLength(2);
+      const resources = asList(query[0]?.Resource).map((r) => JSON.stringify(r));
       expect(resources).toHaveLength(1);
       expect(resources[0]).toContain('"/index/gsi2"');
+      expect(asList(get[0]?.Action)).toEqual(['dynamodb:GetItem']);
+      const condition = JSON.stringify((get[0] as { Condition?: unknown } | undefined)?.Condition);
+      expect(condition).toContain('POLLER#*');
+      expect(condition).not.toContain('ITEM#');
     });
 
     it('lets the dispatcher send to the check queue only, and nothing of SNS, KMS or Secrets Manager', () => {
@@ -371,8 +377,24 @@ describe('Permissions', () => {
       }
     });
 
-    it.each(routeList.map((r) => [r.id] as const))('%s gets no SQS permission', (id) => {
-      expect(actionsWithPrefix(statementsOf(routeFunction(id)), 'sqs:')).toEqual([]);
+    it.each(routeList.filter((r) => r.id !== 'plaidWebhook').map((r) => [r.id] as const))(
+      '%s gets no SQS permission',
+      (id) => {
+        expect(actionsWithPrefix(statementsOf(routeFunction(id)), 'sqs:')).toEqual([]);
+      },
+    );
+
+    it('plaidWebhook may only send to the webhook queue', () => {
+      const sqs = statementsOf(routeFunction('plaidWebhook')).filter((st) =>
+        JSON.stringify(st.Action).includes('sqs:'),
+      );
+      expect(sqs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [logicalIdOf(api.webhooks.queue), 'Arn'] },
+        },
+      ]);
     });
   });
 });

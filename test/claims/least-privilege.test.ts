@@ -45,7 +45,7 @@ const NOT_SEEN: Record<string, Record<string, string>> = {
     'sns:Publish': 'its alerts go to the outbox in the tests that repair Items',
     'dynamodb:DeleteItem': 'UNTESTED: releasing an alert claim after a failed send, on a repair',
   },
-  'plaid-webhook': {
+  'plaid-webhook-worker': {
     'sns:Publish': 'its alerts go to the outbox in the webhook tests',
     'dynamodb:DeleteItem': 'UNTESTED: releasing an alert claim after a failed send, on a webhook',
   },
@@ -137,7 +137,7 @@ describe('Least privilege, from the calls the code makes', () => {
   });
 
   it('knows which functions SQS feeds, by their event source mappings', () => {
-    expect(sorted(polledBySqs)).toEqual(['poller-worker']);
+    expect(sorted(polledBySqs)).toEqual(['plaid-webhook-worker', 'poller-worker']);
   });
 
   it.each(sorted(granted.keys()))('%s makes only calls its role allows (used ⊆ granted)', (handler) => {

@@ -1,7 +1,11 @@
+import { ITEM_CALL_SPACING_MS, SpacedItemCallPacer } from '../../functions/adapters/item-call-pacer';
 import { linkItem } from '../../functions/domain/bank-links';
 import { DEFAULT_SCHEDULE } from '../../functions/domain/check-schedule';
 import type { ItemCheckDeps } from '../../functions/domain/item-checks';
+import { acceptPlaidWebhook } from '../../functions/domain/plaid-webhooks';
 import type { PlaidItemSnapshot } from '../../functions/domain/ports/plaid-gateway';
+import type { WebhookVerifier } from '../../functions/domain/ports/webhook-verifier';
+import { processPlaidWebhook } from '../../functions/domain/webhook-processing';
 import {
   FakeAccessTokenCipher,
   FakePlaidGateway,
@@ -83,5 +87,38 @@ export function bankWorld(options: { webhookUrl?: string } = {}) {
     },
     /** The Item's history as stored, oldest first. */
     history: (itemId = 'item_1') => stores.table.itemEvents.get(itemId) ?? [],
+  };
+}
+
+/**
+ * The webhook pipeline in one step, for use-case tests: the receiver verifies and queues, and the
+ * queue processes at once; answers what processing did (or the receiver's outcome when nothing
+ * was queued). The pacer's waits move the test clock instead of sleeping.
+ */
+export function receiveAndProcess(
+  deps: ItemCheckDeps & { verifier: WebhookVerifier; clock: ManualClock },
+  options: { operatorFaults?: string[] } = {},
+) {
+  const process = processPlaidWebhook({
+    ...deps,
+    pacer: new SpacedItemCallPacer(deps.clock, ITEM_CALL_SPACING_MS, async (ms) =>
+      deps.clock.advance(ms / 1000),
+    ),
+    operatorFault: (code) => options.operatorFaults?.push(code),
+  });
+  let processed: Awaited<ReturnType<typeof process>> | undefined;
+  const accept = acceptPlaidWebhook({
+    verifier: deps.verifier,
+    clock: deps.clock,
+    queue: {
+      enqueue: async (message) => {
+        processed = await process(message);
+      },
+    },
+  });
+  return async (token: string | undefined, body: string) => {
+    processed = undefined;
+    const accepted = await accept(token, body);
+    return processed ?? accepted;
   };
 }

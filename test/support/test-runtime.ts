@@ -50,6 +50,16 @@ export async function startTestApi(
   const { localRoutes } = await import('../../local/local-routes');
   const { localPoller } = await import('../../local/poller');
   const poller = localPoller();
+  const { localWebhookWorker } = await import('../../local/webhook-worker');
+  const webhooks = localWebhookWorker();
+  if (plaid !== undefined) {
+    // Settled means processed: the API answers Plaid at once and works from its queue.
+    const delivered = plaid.webhooksSettled;
+    plaid.webhooksSettled = async () => {
+      await delivered();
+      await webhooks.drain();
+    };
+  }
   const api = await startApiServer({
     localRoutes: localRoutes({ poller, ...(plaid === undefined ? {} : { plaid }) }),
   });
@@ -86,9 +96,10 @@ export async function startTestApi(
   };
   const close = async () => {
     await poller.stop();
+    await webhooks.stop();
     await api.close();
     await providers?.close();
     await plaid?.close();
   };
-  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller };
+  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller, webhooks };
 }

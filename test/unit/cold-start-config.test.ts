@@ -21,6 +21,7 @@ const complete: Record<string, string> = {
   PLAID_SECRET_ID: 'plaid',
   TOKEN_KEY_ID: 'key',
   ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:alerts',
+  WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/webhooks.fifo',
   CHECK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/checks',
 };
 const without = (...names: string[]) =>

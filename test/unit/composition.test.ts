@@ -9,6 +9,7 @@ const base = {
   PLAID_CLIENT_ID: 'client',
   PLAID_SECRET_ID: 'plaid-secret',
   SMS_TRANSPORT: 'sns',
+  WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/webhooks.fifo',
 };
 
 describe('Composition: bank links', () => {

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { receivePlaidWebhook } from '../../functions/domain/plaid-webhooks';
 import { FakeWebhookVerifier } from '../fakes';
-import { bankWorld } from '../support/bank-world';
+import { bankWorld, receiveAndProcess } from '../support/bank-world';
 
 const itemWebhook = (code: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ webhook_type: 'ITEM', webhook_code: code, item_id: 'item_1', ...extra });
@@ -11,14 +10,14 @@ const loginRequired = itemWebhook('ERROR', {
 
 describe('Use case: receivePlaidWebhook', () => {
   let w: ReturnType<typeof bankWorld>;
-  let receive: ReturnType<typeof receivePlaidWebhook>;
+  let receive: ReturnType<typeof receiveAndProcess>;
   /** A token the verifier accepts, issued `secondsAgo` before now. */
   const signed = (secondsAgo = 0) =>
     `valid:${new Date(w.clock.now().getTime() - secondsAgo * 1000).toISOString()}`;
 
   beforeEach(async () => {
     w = bankWorld();
-    receive = receivePlaidWebhook({ ...w.deps, verifier: new FakeWebhookVerifier() });
+    receive = receiveAndProcess({ ...w.deps, clock: w.clock, verifier: new FakeWebhookVerifier() });
     await w.link('item_1');
     w.clock.advance(60);
   });
@@ -36,6 +35,9 @@ describe('Use case: receivePlaidWebhook', () => {
     });
 
     it('applies an ITEM ERROR: the Item needs the user, who is alerted once, with no poll', async () => {
+      // Prepare: Plaid's /item/get shows the break too (the confirmation).
+      w.breakAtPlaid('item_1');
+
       // Act
       const outcome = await receive(signed(), loginRequired);
 
@@ -52,6 +54,7 @@ describe('Use case: receivePlaidWebhook', () => {
 
     it('changes nothing twice for a duplicate delivery', async () => {
       // Prepare
+      w.breakAtPlaid('item_1');
       const token = signed();
       await receive(token, loginRequired);
 
@@ -83,6 +86,7 @@ describe('Use case: receivePlaidWebhook', () => {
 
     it('closes the episode on LOGIN_REPAIRED and says "connected again" once', async () => {
       // Prepare
+      w.breakAtPlaid('item_1');
       await receive(signed(), loginRequired);
       w.clock.advance(60);
 

@@ -4,9 +4,8 @@ import { repairItem } from '../../../functions/domain/bank-links';
 import { checkItem } from '../../../functions/domain/item-checks';
 import type { ItemStatus } from '../../../functions/domain/item-status';
 import { NEEDS_ACTION } from '../../../functions/domain/item-status';
-import { receivePlaidWebhook } from '../../../functions/domain/plaid-webhooks';
 import { FakeWebhookVerifier } from '../../fakes';
-import { bankWorld } from '../../support/bank-world';
+import { bankWorld, receiveAndProcess } from '../../support/bank-world';
 
 const BREAKS = [
   'ITEM_LOGIN_REQUIRED',
@@ -43,7 +42,7 @@ describe('Property: Item checks, webhooks and alerts together', () => {
         const w = bankWorld();
         await w.link('item_1');
         const check = checkItem(w.deps);
-        const receive = receivePlaidWebhook({ ...w.deps, verifier: new FakeWebhookVerifier() });
+        const receive = receiveAndProcess({ ...w.deps, clock: w.clock, verifier: new FakeWebhookVerifier() });
         let lastDispatch = w.clock.now().toISOString();
         /** Alerts and reminders sent per episode and channel, as the user received them. */
         const received = new Map<string, number>();
