@@ -29,6 +29,8 @@ const step = fc.oneof(
     gapSeconds: fc.integer({ min: 0, max: 86400 }),
   }),
   fc.record({ kind: fc.constant('repair_route' as const) }),
+  /** Plaid retries the last webhook: the same body, signed anew (a fresh iat). */
+  fc.record({ kind: fc.constant('retry' as const), gapSeconds: fc.integer({ min: 30, max: 86400 }) }),
   /** Plaid breaks; a poll, a redelivery of it and the webhook about it run at once. */
   fc.record({ kind: fc.constant('race' as const), error: fc.constantFrom(...BREAKS) }),
   fc.record({ kind: fc.constant('channels' as const), smsUp: fc.boolean(), topicUp: fc.boolean() }),
@@ -48,6 +50,7 @@ describe('Property: Item checks, webhooks and alerts together', () => {
         const received = new Map<string, number>();
         const closed = new Set<string>();
         let previousVersion = 1;
+        let lastWebhook: string | undefined;
 
         for (const s of steps) {
           // Act
@@ -78,9 +81,15 @@ describe('Property: Item checks, webhooks and alerts together', () => {
                 item_id: 'item_1',
                 ...(s.code === 'ERROR' ? { error: { error_code: s.error, error_message: s.error } } : {}),
               };
-              await receive(`valid:${issuedAt}`, JSON.stringify(body));
+              lastWebhook = JSON.stringify(body);
+              await receive(`valid:${issuedAt}`, lastWebhook);
               break;
             }
+            case 'retry':
+              if (lastWebhook === undefined) break;
+              w.clock.advance(s.gapSeconds);
+              await receive(`valid:${w.clock.now().toISOString()}`, lastWebhook);
+              break;
             case 'race': {
               w.breakAtPlaid('item_1', s.error);
               lastDispatch = w.clock.now().toISOString();
@@ -112,6 +121,14 @@ describe('Property: Item checks, webhooks and alerts together', () => {
           // Assess
           const item = w.stores.table.plaidItems.get('item_1');
           if (item === undefined) throw new Error('The Item vanished.');
+          // A retry never opens an episode that Plaid's /item/get does not confirm.
+          if (
+            s.kind === 'retry' &&
+            before?.episode === undefined &&
+            w.plaid.items.get(w.accessTokenOf('item_1'))?.error === undefined &&
+            JSON.parse(lastWebhook ?? '{}').webhook_code === 'ERROR'
+          )
+            expect(item.episode).toBeUndefined();
           // At most one open episode: there exactly while the Item needs the user.
           expect(item.episode !== undefined).toBe(NEEDS_ACTION.has(item.status));
           if (before?.episode !== undefined && before.episode.id !== item.episode?.id)
