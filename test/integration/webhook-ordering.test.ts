@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localOutbox } from '../../functions/adapters/outbox';
-import { linkBank, phoneUser, plaidControl } from '../support/bank';
+import { linkBank, phoneUser, plaidControl, pollAll } from '../support/bank';
 import { ManualClock } from '../support/manual-clock';
 import { latestCode } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
@@ -19,18 +21,30 @@ const get = (path: string, token: string) => api.call('GET', path, { token });
 
 describe('Webhook ordering over HTTP, with Plaid’s retries (fresh iat)', () => {
   it('a retried ERROR arriving after a verified in-app repair does not reopen the episode', async () => {
-    // Prepare: Plaid's first delivery of the ERROR times out (Plaid will retry it), the user
-    // repairs the Item in the app meanwhile, and the repair is verified.
+    // Prepare: a forged kid spends the unknown-kid budget, so Plaid's first delivery of the ERROR
+    // (signed by a key we have not cached yet) is answered 401 and Plaid will retry it.
     const user = await phoneUser(api, latestCode);
     const { body: linked } = await linkBank(api, user.token);
-    await plaidControl(api, '/emulator/config', { webhookTimeoutMs: 0 });
+    const forgedBody = '{}';
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({
+      request_body_sha256: createHash('sha256').update(forgedBody).digest('hex'),
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'forged-kid' })
+      .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
+      .sign(privateKey);
+    await api.call('POST', '/v1/plaid/webhook', {
+      body: forgedBody,
+      headers: { 'content-type': 'application/json', 'Plaid-Verification': forged },
+    });
     await plaidControl(api, `/emulator/items/${linked.itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
     await api.plaid?.webhooksSettled();
-    await plaidControl(api, '/emulator/config', { webhookTimeoutMs: 2000 });
     const first = [...(api.plaid?.webhooks() ?? [])].find(
       (w) => w.itemId === linked.itemId && w.webhookCode === 'ERROR',
     );
-    clock.advance(5);
+    // The poller finds the break (one alert); the user repairs in the app, verified by the repair call.
+    await pollAll(api);
+    const broken = (await get(`/v1/plaid/items/${linked.itemId}`, user.token)).body;
     const update = await api.call('POST', `/v1/plaid/items/${linked.itemId}/link-token`, {
       token: user.token,
     });
@@ -40,30 +54,31 @@ describe('Webhook ordering over HTTP, with Plaid’s retries (fresh iat)', () =>
       json: {},
     });
 
-    // Act: Plaid's retry is due 30 s after the first attempt: same bytes, a freshly signed iat.
-    clock.advance(31);
+    // Act: Plaid's retry comes: the same bytes, signed anew (its iat is after the repair).
+    clock.advance(61);
     await plaidControl(api, '/emulator/clock', { advanceSeconds: 0 });
     await api.plaid?.webhooksSettled();
     const retry = [...(api.plaid?.webhooks() ?? [])].find((w) => w.retryOf === first?.id);
 
-    // Assess: the retry reached us and was answered 200, the Item stays healthy, and the user got
-    // no new alert after the repair.
-    expect(first?.outcome).toBe('failed');
-    expect(repaired.status).toBe(200);
+    // Assess
+    expect(first).toMatchObject({ outcome: 'failed', status: 401 });
+    expect(broken).toMatchObject({ status: 'login_required' });
+    expect(repaired).toMatchObject({ status: 200, body: { status: 'healthy' } });
     expect(retry).toMatchObject({ outcome: 'delivered', status: 200, body: first?.body });
     expect(retry?.verification).not.toBe(first?.verification);
-    const item = (await get(`/v1/plaid/items/${linked.itemId}`, user.token)).body;
-    expect(item).toMatchObject({ status: 'healthy', needsAction: false });
+    expect((await get(`/v1/plaid/items/${linked.itemId}`, user.token)).body).toMatchObject({
+      status: 'healthy',
+      needsAction: false,
+    });
     const events = (await get(`/v1/plaid/items/${linked.itemId}/events`, user.token)).body.events as {
       type: string;
       detail?: string;
     }[];
-    expect(events[0]).toMatchObject({ type: 'observation_ignored' });
+    expect(events[0]).toMatchObject({ type: 'observation_ignored', source: 'webhook' });
     expect(events[0]?.detail).toMatch(/not confirmed/);
-    // Whether the timed-out first delivery reached us or not, at most one episode ever opened.
     const texts = localOutbox.messages.filter(
       (m) => m.channel === 'sms' && m.to === user.phone && m.message.startsWith('LinkGuard:'),
     );
-    expect(texts.length).toBeLessThanOrEqual(1);
+    expect(texts).toHaveLength(1);
   });
 });
