@@ -293,6 +293,21 @@ export const SocialSignInBody = named(
 /** `POST /v1/me/identities/social`: the same credential, without PKCE. */
 export const LinkSocialBody = named('LinkSocialRequest', z.object(providerFields));
 
+/**
+ * `POST /v1/auth/reauth`: exactly one proof of the signed-in account — `password`; or `phone` +
+ * `code` (texted by `/v1/auth/sms/send`); or `provider` and its credential fields (as for linking;
+ * for WeChat, `code` is then the SDK's code).
+ */
+export const ReauthBody = named(
+  'ReauthRequest',
+  z.object({
+    password: z.optional(password(1)),
+    phone: z.optional(phone()),
+    ...providerFields,
+    provider: z.optional(SocialProvider),
+  }),
+);
+
 export const SocialSignInResponse = named(
   'SocialSignInResponse',
   z.object({

@@ -18,7 +18,7 @@ import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
 
 /** The keyed hash for SMS codes; its pepper is read once per cold start. */
-const otp = () =>
+export const otp = () =>
   memo('otp', ({ config }) => {
     const pepper = config.smsPepper;
     return new HmacOtpCrypto(
@@ -39,7 +39,8 @@ export const smsSender = (): SmsSender =>
         ),
   );
 
-const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
+/** The SMS codes and send limits. */
+export const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
 const identities = () =>
   memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
 const phoneAccounts = () =>

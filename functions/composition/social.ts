@@ -12,7 +12,7 @@ import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
 
 /** The four providers' verifiers, each only if configured. */
-const providers = () =>
+export const providers = () =>
   memo('providers', ({ config }) => {
     const { timeoutMs, jwksCooldownMs, wechat, qq, apple, google } = config.providers;
     return new ProviderRouter({
@@ -36,7 +36,8 @@ const providers = () =>
     });
   });
 
-const identities = () =>
+/** Third-party identities by provider subject. */
+export const socialIdentities = () =>
   memo(
     'socialIdentities',
     ({ config }) => new DynamoSocialIdentityStore(table(), config.eventRetentionSeconds),
@@ -48,7 +49,7 @@ export const startSocialSignInUseCase = () =>
     clock: currentRuntime().clock,
     crypto: nodeTokenCrypto,
     providers: providers(),
-    identities: identities(),
+    identities: socialIdentities(),
     codes: codes(),
   });
 
@@ -58,6 +59,6 @@ export const linkSocialIdentityUseCase = () =>
     clock: currentRuntime().clock,
     crypto: nodeTokenCrypto,
     providers: providers(),
-    identities: identities(),
+    identities: socialIdentities(),
     users: users(),
   });

@@ -80,6 +80,7 @@ export type AuditEventType =
   | 'login.failed'
   | 'login.locked'
   | 'session.refreshed'
+  | 'session.reauthenticated'
   | 'session.reuse_detected'
   | 'session.signed_out'
   | 'session.revoked'

@@ -60,6 +60,25 @@ export const routeDeployments = {
       },
     },
   },
+  reauth: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:Query',
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#'],
+      },
+      signingKeys: 'read',
+      smsPepper: 'read',
+      providers: 'verify',
+    },
+    nodeModules: [ARGON2],
+  },
   me: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   deleteSession: {

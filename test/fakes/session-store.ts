@@ -33,6 +33,23 @@ export class InMemorySessionStore implements SessionStore {
     return { outcome: 'rotated', session: copy(rotated) };
   }
 
+  async reauthenticate(input: Parameters<SessionStore['reauthenticate']>[0]): Promise<boolean> {
+    const stored = this.table.sessions.get(input.sessionId);
+    if (stored === undefined || stored.userId !== input.userId || !isSessionLive(stored, input.now))
+      return false;
+    const now = input.now.toISOString();
+    this.table.sessions.set(stored.id, {
+      ...stored,
+      authTime: now,
+      previousRefreshHash: stored.refreshHash,
+      refreshHash: input.nextHash,
+      rotatedAt: now,
+      lastUsedAt: now,
+    });
+    this.table.appendAuditEvent(input.event);
+    return true;
+  }
+
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     return copy(this.table.sessions.get(sessionId));
   }

@@ -47,6 +47,27 @@ export class DynamoSessionStore implements SessionStore {
     return { outcome: 'rejected', session: session?.userId === input.userId ? session : undefined };
   }
 
+  /**
+   * Pattern: re-authenticate a live session (TransactWriteItems: conditional update of `authTime`
+   * and the refresh token, put event).
+   */
+  async reauthenticate(input: Parameters<SessionStore['reauthenticate']>[0]): Promise<boolean> {
+    const outcome = await this.table
+      .transaction()
+      .update(
+        sessions.key(input.sessionId),
+        {
+          expression:
+            'SET authTime = :now, previousRefreshHash = refreshHash, refreshHash = :next, rotatedAt = :now, lastUsedAt = :now',
+          values: { ':next': input.nextHash },
+        },
+        { if: { expression: LIVE.expression, values: live(input.userId, input.now) }, name: 'session' },
+      )
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
+    return outcome.ok;
+  }
+
   /** Pattern: a session, read consistently (sensitive routes check it is live). */
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const item = await this.table.get(sessions.key(sessionId));

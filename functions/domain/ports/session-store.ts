@@ -21,6 +21,18 @@ export interface SessionStore {
     idleExpiresAt: Date;
     client: { ip?: string; userAgent?: string };
   }): Promise<RotationResult>;
+  /**
+   * Records a re-authentication on a live session of this user: `authTime` becomes `now` and the
+   * refresh token is rotated to `nextHash` (the one the client held becomes the previous token),
+   * with `event`, in one transaction. False if the session is not live.
+   */
+  reauthenticate(input: {
+    userId: string;
+    sessionId: string;
+    nextHash: string;
+    now: Date;
+    event: AuditEvent;
+  }): Promise<boolean>;
   /** A session by id, read consistently (absent if there is none). */
   get(sessionId: string): Promise<SessionRecord | undefined>;
   /** Revokes a live session of this user; false if there is none. */

@@ -57,6 +57,46 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     expect(stored?.userAgent).toHaveLength(256);
   });
 
+  it('re-authenticates a live session: fresh authTime, rotated token, event; never a dead one', async () => {
+    // Prepare
+    const { user, session } = await signedIn();
+    const reauth = (at: Date, nextHash: string) =>
+      stores.sessions.reauthenticate({
+        userId: user.id,
+        sessionId: session.id,
+        nextHash,
+        now: at,
+        event: make.event(user.id, 'session.reauthenticated', at),
+      });
+
+    // Act
+    const renewed = await reauth(later(700), 'hash-reauth');
+    const intruder = await stores.sessions.reauthenticate({
+      userId: 'usr_intruder',
+      sessionId: session.id,
+      nextHash: 'h',
+      now: later(701),
+      event: make.event('usr_intruder', 'session.reauthenticated', later(701)),
+    });
+    await stores.sessions.revoke({
+      userId: user.id,
+      sessionId: session.id,
+      reason: 'logout',
+      now: later(710),
+      event: make.event(user.id, 'session.signed_out', later(710)),
+    });
+    const dead = await reauth(later(720), 'hash-late');
+
+    // Assess
+    expect([renewed, intruder, dead]).toEqual([true, false, false]);
+    expect(await stores.sessions.get(session.id)).toMatchObject({
+      authTime: later(700).toISOString(),
+      refreshHash: 'hash-reauth',
+      previousRefreshHash: session.refreshHash,
+      rotatedAt: later(700).toISOString(),
+    });
+  });
+
   it('reads a session by id, and nothing for an unknown id', async () => {
     const { user, session } = await signedIn();
     await expect(stores.sessions.get(session.id)).resolves.toMatchObject({
