@@ -84,8 +84,8 @@ export const routes = {
     errorFormat: 'oauth',
     success: {
       status: 200,
-      description: 'New tokens; the refresh token is rotated.',
-      schema: s.TokenResponse,
+      description: 'New tokens; the refresh token is rotated (the next of its family).',
+      schema: s.OAuthTokenResponse,
     },
     errors: ['INVALID_GRANT', 'INVALID_REQUEST', 'UNSUPPORTED_GRANT_TYPE'],
   },

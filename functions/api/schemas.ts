@@ -169,6 +169,12 @@ export const TokenResponse = named(
   'RFC 6749 token response, with the signed-in user.',
 );
 
+export const OAuthTokenResponse = named(
+  'OAuthTokenResponse',
+  z.extend(z.omit(TokenResponse, { user: true }), { user: z.optional(UserResponse) }),
+  'RFC 6749 token response: with the user for an authorization code; a refresh omits it (one DynamoDB call per refresh; `GET /v1/me` has the user).',
+);
+
 export const Session = named(
   'Session',
   z.object({

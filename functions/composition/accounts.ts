@@ -40,7 +40,6 @@ export function refreshUseCase() {
   return refreshSession({
     ...deps,
     sessions: sessions(),
-    users: users(),
     signer: accessTokenSigner(),
     signals: metricSecuritySignals,
   });

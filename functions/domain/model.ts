@@ -41,6 +41,20 @@ export interface SessionRecord {
   /** The hash of the token this one replaced, kept to recognise a replay. */
   previousRefreshHash?: string;
   rotatedAt?: string;
+  /**
+   * The refresh-token family (RFC 9700 §4.14.2): the generation of the current token (0 at sign-in,
+   * +1 per rotation), and the key that tags every token of the family, so an earlier generation
+   * is recognised as ours without storing its hash. A table reader can forge only old members
+   * with it (which revoke the session), never the current token. Absent on sessions from before
+   * families until their first rotation.
+   */
+  generation?: number;
+  familyKey?: string;
+  /**
+   * The current token's secret, sealed under a key only the previous token's secret derives:
+   * within the grace window, the client that lost a rotation's response gets the same head back.
+   */
+  graceBox?: string;
   createdAt: string;
   /**
    * When the user last proved a way in on this session (sign-in or `POST /v1/auth/reauth`); every
@@ -129,6 +143,9 @@ export interface TokenGrant {
   refreshToken: string;
   user: UserView;
 }
+
+/** What a refresh gives: the tokens without the user (reading it would double the refresh's cost). */
+export type RefreshGrant = Omit<TokenGrant, 'user'>;
 
 /** Shapes a user and their identities for the API. */
 export function toUserView(user: UserRecord, identities: IdentityRecord[]): UserView {

@@ -21,7 +21,7 @@ import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
 import { auditEvent, grantFor } from './session-issuer';
-import { formatRefreshToken } from './session-policy';
+import { familyToken } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
 import { checkPhoneCode } from './sms-sign-in';
 import {
@@ -93,7 +93,7 @@ export interface ReauthDeps {
  * `POST /v1/auth/reauth` (RFC 9470 step-up): the signed-in user proves a way into *this* account
  * again — its password (counted by the lockout exactly as a sign-in: reserved before argon2
  * runs), a code texted to its phone (spent), or a credential of one of its linked providers — and
- * the same session gets a fresh `auth_time` and a rotated refresh token, in one transaction.
+ * the same session gets a fresh `auth_time` and the next refresh token of its family.
  * A proof of another account is refused like a wrong one and changes nothing.
  *
  * @example
@@ -115,6 +115,7 @@ export function reauthenticate(deps: ReauthDeps) {
       userId: caller.userId,
       sessionId: caller.sessionId,
       nextHash: deps.crypto.hashSecret(secret),
+      familyKey: deps.crypto.newSecret(),
       now,
       event: auditEvent(deps.crypto, {
         userId: caller.userId,
@@ -125,11 +126,17 @@ export function reauthenticate(deps: ReauthDeps) {
         detail: { method },
       }),
     });
-    if (!renewed) throw new InvalidTokenError('The session has ended. Sign in again.');
+    if (renewed === undefined) throw new InvalidTokenError('The session has ended. Sign in again.');
+    const family = {
+      userId: caller.userId,
+      sessionId: caller.sessionId,
+      generation: renewed.generation ?? 0,
+      familyKey: renewed.familyKey ?? '',
+    };
     return grantFor(deps.signer, {
       userId: caller.userId,
       sessionId: caller.sessionId,
-      refreshToken: formatRefreshToken({ userId: caller.userId, sessionId: caller.sessionId, secret }),
+      refreshToken: familyToken(deps.crypto, family, secret),
       user: toUserView(found.user, found.identities),
       now,
       authTime: now,

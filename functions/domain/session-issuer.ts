@@ -4,6 +4,7 @@ import {
   type AuditEvent,
   type AuditEventType,
   type ClientInfo,
+  type RefreshGrant,
   type SessionRecord,
   type TokenGrant,
   toUserView,
@@ -12,7 +13,7 @@ import {
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { formatRefreshToken, type SessionPolicy } from './session-policy';
+import { familyToken, type SessionPolicy } from './session-policy';
 
 /** A session not yet stored, with the only copy of its refresh token. */
 export interface NewSession {
@@ -22,7 +23,7 @@ export interface NewSession {
 
 /**
  * Makes a new session for `userId` at `now`: a fresh id, a 256-bit refresh secret whose hash is
- * all that is stored, idle and absolute expiry from the policy.
+ * all that is stored (generation 0 of a new token family), idle and absolute expiry from the policy.
  */
 export function newSession(
   deps: { crypto: TokenCrypto; sessionPolicy: SessionPolicy },
@@ -32,11 +33,14 @@ export function newSession(
 ): NewSession {
   const id = deps.crypto.newId('ses');
   const secret = deps.crypto.newSecret();
+  const familyKey = deps.crypto.newSecret();
   const iso = now.toISOString();
   const session: SessionRecord = {
     id,
     userId,
     refreshHash: deps.crypto.hashSecret(secret),
+    generation: 0,
+    familyKey,
     createdAt: iso,
     authTime: iso,
     lastUsedAt: iso,
@@ -44,7 +48,10 @@ export function newSession(
     absoluteExpiresAt: addSeconds(now, deps.sessionPolicy.absoluteSeconds).toISOString(),
     ...clientFields(client),
   };
-  return { session, refreshToken: formatRefreshToken({ userId, sessionId: id, secret }) };
+  return {
+    session,
+    refreshToken: familyToken(deps.crypto, { userId, sessionId: id, generation: 0, familyKey }, secret),
+  };
 }
 
 /** An audit event of `type` for `userId` at `now`. */
@@ -141,13 +148,21 @@ export async function grantFor(
     authTime: Date;
   },
 ): Promise<TokenGrant> {
+  return { ...(await refreshGrantFor(signer, input)), user: input.user };
+}
+
+/** Signs an access token for the session and packages it with the refresh token (no user). */
+export async function refreshGrantFor(
+  signer: AccessTokenSigner,
+  input: { userId: string; sessionId: string; refreshToken: string; now: Date; authTime: Date },
+): Promise<RefreshGrant> {
   const { token, expiresIn } = await signer.sign({
     userId: input.userId,
     sessionId: input.sessionId,
     now: input.now,
     authTime: input.authTime,
   });
-  return { accessToken: token, expiresIn, refreshToken: input.refreshToken, user: input.user };
+  return { accessToken: token, expiresIn, refreshToken: input.refreshToken };
 }
 
 function clientFields(client: ClientInfo): ClientInfo {

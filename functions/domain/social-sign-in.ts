@@ -118,7 +118,8 @@ export interface CodeExchangeDeps {
  * `POST /v1/oauth/token` with `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6):
  * the code must be unused, younger than 60 s, and the verifier's S256 must equal its challenge.
  * Redemption and the new session are one transaction, so of parallel exchanges one wins; a
- * second use of a code fails and revokes the session the first one created (RFC 6749 §4.1.2).
+ * second use of a code fails and, when it proves PKCE (the right verifier), revokes the session the
+ * first one created (RFC 6749 §4.1.2); a replay without the verifier revokes nothing.
  */
 export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
   return async (code: string, verifier: string, client: ClientInfo): Promise<TokenGrant> => {
@@ -126,17 +127,15 @@ export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
     const codeHash = deps.crypto.hashSecret(code);
     const record = await deps.codes.find(codeHash);
     if (record === undefined) throw new InvalidGrantError();
+    const challenge = s256(verifier);
+    const provesPkce = deps.crypto.sameHash(challenge, record.codeChallenge);
     if (record.usedAt !== undefined) {
-      await revokeReplayed(deps, record, now, client);
+      // Only the app that holds the verifier may end the session its code started: a thief who
+      // saw the code but not the verifier must not be able to sign the user out.
+      if (provesPkce) await revokeReplayed(deps, record, now, client);
       throw new InvalidGrantError('The authorization code was already used.');
     }
-    const challenge = s256(verifier);
-    if (
-      Date.parse(record.validUntil) <= now.getTime() ||
-      !deps.crypto.sameHash(challenge, record.codeChallenge)
-    ) {
-      throw new InvalidGrantError();
-    }
+    if (Date.parse(record.validUntil) <= now.getTime() || !provesPkce) throw new InvalidGrantError();
 
     const started = startSession(
       deps,

@@ -24,6 +24,9 @@ export class InMemorySessionStore implements SessionStore {
       refreshHash: input.nextHash,
       previousRefreshHash: input.expectedHash,
       rotatedAt: now,
+      graceBox: input.graceBox,
+      generation: (mine.generation ?? 0) + 1,
+      familyKey: mine.familyKey ?? input.familyKey,
       lastUsedAt: now,
       idleExpiresAt: input.idleExpiresAt.toISOString(),
       ...(input.client.ip === undefined ? {} : { ip: input.client.ip }),
@@ -33,21 +36,27 @@ export class InMemorySessionStore implements SessionStore {
     return { outcome: 'rotated', session: copy(rotated) };
   }
 
-  async reauthenticate(input: Parameters<SessionStore['reauthenticate']>[0]): Promise<boolean> {
+  async reauthenticate(
+    input: Parameters<SessionStore['reauthenticate']>[0],
+  ): Promise<SessionRecord | undefined> {
     const stored = this.table.sessions.get(input.sessionId);
     if (stored === undefined || stored.userId !== input.userId || !isSessionLive(stored, input.now))
-      return false;
+      return undefined;
     const now = input.now.toISOString();
-    this.table.sessions.set(stored.id, {
-      ...stored,
+    const { graceBox: _dropped, ...kept } = stored;
+    const renewed: SessionRecord = {
+      ...kept,
       authTime: now,
       previousRefreshHash: stored.refreshHash,
       refreshHash: input.nextHash,
       rotatedAt: now,
       lastUsedAt: now,
-    });
+      generation: (stored.generation ?? 0) + 1,
+      familyKey: stored.familyKey ?? input.familyKey,
+    };
+    this.table.sessions.set(stored.id, renewed);
     this.table.appendAuditEvent(input.event);
-    return true;
+    return copy(renewed);
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {

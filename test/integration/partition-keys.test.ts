@@ -110,6 +110,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
       sessions.body.sessions.find((s: { current?: boolean }) => !s.current) ?? sessions.body.sessions[0];
     await call('GET', '/v1/me/events', { token });
     await call('PATCH', '/v1/me', { token, json: { displayName: 'Keys', email: 'keys@example.com' } });
+    await call('POST', '/v1/auth/reauth', { token, json: { password } });
     await call('PUT', '/v1/me/password', {
       token,
       json: { currentPassword: password, password: 'another long passphrase 43' },

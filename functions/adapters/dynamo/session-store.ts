@@ -16,7 +16,8 @@ export class DynamoSessionStore implements SessionStore {
 
   /**
    * Pattern: rotate a refresh token (one UpdateItem: conditional on the presented hash and a live
-   * session; `ALL_NEW` on success, `ALL_OLD` when the condition fails).
+   * session, advancing the family's generation; `ALL_NEW` on success, `ALL_OLD` when the
+   * condition fails, for the caller to tell reuse, grace, expiry and revocation apart).
    */
   async rotate(input: Parameters<SessionStore['rotate']>[0]): Promise<RotationResult> {
     const { ip, userAgent } = input.client;
@@ -25,12 +26,17 @@ export class DynamoSessionStore implements SessionStore {
       {
         expression: [
           'SET refreshHash = :next, previousRefreshHash = :expected, rotatedAt = :now, lastUsedAt = :now',
-          'idleExpiresAt = :idle, expiresAt = :ttl',
+          'idleExpiresAt = :idle, expiresAt = :ttl, graceBox = :box',
+          'generation = if_not_exists(generation, :zero) + :one, familyKey = if_not_exists(familyKey, :fk)',
           ...(ip === undefined ? [] : ['ip = :ip']),
           ...(userAgent === undefined ? [] : ['userAgent = :ua']),
         ].join(', '),
         values: {
           ':next': input.nextHash,
+          ':box': input.graceBox,
+          ':zero': 0,
+          ':one': 1,
+          ':fk': input.familyKey,
           ':idle': input.idleExpiresAt.toISOString(),
           ':ttl': epochSeconds(input.idleExpiresAt),
           ...(ip === undefined ? {} : { ':ip': ip }),
@@ -48,24 +54,28 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   /**
-   * Pattern: re-authenticate a live session (TransactWriteItems: conditional update of `authTime`
-   * and the refresh token, put event).
+   * Pattern: re-authenticate a live session (UpdateItem: conditional, `ALL_NEW`; then put its
+   * event). The refresh token moves to the next generation; the grace box is dropped (the token
+   * the client held is not re-issued after a re-authentication).
    */
-  async reauthenticate(input: Parameters<SessionStore['reauthenticate']>[0]): Promise<boolean> {
-    const outcome = await this.table
-      .transaction()
-      .update(
-        sessions.key(input.sessionId),
-        {
-          expression:
-            'SET authTime = :now, previousRefreshHash = refreshHash, refreshHash = :next, rotatedAt = :now, lastUsedAt = :now',
-          values: { ':next': input.nextHash },
-        },
-        { if: { expression: LIVE.expression, values: live(input.userId, input.now) }, name: 'session' },
-      )
-      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
-      .run();
-    return outcome.ok;
+  async reauthenticate(
+    input: Parameters<SessionStore['reauthenticate']>[0],
+  ): Promise<SessionRecord | undefined> {
+    const result = await this.table.update(
+      sessions.key(input.sessionId),
+      {
+        expression: [
+          'SET authTime = :now, previousRefreshHash = refreshHash, refreshHash = :next, rotatedAt = :now',
+          'lastUsedAt = :now, generation = if_not_exists(generation, :zero) + :one',
+          'familyKey = if_not_exists(familyKey, :fk) REMOVE graceBox',
+        ].join(', '),
+        values: { ':next': input.nextHash, ':zero': 0, ':one': 1, ':fk': input.familyKey },
+      },
+      { expression: LIVE.expression, values: live(input.userId, input.now) },
+    );
+    if (!result.written) return undefined;
+    await this.table.put(auditEvents.toItem(input.event, this.eventRetentionSeconds));
+    return sessions.fromItem(result.attributes ?? {});
   }
 
   /** Pattern: a session, read consistently (sensitive routes check it is live). */

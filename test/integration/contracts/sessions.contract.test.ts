@@ -30,6 +30,8 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
       sessionId: s.id,
       expectedHash,
       nextHash,
+      graceBox: `box-for-${nextHash}`,
+      familyKey: 'family-key-if-none',
       now: at,
       idleExpiresAt: new Date(at.getTime() + 30 * 86400_000),
       client: { ip: '203.0.113.9', userAgent: 'x'.repeat(300) },
@@ -46,7 +48,14 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     // Assess
     expect(first).toMatchObject({
       outcome: 'rotated',
-      session: { id: session.id, refreshHash: 'hash-2', lastUsedAt: later(60).toISOString() },
+      session: {
+        id: session.id,
+        refreshHash: 'hash-2',
+        lastUsedAt: later(60).toISOString(),
+        generation: 1,
+        familyKey: 'family-key-if-none',
+        graceBox: 'box-for-hash-2',
+      },
     });
     expect(replay).toMatchObject({
       outcome: 'rejected',
@@ -65,6 +74,7 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
         userId: user.id,
         sessionId: session.id,
         nextHash,
+        familyKey: 'family-key-if-none',
         now: at,
         event: make.event(user.id, 'session.reauthenticated', at),
       });
@@ -75,6 +85,7 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
       userId: 'usr_intruder',
       sessionId: session.id,
       nextHash: 'h',
+      familyKey: 'k',
       now: later(701),
       event: make.event('usr_intruder', 'session.reauthenticated', later(701)),
     });
@@ -88,7 +99,8 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     const dead = await reauth(later(720), 'hash-late');
 
     // Assess
-    expect([renewed, intruder, dead]).toEqual([true, false, false]);
+    expect(renewed).toMatchObject({ authTime: later(700).toISOString(), generation: 1 });
+    expect([intruder, dead]).toEqual([undefined, undefined]);
     expect(await stores.sessions.get(session.id)).toMatchObject({
       authTime: later(700).toISOString(),
       refreshHash: 'hash-reauth',
