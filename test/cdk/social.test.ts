@@ -14,7 +14,11 @@ describe('Third-party sign-in infrastructure', () => {
       .filter((fn) => fn.Properties.Environment?.Variables?.WECHAT_APP_SECRET_ID !== undefined)
       .map((fn) => fn.Properties.Description)
       .sort();
-    expect(withSecret).toEqual(['POST /v1/auth/reauth', 'POST /v1/auth/social', 'POST /v1/me/identities/social']);
+    expect(withSecret).toEqual([
+      'POST /v1/auth/reauth',
+      'POST /v1/auth/social',
+      'POST /v1/me/identities/social',
+    ]);
     const social = functions.find((fn) => fn.Properties.Description === 'POST /v1/auth/social');
     expect(social?.Properties.Environment.Variables).toMatchObject({
       WECHAT_APP_ID: 'wx123',
