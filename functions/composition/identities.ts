@@ -12,7 +12,7 @@ import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-ident
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
-import { table, users } from './accounts';
+import { sessions, table, users } from './accounts';
 import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
@@ -89,7 +89,8 @@ export const linkPhoneUseCase = () =>
   });
 
 /** `DELETE /v1/me/identities/{type}`. */
-export const unlinkIdentityUseCase = () => unlinkIdentity({ ...identityDeps(), identities: identities() });
+export const unlinkIdentityUseCase = () =>
+  unlinkIdentity({ ...identityDeps(), identities: identities(), sessions: sessions() });
 
 /** `PATCH /v1/me`. */
 export const updateProfileUseCase = () =>

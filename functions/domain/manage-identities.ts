@@ -33,7 +33,7 @@ import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent } from './session-issuer';
+import { auditEvent, sessionStarter } from './session-issuer';
 import { isSessionLive } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
 import { checkPhoneCode } from './sms-sign-in';
@@ -202,9 +202,13 @@ export function linkPhone(
   };
 }
 
-/** `DELETE /v1/me/identities/{type}`: unlinks a way in, never the last one. */
-export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore }) {
-  return async (userId: string, type: IdentityType, client: ClientInfo): Promise<void> => {
+/**
+ * `DELETE /v1/me/identities/{type}`: unlinks a way in, never the last one, and revokes the other
+ * live sessions that identity started (a session signed in with a Google account the user now
+ * disowns must not outlive it). The caller's own session is kept: it just passed step-up.
+ */
+export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore; sessions: SessionStore }) {
+  return async (userId: string, sessionId: string, type: IdentityType, client: ClientInfo): Promise<void> => {
     const found = await deps.users.getUser(userId);
     const identity = found?.identities.find((i) => i.type === type);
     if (identity === undefined) throw new NotFoundError(`No ${type} sign-in on this account.`);
@@ -220,6 +224,28 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore 
       );
     }
     if (result === 'gone') throw new NotFoundError(`No ${type} sign-in on this account.`);
+
+    const starter = sessionStarter(deps.crypto, identity.type, identity.subject);
+    for (const session of await deps.sessions.listForUser(userId)) {
+      const startedByIt =
+        session.startedBy?.type === starter.type &&
+        deps.crypto.sameHash(session.startedBy.subjectHash, starter.subjectHash);
+      if (!startedByIt || session.id === sessionId || !isSessionLive(session, now)) continue;
+      await deps.sessions.revoke({
+        userId,
+        sessionId: session.id,
+        reason: 'identity_unlinked',
+        now,
+        event: auditEvent(deps.crypto, {
+          userId,
+          type: 'session.revoked',
+          now,
+          client,
+          sessionId: session.id,
+          detail: { reason: 'identity_unlinked', type },
+        }),
+      });
+    }
   };
 }
 

@@ -50,6 +50,8 @@ export interface SessionRecord {
    */
   generation?: number;
   familyKey?: string;
+  /** The way in that started the session: unlinking that identity revokes the session. */
+  startedBy?: SessionStarter;
   /**
    * The current token's secret, sealed under a key only the previous token's secret derives:
    * within the grace window, the client that lost a rotation's response gets the same head back.
@@ -71,12 +73,19 @@ export interface SessionRecord {
   ip?: string;
 }
 
+/** Which identity started a session: its type, and a hash of its subject (no PII on sessions). */
+export interface SessionStarter {
+  type: IdentityType;
+  subjectHash: string;
+}
+
 export type SessionRevokeReason =
   | 'logout'
   | 'logout_all'
   | 'revoked_by_user'
   | 'refresh_token_reuse'
-  | 'authorization_code_reuse';
+  | 'authorization_code_reuse'
+  | 'identity_unlinked';
 
 /** Consecutive failed password sign-ins for one username. A TTL item. */
 export interface LoginFailureRecord {

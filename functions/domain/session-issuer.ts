@@ -4,8 +4,10 @@ import {
   type AuditEvent,
   type AuditEventType,
   type ClientInfo,
+  type IdentityType,
   type RefreshGrant,
   type SessionRecord,
+  type SessionStarter,
   type TokenGrant,
   toUserView,
   type UserView,
@@ -30,6 +32,7 @@ export function newSession(
   userId: string,
   now: Date,
   client: ClientInfo,
+  startedBy?: SessionStarter,
 ): NewSession {
   const id = deps.crypto.newId('ses');
   const secret = deps.crypto.newSecret();
@@ -46,12 +49,23 @@ export function newSession(
     lastUsedAt: iso,
     idleExpiresAt: addSeconds(now, deps.sessionPolicy.idleSeconds).toISOString(),
     absoluteExpiresAt: addSeconds(now, deps.sessionPolicy.absoluteSeconds).toISOString(),
+    ...(startedBy === undefined ? {} : { startedBy }),
     ...clientFields(client),
   };
   return {
     session,
     refreshToken: familyToken(deps.crypto, { userId, sessionId: id, generation: 0, familyKey }, secret),
   };
+}
+
+/**
+ * The identity a sign-in proved, as a session records it: the type and a hash of the subject.
+ *
+ * @example
+ * sessionStarter(crypto, 'phone', '+8613800138000') // { type: 'phone', subjectHash: '…' }
+ */
+export function sessionStarter(crypto: TokenCrypto, type: IdentityType, subject: string): SessionStarter {
+  return { type, subjectHash: crypto.hashSecret(`${type}#${subject}`) };
 }
 
 /** An audit event of `type` for `userId` at `now`. */
@@ -92,9 +106,9 @@ export interface SessionStart extends NewSession {
 export function startSession(
   deps: { crypto: TokenCrypto; sessionPolicy: SessionPolicy },
   at: { userId: string; now: Date; client: ClientInfo },
-  way: { method: string; newUser?: boolean },
+  way: { method: string; newUser?: boolean; startedBy?: SessionStarter | undefined },
 ): SessionStart {
-  const { session, refreshToken } = newSession(deps, at.userId, at.now, at.client);
+  const { session, refreshToken } = newSession(deps, at.userId, at.now, at.client, way.startedBy);
   const event = auditEvent(deps.crypto, {
     ...at,
     type: way.newUser === true ? 'account.registered' : 'login.succeeded',

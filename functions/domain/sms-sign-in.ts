@@ -10,7 +10,7 @@ import type { SmsCodeStore } from './ports/sms-code-store';
 import type { SmsSender } from './ports/sms-sender';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { grantSession, startSession } from './session-issuer';
+import { grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import { checkCode, codeExpiry, judgePhoneSend, type SmsPolicy } from './sms-code-policy';
 
@@ -136,7 +136,11 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     const started = startSession(
       deps,
       { userId, now, client },
-      { method: 'sms', newUser: identity === undefined },
+      {
+        method: 'sms',
+        newUser: identity === undefined,
+        startedBy: sessionStarter(deps.crypto, 'phone', phone.e164),
+      },
     );
     const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, ...started };
 

@@ -17,7 +17,7 @@ import type { SessionStore } from './ports/session-store';
 import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantSession, startSession } from './session-issuer';
+import { auditEvent, grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
 
@@ -97,6 +97,7 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
       createdAt: now.toISOString(),
       validUntil: addSeconds(now, AUTHORIZATION_CODE_SECONDS).toISOString(),
       isNewUser,
+      startedBy: sessionStarter(deps.crypto, profile.provider, profile.subject),
     });
     return { code, expiresIn: AUTHORIZATION_CODE_SECONDS, isNewUser };
   };
@@ -140,7 +141,7 @@ export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
     const started = startSession(
       deps,
       { userId: record.userId, now, client },
-      { method: 'authorization_code' },
+      { method: 'authorization_code', startedBy: record.startedBy },
     );
     const redeemed = await deps.codes.redeem({ codeHash, codeChallenge: challenge, now, ...started });
     if (!redeemed) {

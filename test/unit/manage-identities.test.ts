@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { nodeTokenCrypto } from '../../functions/adapters/node-token-crypto';
 import {
   linkPhone,
   setPassword,
@@ -6,7 +7,7 @@ import {
   updateProfile,
 } from '../../functions/domain/manage-identities';
 import type { IdentityRecord, UserRecord } from '../../functions/domain/model';
-import { newSession } from '../../functions/domain/session-issuer';
+import { newSession, sessionStarter } from '../../functions/domain/session-issuer';
 import {
   FakeOtpCrypto,
   FakePasswordHasher,
@@ -76,7 +77,7 @@ function prepare() {
       phoneAccounts: stores.phoneAccounts,
       smsPolicy,
     }),
-    unlinkIdentity: unlinkIdentity({ ...base, identities: stores.identities }),
+    unlinkIdentity: unlinkIdentity({ ...base, identities: stores.identities, sessions: stores.sessions }),
     updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails }),
     /** A code `123456` for `phone`, as a send would have stored it. */
     codeSentTo(phone: string) {
@@ -383,12 +384,43 @@ describe('Use case: unlinkIdentity', () => {
   });
 
   describe('unlinking', () => {
+    it('revokes the other live sessions that identity started, and only those', async () => {
+      // Prepare: sessions started by the phone (one of them the caller's) and by the password.
+      t.stores.users.add(user(), [phoneIdentity(), passwordIdentity]);
+      const at = t.clock.now().toISOString();
+      const later = new Date(t.clock.now().getTime() + 86400_000).toISOString();
+      const session = (id: string, startedBy: ReturnType<typeof sessionStarter>) =>
+        t.stores.sessions.add({
+          id,
+          userId: 'usr_a',
+          refreshHash: `h-${id}`,
+          createdAt: at,
+          lastUsedAt: at,
+          idleExpiresAt: later,
+          absoluteExpiresAt: later,
+          startedBy,
+        });
+      session('ses_current', sessionStarter(nodeTokenCrypto, 'phone', PHONE));
+      session('ses_by_phone', sessionStarter(nodeTokenCrypto, 'phone', PHONE));
+      session('ses_by_password', sessionStarter(nodeTokenCrypto, 'password', passwordIdentity.subject));
+
+      // Act
+      await t.unlinkIdentity('usr_a', 'ses_current', 'phone', client);
+
+      // Assess
+      const stored = t.stores.table.sessions;
+      expect(stored.get('ses_by_phone')?.revokeReason).toBe('identity_unlinked');
+      expect(stored.get('ses_current')?.revokedAt).toBeUndefined();
+      expect(stored.get('ses_by_password')?.revokedAt).toBeUndefined();
+      expect(t.events().map((e) => e.type)).toEqual(['identity.unlinked', 'session.revoked']);
+    });
+
     it('removes a way in when another remains', async () => {
       // Prepare
       t.stores.users.add(user(), [phoneIdentity(), passwordIdentity]);
 
       // Act
-      await t.unlinkIdentity('usr_a', 'phone', client);
+      await t.unlinkIdentity('usr_a', 'ses_current', 'phone', client);
 
       // Assess
       expect(t.stores.table.identity('phone', PHONE)).toBeUndefined();
@@ -404,7 +436,7 @@ describe('Use case: unlinkIdentity', () => {
       t.stores.users.add(user(), [phoneIdentity()]);
 
       // Act
-      const attempt = t.unlinkIdentity('usr_a', 'phone', client);
+      const attempt = t.unlinkIdentity('usr_a', 'ses_current', 'phone', client);
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'LAST_IDENTITY' });
@@ -417,7 +449,7 @@ describe('Use case: unlinkIdentity', () => {
       t.stores.users.add(user(), [phoneIdentity(), passwordIdentity]);
 
       // Act
-      const attempt = t.unlinkIdentity('usr_a', 'wechat', client);
+      const attempt = t.unlinkIdentity('usr_a', 'ses_current', 'wechat', client);
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
