@@ -285,6 +285,25 @@ export const routes = {
     success: { status: 204, description: 'Removed.' },
     errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'VALIDATION_FAILED', 'NOT_FOUND', 'LAST_IDENTITY'],
   },
+  passwordReset: {
+    method: 'POST',
+    path: '/v1/auth/password/reset',
+    handler: 'password-reset',
+    auth: 'public',
+    summary:
+      "Set a new password with a code texted to the account's verified phone; ends the lockout and every other session.",
+    body: s.PasswordResetBody,
+    success: { status: 200, description: 'Signed in with the new password.', schema: s.TokenResponse },
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_PHONE',
+      'COUNTRY_NOT_ALLOWED',
+      'INVALID_CODE',
+      'TOO_MANY_ATTEMPTS',
+      'NO_PASSWORD_IDENTITY',
+      'PASSWORD_TOO_COMMON',
+    ],
+  },
   plaidLinkToken: {
     method: 'POST',
     path: '/v1/plaid/link-token',

@@ -250,6 +250,11 @@ export const SetPasswordBody = named(
   }),
 );
 
+export const PasswordResetBody = named(
+  'PasswordResetRequest',
+  z.object({ phone: phone(), code: SmsCode, password: password(PASSWORD_MIN) }),
+);
+
 export const IdentityTypeParams = z.object({ type: IdentityType });
 
 export const UpdateMeBody = named(

@@ -21,7 +21,7 @@ import { accessTokenSigner } from './tokens';
 /** argon2id at the configured cost. */
 export const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
 /** The common-password list, loaded on first use. */
-const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
+export const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
 
 /** `POST /v1/auth/register`. */
 export function registerUseCase() {

@@ -39,6 +39,10 @@ export type PublicErrorCode =
   | 'CONFLICT'
   | 'IDENTITY_TYPE_TAKEN'
   | 'REAUTH_REQUIRED'
+  | 'NO_PASSWORD_IDENTITY'
+  | 'PHONE_REVERIFY_REQUIRED'
+  | 'EMAIL_RATE_LIMITED'
+  | 'INVALID_LINK'
   | 'INTERNAL';
 
 /**
@@ -350,5 +354,17 @@ export class ProviderNotConfiguredError extends AppError {
   override readonly code = 'PROVIDER_NOT_CONFIGURED' as const;
   constructor(provider: string) {
     super(ProviderNotConfiguredError.code, `${provider} sign-in is not set up on this server.`);
+  }
+}
+
+/** The account has no username and password to reset. */
+export class NoPasswordIdentityError extends AppError {
+  static override readonly code = 'NO_PASSWORD_IDENTITY' as const;
+  override readonly code = 'NO_PASSWORD_IDENTITY' as const;
+  constructor() {
+    super(
+      NoPasswordIdentityError.code,
+      'This account has no username and password; sign in the way you signed up.',
+    );
   }
 }

@@ -112,6 +112,10 @@ export type AuditEventType =
   | 'identity.unlinked'
   | 'password.set'
   | 'password.changed'
+  | 'password.reset'
+  | 'password.reset_requested'
+  | 'phone.changed'
+  | 'email.confirmed'
   | 'profile.updated'
   | 'oauth.code_reused';
 

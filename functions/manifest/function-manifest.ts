@@ -191,6 +191,23 @@ export const routeDeployments = {
       },
     },
   },
+  passwordReset: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#'],
+      },
+      signingKeys: 'read',
+      smsPepper: 'read',
+    },
+    nodeModules: [ARGON2, COMMON_PASSWORDS],
+  },
   plaidLinkToken: { capabilities: { plaid: 'call' } },
   plaidLinkItem: {
     capabilities: {
