@@ -274,6 +274,27 @@ export const routes = {
       'IDENTITY_TYPE_TAKEN',
     ],
   },
+  changePhone: {
+    method: 'PUT',
+    path: '/v1/me/phone',
+    handler: 'me-phone',
+    auth: 'user',
+    summary:
+      "Replace the account's phone with a new number proven by a texted code; the old number is free at once.",
+    body: s.PhoneCodeBody,
+    success: { status: 200, description: 'The user, with the new phone.', schema: s.UserResponse },
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_TOKEN',
+      'INVALID_PHONE',
+      'COUNTRY_NOT_ALLOWED',
+      'INVALID_CODE',
+      'TOO_MANY_ATTEMPTS',
+      'IDENTITY_IN_USE',
+      'IDENTITY_TYPE_TAKEN',
+      'CONFLICT',
+    ],
+  },
   unlinkIdentity: {
     method: 'DELETE',
     path: '/v1/me/identities/{type}',

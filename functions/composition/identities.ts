@@ -8,6 +8,7 @@ import { HmacOtpCrypto } from '../adapters/otp-crypto';
 import { OutboxSmsSender } from '../adapters/outbox';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
+import { changePhone } from '../domain/change-phone';
 import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
@@ -81,6 +82,16 @@ export const identityDeps = () => {
 /** `POST /v1/me/identities/phone`. */
 export const linkPhoneUseCase = () =>
   linkPhone({
+    ...identityDeps(),
+    otp: otp(),
+    codes: codes(),
+    phoneAccounts: phoneAccounts(),
+    smsPolicy: currentRuntime().config.sms.policy,
+  });
+
+/** `PUT /v1/me/phone`. */
+export const changePhoneUseCase = () =>
+  changePhone({
     ...identityDeps(),
     otp: otp(),
     codes: codes(),

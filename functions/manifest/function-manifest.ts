@@ -177,6 +177,21 @@ export const routeDeployments = {
       smsPepper: 'read',
     },
   },
+  changePhone: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#'],
+      },
+      smsPepper: 'read',
+    },
+  },
   unlinkIdentity: {
     capabilities: {
       table: {
