@@ -1,5 +1,6 @@
 import { OutboxEmailSubscriptions, SnsEmailSubscriptions } from '../adapters/alert-channels';
 import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
+import { DynamoMailBrake } from '../adapters/dynamo/mail-brake';
 import { DynamoPhoneAccountStore } from '../adapters/dynamo/phone-account-store';
 import { DynamoProfileStore } from '../adapters/dynamo/profile-store';
 import { DynamoSmsCodeStore } from '../adapters/dynamo/sms-code-store';
@@ -8,8 +9,11 @@ import { HmacOtpCrypto } from '../adapters/otp-crypto';
 import { OutboxSmsSender } from '../adapters/outbox';
 import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
+import { getAccount } from '../domain/account-view';
 import { changePhone } from '../domain/change-phone';
+import { syncEmailConfirmation } from '../domain/email-confirmation';
 import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
+import type { UserRecord } from '../domain/model';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
@@ -103,12 +107,26 @@ export const changePhoneUseCase = () =>
 export const unlinkIdentityUseCase = () =>
   unlinkIdentity({ ...identityDeps(), identities: identities(), sessions: sessions() });
 
+/** The per-account mail brake. */
+export const mailBrake = () => memo('mailBrake', () => new DynamoMailBrake(table()));
+
 /** `PATCH /v1/me`. */
 export const updateProfileUseCase = () =>
-  updateProfile({ ...identityDeps(), profiles: profiles(), ...emailSubscriptions() });
+  updateProfile({ ...identityDeps(), profiles: profiles(), mailBrake: mailBrake(), ...emailSubscriptions() });
+
+/** `emailConfirmed` kept in step with the alert topic's subscription, where there is one. */
+export function emailConfirmationSync(): { syncEmail?: (user: UserRecord) => Promise<UserRecord> } {
+  const { emails } = emailSubscriptions();
+  if (emails === undefined) return {};
+  const { clock, crypto } = base();
+  return { syncEmail: syncEmailConfirmation({ emails, profiles: profiles(), crypto, clock }) };
+}
+
+/** `GET /v1/me`: the user, with `emailConfirmed` brought up to date while it is pending. */
+export const getAccountUseCase = () => getAccount({ users: users(), ...emailConfirmationSync() });
 
 /** The alert topic's email subscriptions: SNS in AWS (when a topic is configured), the outbox locally. */
-function emailSubscriptions(): { emails?: EmailSubscriptions } {
+export function emailSubscriptions(): { emails?: EmailSubscriptions } {
   const { config } = currentRuntime();
   if (config.sms.transport === 'outbox') return { emails: new OutboxEmailSubscriptions() };
   if (config.alertTopicArn === undefined) return {};

@@ -7,6 +7,7 @@ import {
   passwordLengthProblems,
   usernameProblems,
 } from './credentials-policy';
+import { reserveMail } from './email-confirmation';
 import {
   AccountLockedError,
   AppError,
@@ -24,6 +25,7 @@ import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model
 import { toUserView } from './model';
 import type { EmailSubscriptions } from './ports/email-subscriptions';
 import type { IdentityStore } from './ports/identity-store';
+import type { MailBrake } from './ports/mail-brake';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
@@ -252,10 +254,13 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore;
 /**
  * `PATCH /v1/me`: display name, email (unconfirmed until confirmed), notification channels. An
  * email with email alerts on is subscribed to the alert topic, filtered to this user's events
- * (the provider asks the address to confirm); a changed or removed email, or email alerts
- * turned off, unsubscribes the old one.
+ * (the provider asks the address to confirm; each such mail counts against the account's mail
+ * brake, EMAIL_RATE_LIMITED past it); a changed or removed email, or email alerts turned off,
+ * unsubscribes the old one.
  */
-export function updateProfile(deps: IdentityDeps & { profiles: ProfileStore; emails?: EmailSubscriptions }) {
+export function updateProfile(
+  deps: IdentityDeps & { profiles: ProfileStore; emails?: EmailSubscriptions; mailBrake: MailBrake },
+) {
   return async (
     userId: string,
     changes: {
@@ -277,15 +282,21 @@ export function updateProfile(deps: IdentityDeps & { profiles: ProfileStore; ema
     const keep = wantSubscription && email === before.email && before.emailSubscription !== undefined;
     let subscription = keep ? before.emailSubscription : undefined;
     if (deps.emails !== undefined && !keep) {
-      if (wantSubscription) subscription = await deps.emails.subscribe(email, userId);
+      // Subscribing mails the address, whoever owns it: counted against the account's brake first.
+      if (wantSubscription) {
+        await reserveMail(deps, userId);
+        subscription = await deps.emails.subscribe(email, userId);
+      }
       if (before.emailSubscription !== undefined)
         await deps.emails.unsubscribe(before.emailSubscription).catch(() => undefined);
     }
+    // The same address again is no change: it keeps its confirmation.
+    const { email: _same, ...others } = changes;
     await deps.profiles.update({
       userId,
       changes: {
-        ...changes,
-        ...(deps.emails === undefined ? {} : { emailSubscription: subscription ?? null }),
+        ...(changes.email !== undefined && changes.email === (before.email ?? null) ? others : changes),
+        ...(deps.emails === undefined || keep ? {} : { emailSubscription: subscription ?? null }),
       },
       event: auditEvent(deps.crypto, {
         userId,

@@ -23,7 +23,8 @@ export type PartitionKeyPrefix =
   | 'SMSRATE#'
   | 'AUTHCODE#'
   | 'ITEM#'
-  | 'USERINST#';
+  | 'USERINST#'
+  | 'RESET#';
 
 /** What a function does to the table. */
 export interface TableAccess {
@@ -63,8 +64,11 @@ export interface Capabilities {
   tokenKey?: 'encrypt' | 'decrypt';
   /** Sends alerts: texts and the alert topic. */
   alerts?: 'publish';
-  /** Subscribes e-mail addresses to the alert topic and removes them. */
-  emailSubscriptions?: 'manage';
+  /**
+   * `manage`: subscribes e-mail addresses to the alert topic and removes them; `read`: reads
+   * whether a subscription was confirmed.
+   */
+  emailSubscriptions?: 'manage' | 'read';
   /** Puts Items due for a check on the check queue. */
   checkQueue?: 'send';
 }

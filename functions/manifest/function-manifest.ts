@@ -79,7 +79,16 @@ export const routeDeployments = {
     },
     nodeModules: [ARGON2],
   },
-  me: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
+  me: {
+    capabilities: {
+      // Writes only once per address: when its pending subscription turns out confirmed.
+      table: {
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#'],
+      },
+      emailSubscriptions: 'read',
+    },
+  },
   listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   deleteSession: {
     capabilities: {

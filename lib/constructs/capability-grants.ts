@@ -50,6 +50,7 @@ export function grantCapabilities(
   if (capabilities.alerts === 'publish') fn.useAlerts(on.alertTopic, sms);
   else if (capabilities.sms === 'send') fn.useSms(sms);
   if (capabilities.emailSubscriptions === 'manage') fn.useEmailSubscriptions(on.alertTopic);
+  if (capabilities.emailSubscriptions === 'read') fn.useEmailSubscriptionStatus(on.alertTopic);
   if (capabilities.checkQueue === 'send') {
     if (on.checkQueue === undefined) throw new Error(`${fn.node.path}: checkQueue needs the check queue.`);
     fn.useCheckQueue(on.checkQueue);

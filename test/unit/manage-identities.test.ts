@@ -13,6 +13,7 @@ import {
   FakePasswordHasher,
   InMemoryCommonPasswordList,
   InMemoryEmailSubscriptions,
+  InMemoryMailBrake,
   inMemoryStores,
   ManualClock,
   SequentialTokenCrypto,
@@ -54,6 +55,7 @@ function prepare() {
   const crypto = new SequentialTokenCrypto();
   const hasher = new FakePasswordHasher();
   const emails = new InMemoryEmailSubscriptions();
+  const mailBrake = new InMemoryMailBrake();
   const otp = new FakeOtpCrypto();
   const base = { clock, crypto, users: stores.users };
   return {
@@ -78,7 +80,7 @@ function prepare() {
       smsPolicy,
     }),
     unlinkIdentity: unlinkIdentity({ ...base, identities: stores.identities, sessions: stores.sessions }),
-    updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails }),
+    updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails, mailBrake }),
     /** A code `123456` for `phone`, as a send would have stored it. */
     codeSentTo(phone: string) {
       stores.table.smsCodes.set(phone, {
