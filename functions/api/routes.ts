@@ -282,10 +282,12 @@ export const routes = {
     summary:
       "Replace the account's phone with a new number proven by a texted code; the old number is free at once.",
     body: s.PhoneCodeBody,
+    sensitive: true,
     success: { status: 200, description: 'The user, with the new phone.', schema: s.UserResponse },
     errors: [
       ...INPUT_ERRORS,
       'INVALID_TOKEN',
+      'REAUTH_REQUIRED',
       'INVALID_PHONE',
       'COUNTRY_NOT_ALLOWED',
       'INVALID_CODE',

@@ -190,13 +190,14 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: [
+          'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#', 'SESSION#'],
       },
       smsPepper: 'read',
     },

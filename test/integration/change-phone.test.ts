@@ -52,6 +52,22 @@ describe('PUT /v1/me/phone', () => {
     expect(events.body.events.map((e: { type: string }) => e.type)).toContain('phone.changed');
   });
 
+  it('is sensitive: a sign-in older than 10 minutes is 401 REAUTH_REQUIRED and nothing changes', async () => {
+    const mine = freshPhone();
+    const me = (await smsSignIn(mine)).body;
+    clock.advance(11 * 60);
+    const refreshed = await api.call('POST', '/v1/oauth/token', {
+      json: { grant_type: 'refresh_token', refresh_token: me.refresh_token },
+    });
+    const target = freshPhone();
+
+    const stale = await changePhone(refreshed.body.access_token, target, await sendCode(target));
+
+    expect(stale).toMatchObject({ status: 401, body: { code: 'REAUTH_REQUIRED' } });
+    const after = await api.call('GET', '/v1/me', { token: refreshed.body.access_token });
+    expect(after.body.phone).toBe(mine);
+  });
+
   it('refuses a number another account holds: 409 IDENTITY_IN_USE, nothing changed', async () => {
     const mine = freshPhone();
     const theirs = freshPhone();
