@@ -182,7 +182,25 @@ export const routes = {
     summary: 'Sign in with a phone and the code texted to it; the first sign-in creates the account.',
     body: s.PhoneCodeBody,
     success: { status: 200, description: 'Signed in.', schema: s.SmsTokenResponse },
-    errors: [...INPUT_ERRORS, 'INVALID_PHONE', 'COUNTRY_NOT_ALLOWED', 'INVALID_CODE', 'TOO_MANY_ATTEMPTS'],
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_PHONE',
+      'COUNTRY_NOT_ALLOWED',
+      'INVALID_CODE',
+      'TOO_MANY_ATTEMPTS',
+      'PHONE_REVERIFY_REQUIRED',
+    ],
+  },
+  smsReverify: {
+    method: 'POST',
+    path: '/v1/auth/sms/reverify',
+    handler: 'sms-reverify',
+    auth: 'public',
+    summary:
+      "Finish an SMS sign-in held for a dormant account: the account's password, or a new account that takes the number over.",
+    body: s.ReverifyBody,
+    success: { status: 200, description: 'Signed in.', schema: s.SmsTokenResponse },
+    errors: [...INPUT_ERRORS, 'INVALID_CODE', 'INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'],
   },
   social: {
     method: 'POST',

@@ -3,6 +3,7 @@ import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
 import { DynamoMailBrake } from '../adapters/dynamo/mail-brake';
 import { DynamoPhoneAccountStore } from '../adapters/dynamo/phone-account-store';
 import { DynamoProfileStore } from '../adapters/dynamo/profile-store';
+import { DynamoRecycledNumberStore } from '../adapters/dynamo/recycled-number-store';
 import { DynamoSmsCodeStore } from '../adapters/dynamo/sms-code-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { HmacOtpCrypto } from '../adapters/otp-crypto';
@@ -16,6 +17,7 @@ import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-ident
 import type { UserRecord } from '../domain/model';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
+import { guardDormantAccount } from '../domain/recycled-numbers';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
 import { sessions, table, users } from './accounts';
 import { aws } from './aws';
@@ -75,8 +77,24 @@ export function verifySmsCodeUseCase() {
     users: users(),
     signer: accessTokenSigner(),
     sessionPolicy: config.sessionPolicy,
+    guardDormant: guardDormantAccount(dormancyDeps()),
   });
 }
+
+const recycled = () =>
+  memo('recycled', ({ config }) => new DynamoRecycledNumberStore(table(), config.eventRetentionSeconds));
+
+/** What tells a dormant account behind a recycled number. */
+export const dormancyDeps = () => {
+  const { config, ...deps } = base();
+  return {
+    ...deps,
+    users: users(),
+    sessions: sessions(),
+    recycled: recycled(),
+    dormancy: config.sms.dormancy,
+  };
+};
 
 export const identityDeps = () => {
   const { clock, crypto } = base();

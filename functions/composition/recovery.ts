@@ -1,8 +1,9 @@
 import { DynamoRecoveryStore } from '../adapters/dynamo/recovery-store';
+import { completeReverify } from '../domain/recycled-numbers';
 import { resetPasswordWithCode } from '../domain/reset-password';
 import { base, sessions, table, users } from './accounts';
-import { codes, otp } from './identities';
-import { commonPasswords, hasher } from './passwords';
+import { codes, dormancyDeps, otp } from './identities';
+import { commonPasswords, hasher, signInUseCase } from './passwords';
 import { memo } from './runtime';
 import { accessTokenSigner } from './tokens';
 
@@ -26,6 +27,18 @@ function resetDeps() {
     signer: accessTokenSigner(),
   };
 }
+
+/** `POST /v1/auth/sms/reverify`. */
+export const completeReverifyUseCase = () => {
+  const { config } = base();
+  return completeReverify({
+    ...dormancyDeps(),
+    signer: accessTokenSigner(),
+    sessionPolicy: config.sessionPolicy,
+    allowedCountries: config.sms.policy.allowedCountries,
+    signInWithPassword: signInUseCase(),
+  });
+};
 
 /** `POST /v1/auth/password/reset`. */
 export const resetPasswordWithCodeUseCase = () =>

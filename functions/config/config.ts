@@ -1,7 +1,6 @@
 import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
 import type { LockoutPolicy } from '../domain/lockout-policy';
 import type { SessionPolicy } from '../domain/session-policy';
-import type { SmsPolicy } from '../domain/sms-code-policy';
 import { readAccessTokens, type SigningKeysSetting } from './access-tokens';
 import { readAlertTopic, requireAlertTopic } from './alerts';
 import { readAccounts, readBase, readHttp, readTable } from './core';
@@ -9,7 +8,7 @@ import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from 
 import { type PollerConfig, readCheckQueue, readPoller } from './poller';
 import { type ProvidersSettings, readProviders } from './providers';
 import { ConfigError, type Env } from './read-env';
-import { readSms, readSmsPepper, type SmsPepperSetting, type SmsTransport } from './sms';
+import { readSms, readSmsPepper, type SmsPepperSetting } from './sms';
 
 export { ConfigError, type Env };
 
@@ -32,7 +31,7 @@ export interface Config {
   stepUpMaxAgeSeconds: number;
   accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
-  sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
+  sms: ReturnType<typeof readSms>;
   smsPepper: SmsPepperSetting;
   providers: ProvidersSettings;
   /** Unset without `PLAID_CLIENT_ID`: the routes that need Plaid answer 503 then. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { DormancyPolicy } from '../domain/recycled-numbers';
 import type { SmsPolicy } from '../domain/sms-code-policy';
 import { type Env, int, oneOf, parseSection, text } from './read-env';
 
@@ -10,6 +11,7 @@ export function readSms(env: Env): {
   transport: SmsTransport;
   senderId: string | undefined;
   policy: SmsPolicy;
+  dormancy: DormancyPolicy;
 } {
   const e = parseSection(
     env,
@@ -24,6 +26,7 @@ export function readSms(env: Env): {
       ),
       SMS_PER_IP_HOURLY: z._default(int(1, 10000), 20),
       SMS_DAILY_CAP: z._default(int(1, 10_000_000), 10000),
+      DORMANT_ACCOUNT_DAYS: z._default(int(1, 3650), 180),
     }),
   );
   return {
@@ -38,6 +41,8 @@ export function readSms(env: Env): {
       dailyCap: e.SMS_DAILY_CAP,
       allowedCountries: e.SMS_ALLOWED_COUNTRIES.split(','),
     },
+    // An SMS sign-in to an account unused this long needs one more proof (recycled numbers).
+    dormancy: { dormantAfterSeconds: e.DORMANT_ACCOUNT_DAYS * 86_400, challengeSeconds: 600 },
   };
 }
 

@@ -368,3 +368,16 @@ export class NoPasswordIdentityError extends AppError {
     );
   }
 }
+
+/** An SMS code proved the number, but the number may have changed hands: prove one more way in. */
+export class PhoneReverifyRequiredError extends AppError {
+  static override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;
+  override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;
+  constructor(challenge: string, expiresIn: number, ways: string[]) {
+    super(
+      PhoneReverifyRequiredError.code,
+      'This number has not signed in for a long time and may have a new owner. Prove another way into the account, or start a new account.',
+      { extensions: { challenge, expiresIn, ways } },
+    );
+  }
+}

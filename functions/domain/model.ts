@@ -116,6 +116,7 @@ export type AuditEventType =
   | 'password.reset_requested'
   | 'phone.changed'
   | 'email.confirmed'
+  | 'login.reverify_required'
   | 'profile.updated'
   | 'oauth.code_reused';
 

@@ -87,6 +87,17 @@ export interface SmsVerifyDeps {
   signer: AccessTokenSigner;
   smsPolicy: SmsPolicy;
   sessionPolicy: SessionPolicy;
+  /**
+   * Checked before a code signs in to an existing account: throws PHONE_REVERIFY_REQUIRED for a
+   * dormant account the number may no longer belong to (`recycled-numbers.ts`).
+   */
+  guardDormant?: (input: {
+    identity: IdentityRecord;
+    phone: string;
+    codeId: string;
+    maxAttempts: number;
+    client: ClientInfo;
+  }) => Promise<void>;
 }
 
 /**
@@ -145,6 +156,7 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, ...started };
 
     if (identity !== undefined) {
+      await deps.guardDormant?.({ identity, ...consume, client });
       if ((await deps.phoneAccounts.signIn(consume)) === 'code_gone') throw new InvalidCodeError();
       return {
         ...(await grantSession(deps, started, { missing: () => new InvalidCodeError() })),

@@ -110,17 +110,35 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: [
+          'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#', 'REVERIFY#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',
     },
+  },
+  smsReverify: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVERIFY#'],
+      },
+      signingKeys: 'read',
+    },
+    nodeModules: [ARGON2],
   },
   social: {
     capabilities: {

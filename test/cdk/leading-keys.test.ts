@@ -10,6 +10,7 @@ import {
   unknownUsernameFailures,
 } from '../../functions/adapters/dynamo/entities/login-failures';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
+import { reverifyChallenges } from '../../functions/adapters/dynamo/entities/reverify-challenge';
 import { sessions } from '../../functions/adapters/dynamo/entities/session';
 import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
 import { phoneSends, sendWindows } from '../../functions/adapters/dynamo/entities/sms-limits';
@@ -106,6 +107,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       String(itemEvents.toItem('i', { type: 'linked', at: at.toISOString() }).pk),
       alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
       institutionGuards.key('u', 'ins').pk,
+      reverifyChallenges.key('h').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 

@@ -50,8 +50,14 @@ export async function startTestApi(
   const { localRoutes } = await import('../../local/local-routes');
   const { localPoller } = await import('../../local/poller');
   const poller = localPoller();
+  const { OffsetClock } = await import('../../local/clock');
   const api = await startApiServer({
-    localRoutes: localRoutes({ poller, ...(plaid === undefined ? {} : { plaid }) }),
+    localRoutes: localRoutes({
+      poller,
+      ...(plaid === undefined ? {} : { plaid }),
+      // An OffsetClock is the local runtime's: `POST /_local/clock` moves it, as in `npm start`.
+      ...(input.clock instanceof OffsetClock ? { clock: input.clock } : {}),
+    }),
   });
   env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;
   Object.assign(process.env, env);
