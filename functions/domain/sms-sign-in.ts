@@ -43,7 +43,9 @@ export function sendSmsCode(deps: SmsSendDeps) {
     const verdict = judgePhoneSend(history, now, deps.smsPolicy);
     if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
 
-    const code = deps.otp.newCode();
+    // A configured test number gets its fixed code, and no SMS: nothing is sent to a real phone.
+    const testCode = deps.smsPolicy.testNumbers?.get(phone.e164);
+    const code = testCode ?? deps.otp.newCode();
     const codeId = deps.crypto.newId('otp');
     const reservation = await deps.codes.reserveSend({
       phone: phone.e164,
@@ -64,6 +66,8 @@ export function sendSmsCode(deps: SmsSendDeps) {
     if (reservation.outcome === 'limited') throw rateLimited(reservation.retryAfterSeconds);
 
     const minutes = Math.round(deps.smsPolicy.codeTtlSeconds / 60);
+    if (testCode !== undefined)
+      return { expiresIn: deps.smsPolicy.codeTtlSeconds, resendAfter: deps.smsPolicy.resendAfterSeconds };
     try {
       await deps.sms.send({
         phone: phone.e164,
