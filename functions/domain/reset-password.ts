@@ -47,7 +47,7 @@ async function acceptablePassword(deps: Pick<ResetDeps, 'commonPasswords'>, raw:
  */
 async function prepareReset(
   deps: ResetDeps,
-  input: { userId: string; password: string; method: 'sms' | 'email'; now: Date; client: ClientInfo },
+  input: { userId: string; password: string; method: 'sms'; now: Date; client: ClientInfo },
 ): Promise<{ write: PasswordResetWrite; started: SessionStart; user: UserView }> {
   const found = await deps.users.getUser(input.userId);
   const username = found?.identities.find((i) => i.type === 'password')?.subject;
@@ -141,5 +141,3 @@ export function resetPasswordWithCode(
     return grantSession(deps, started, { user });
   };
 }
-
-export { acceptablePassword, prepareReset, revokeOtherSessions };

@@ -24,7 +24,6 @@ export type PartitionKeyPrefix =
   | 'AUTHCODE#'
   | 'ITEM#'
   | 'USERINST#'
-  | 'RESET#'
   | 'REVERIFY#';
 
 /** What a function does to the table. */

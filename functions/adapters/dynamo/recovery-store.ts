@@ -2,10 +2,8 @@ import type { PasswordResetWrite, RecoveryStore } from '../../domain/ports/recov
 import { auditEvents } from './entities/audit-event';
 import { identities } from './entities/identity';
 import { loginFailures } from './entities/login-failures';
-import { resetLinks } from './entities/reset-link';
 import { startSession } from './entities/session';
 import { smsCodes } from './entities/sms-code';
-import { epochSeconds } from './entities/stored';
 import { conditions } from './expression';
 import type { Table } from './table';
 import type { Transaction } from './transaction';
@@ -32,37 +30,6 @@ export class DynamoRecoveryStore implements RecoveryStore {
       name: 'secret',
     });
     return this.reset(tx, input);
-  }
-
-  /** Pattern: reset a password with a mailed link (TransactWriteItems: delete the live link, then as above). */
-  async resetWithLink(
-    input: Parameters<RecoveryStore['resetWithLink']>[0],
-  ): Promise<'reset' | 'secret_gone' | 'identity_gone'> {
-    const live = resetLinks.live(input.now);
-    const tx = this.table.transaction().delete(resetLinks.key(input.linkHash), {
-      if: {
-        expression: `${live.expression} AND userId = :linkOwner`,
-        values: { ...live.values, ':linkOwner': input.userId },
-      },
-      name: 'secret',
-    });
-    return this.reset(tx, input);
-  }
-
-  /** Pattern: store a reset link (TransactWriteItems: put link, event). */
-  async saveLink(input: Parameters<RecoveryStore['saveLink']>[0]): Promise<void> {
-    await this.table
-      .transaction()
-      .put(resetLinks.toItem(input), { if: conditions.absent })
-      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
-      .run();
-  }
-
-  /** Pattern: find a reset link by its hash (GetItem, consistent). */
-  async findLink(linkHash: string, now: Date): Promise<{ userId: string } | undefined> {
-    const item = await this.table.get(resetLinks.key(linkHash));
-    if (item === undefined || Number(item.expiresAt) <= epochSeconds(now)) return undefined;
-    return { userId: String(item.userId) };
   }
 
   private async reset(

@@ -1,7 +1,7 @@
 import type { AuditEvent, SessionRecord } from '../model';
 import type { CodeToConsume } from './phone-account-store';
 
-/** What a proven recovery secret (an SMS code or a reset link) buys, in one transaction. */
+/** What a proven recovery secret (an SMS code) buys, in one transaction. */
 export interface PasswordResetWrite {
   /** The username identity whose password is replaced; must still belong to `userId`. */
   username: string;
@@ -25,12 +25,4 @@ export interface RecoveryStore {
   resetWithCode(
     input: CodeToConsume & PasswordResetWrite,
   ): Promise<'reset' | 'secret_gone' | 'identity_gone'>;
-  /** Consumes a reset link (by its hash) and resets the password. */
-  resetWithLink(
-    input: PasswordResetWrite & { linkHash: string; now: Date },
-  ): Promise<'reset' | 'secret_gone' | 'identity_gone'>;
-  /** Stores a reset link (only its hash) for `userId`, valid until `expiresAt`. */
-  saveLink(input: { linkHash: string; userId: string; expiresAt: Date; event: AuditEvent }): Promise<void>;
-  /** The user a live (unused, unexpired at `now`) reset link belongs to. */
-  findLink(linkHash: string, now: Date): Promise<{ userId: string } | undefined>;
 }
