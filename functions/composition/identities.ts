@@ -13,27 +13,18 @@ import { SnsSmsSender } from '../adapters/sns-sms-sender';
 import { getAccount } from '../domain/account-view';
 import { changePhone } from '../domain/change-phone';
 import { syncEmailConfirmation } from '../domain/email-confirmation';
-import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
+import { linkPhone, unlinkIdentity } from '../domain/manage-identities';
 import type { UserRecord } from '../domain/model';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
 import { guardDormantAccount } from '../domain/recycled-numbers';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
+import { updateProfile } from '../domain/update-profile';
 import { sessions, table, users } from './accounts';
 import { aws } from './aws';
+import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
-
-/** The keyed hash for SMS codes; its pepper is read once per cold start. */
-export const otp = () =>
-  memo('otp', ({ config }) => {
-    const pepper = config.smsPepper;
-    return new HmacOtpCrypto(
-      pepper.source === 'file'
-        ? new FileSecretSource(pepper.path)
-        : new SecretsManagerSecretSource(pepper.secretId, aws().secretsManager),
-    );
-  });
 
 /** SNS in AWS; the printed, readable outbox in local mode. */
 export const smsSender = (): SmsSender =>
@@ -46,8 +37,6 @@ export const smsSender = (): SmsSender =>
         ),
   );
 
-/** The SMS codes and send limits. */
-export const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
 const identities = () =>
   memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
 const phoneAccounts = () =>
@@ -94,11 +83,6 @@ export const dormancyDeps = () => {
     recycled: recycled(),
     dormancy: config.sms.dormancy,
   };
-};
-
-export const identityDeps = () => {
-  const { clock, crypto } = base();
-  return { clock, crypto, users: users() };
 };
 
 /** `POST /v1/me/identities/phone`. */
@@ -150,3 +134,5 @@ export function emailSubscriptions(): { emails?: EmailSubscriptions } {
   if (config.alertTopicArn === undefined) return {};
   return { emails: new SnsEmailSubscriptions(config.alertTopicArn, aws().sns) };
 }
+
+export { codes, identityDeps, otp };

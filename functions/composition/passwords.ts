@@ -6,7 +6,7 @@ import { reauthenticate } from '../domain/reauthenticate';
 import { registerWithPassword } from '../domain/register-with-password';
 import { signInWithPassword } from '../domain/sign-in-with-password';
 import { accounts, audit, base, sessions, users } from './accounts';
-import { codes, identityDeps, otp } from './identities';
+import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
 import { providers, socialIdentities } from './social';
 import { accessTokenSigner } from './tokens';

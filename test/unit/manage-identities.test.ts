@@ -1,13 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { nodeTokenCrypto } from '../../functions/adapters/node-token-crypto';
-import {
-  linkPhone,
-  setPassword,
-  unlinkIdentity,
-  updateProfile,
-} from '../../functions/domain/manage-identities';
+import { linkPhone, setPassword, unlinkIdentity } from '../../functions/domain/manage-identities';
 import type { IdentityRecord, UserRecord } from '../../functions/domain/model';
 import { newSession, sessionStarter } from '../../functions/domain/session-issuer';
+import { updateProfile } from '../../functions/domain/update-profile';
 import {
   FakeOtpCrypto,
   FakePasswordHasher,
