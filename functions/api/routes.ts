@@ -337,7 +337,14 @@ export const routes = {
     summary: 'A Plaid Link token in update mode, to repair this bank link.',
     params: s.ItemIdParams,
     success: { status: 200, description: 'An update-mode Link token.', schema: s.LinkTokenResponse },
-    errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
+    errors: [
+      'INVALID_TOKEN',
+      'VALIDATION_FAILED',
+      'NOT_FOUND',
+      'RELINK_REQUIRED',
+      'PLAID_UNAVAILABLE',
+      'PLAID_NOT_CONFIGURED',
+    ],
   },
   plaidRepairItem: {
     method: 'POST',

@@ -361,7 +361,12 @@ export const ItemResponse = named(
     reason: z.optional(z.string()),
     lastCheckedAt: z.optional(timestamp()),
     lastSuccessAt: z.optional(timestamp()),
+    lastSyncAt: z.optional(timestamp()),
+    staleSince: z.optional(timestamp()),
     consentExpiresAt: z.optional(timestamp()),
+    disconnectAt: z.optional(timestamp()),
+    repairMode: z.optional(z.enum(['update', 'relink'])),
+    institutionStatus: z.optional(z.enum(['healthy', 'degraded', 'down'])),
     error: z.optional(ItemError),
     createdAt: timestamp(),
   }),
@@ -417,7 +422,7 @@ export const ProblemResponse = named(
     errors: z.optional(z.array(FieldErrorSchema)),
     /** INSTITUTION_ALREADY_LINKED: the Item the user already has for this bank. */
     itemId: z.optional(z.string()),
-    /** STILL_BROKEN: the Item as Plaid still reports it. */
+    /** STILL_BROKEN, RELINK_REQUIRED: the Item as Plaid still reports it. */
     item: z.optional(ItemResponse),
   }),
   'An RFC 9457 problem document. Switch on `code`; `detail` is for humans.',

@@ -1,5 +1,16 @@
 /** What an alert on the topic is about. */
-export type AlertEventType = 'item.needs_action' | 'item.reminder' | 'item.restored';
+export type AlertEventType =
+  | 'item.needs_action'
+  | 'item.reminder'
+  | 'item.restored'
+  /** A reminder before a known deadline: consent expiry or a pending disconnect. */
+  | 'item.deadline'
+  /** No new data for days while Plaid reports no error. */
+  | 'item.stale'
+  /** A neutral one-off notice (a revocation the user made on purpose). */
+  | 'item.notice'
+  /** The institution's outage that touched the Item is over. */
+  | 'item.institution_back';
 
 /** Where alerts go: the user's phone, and the alert topic (email and other subscribers). */
 export interface AlertChannels {
