@@ -2,6 +2,7 @@ import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channel
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
+import { withInstitutionStatusCache } from '../adapters/institution-status-cache';
 import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidFetchGateway } from '../adapters/plaid-fetch-gateway';
@@ -35,10 +36,13 @@ import { currentRuntime, memo } from './runtime';
  * without Plaid credentials answers 503 `PLAID_NOT_CONFIGURED` on every route that needs Plaid.
  */
 const plaid = () =>
-  memo('plaid', ({ config }) => {
+  memo('plaid', ({ config, clock }) => {
     const settings = config.plaid;
     if (settings === undefined) throw new PlaidNotConfiguredError();
-    return new PlaidFetchGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) });
+    return withInstitutionStatusCache(
+      new PlaidFetchGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) }),
+      clock,
+    );
   });
 
 const cipher = () =>

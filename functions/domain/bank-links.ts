@@ -165,6 +165,9 @@ export function linkItem(deps: BankLinkDeps) {
       createdAt: now.toISOString(),
       lastCheckedAt: now.toISOString(),
       ...(snapshot.error === undefined ? { lastSuccessAt: now.toISOString() } : {}),
+      ...(typeof snapshot.lastSuccessfulUpdate === 'string'
+        ? { lastSyncAt: snapshot.lastSuccessfulUpdate }
+        : {}),
       nextCheckAt: nextCheckAt(status, 0, now, deps.schedule, deps.random).toISOString(),
       transientFailures: 0,
       lastEventAt: now.toISOString(),
