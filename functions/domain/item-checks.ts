@@ -89,6 +89,21 @@ export async function observeAtPlaid(
     if (!(error instanceof PlaidRequestError)) throw error;
     observation = { kind: 'plaid_error', code: error.plaidCode, message: error.message };
   }
+  return withInstitutionStatus(deps, item, observation);
+}
+
+/**
+ * Adds the institution's status to an observation when it matters: the observation is a Plaid
+ * error about the Item (a webhook's or a check's), or the institution was last seen down or
+ * degraded (to learn that it is back). Cached per institution behind the gateway; a failed
+ * lookup adds nothing.
+ */
+export async function withInstitutionStatus(
+  deps: Pick<ItemCheckDeps, 'plaid'>,
+  item: PlaidItemRecord,
+  observation: Observation,
+): Promise<Observation> {
+  if (observation.kind !== 'plaid_error' && observation.kind !== 'healthy') return observation;
   const outageSeen =
     item.outageSince !== undefined ||
     item.institutionStatus === 'down' ||

@@ -1,6 +1,6 @@
 import { addSeconds } from './clock';
 import { AppError } from './errors';
-import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
+import { applyAndNotify, type ItemCheckDeps, observeAtPlaid, withInstitutionStatus } from './item-checks';
 import type { Observation, PlaidItemRecord } from './item-state-machine';
 import type { WebhookVerifier } from './ports/webhook-verifier';
 
@@ -12,7 +12,7 @@ const PENDING_DISCONNECT_NOTICE_SECONDS = 7 * 86400;
 
 /**
  * The ITEM webhooks that say something about an Item's health, as observations. `issuedAt` is
- * the webhook's JWT `iat`: `PENDING_DISCONNECT` carries no time, Plaid sends it 7 days ahead.
+ * the webhook's JWT `iat`: a `PENDING_DISCONNECT` without `disconnect_time` is 7 days ahead of it.
  */
 export function observationOf(
   body: Record<string, unknown>,
@@ -35,11 +35,15 @@ export function observationOf(
             consentExpiresAt: new Date(body.consent_expiration_time).toISOString(),
           }
         : undefined;
-    case 'PENDING_DISCONNECT':
-      return {
-        kind: 'pending_disconnect',
-        disconnectAt: addSeconds(issuedAt, PENDING_DISCONNECT_NOTICE_SECONDS).toISOString(),
-      };
+    case 'PENDING_DISCONNECT': {
+      // Plaid's `disconnect_time`; older senders omit it and fire the webhook 7 days ahead.
+      const given = typeof body.disconnect_time === 'string' ? new Date(body.disconnect_time) : undefined;
+      const disconnectAt =
+        given !== undefined && !Number.isNaN(given.getTime())
+          ? given
+          : addSeconds(issuedAt, PENDING_DISCONNECT_NOTICE_SECONDS);
+      return { kind: 'pending_disconnect', disconnectAt: disconnectAt.toISOString() };
+    }
     case 'USER_PERMISSION_REVOKED':
       return { kind: 'plaid_error', code: body.webhook_code };
     case 'USER_ACCOUNT_REVOKED':
@@ -98,7 +102,11 @@ export function receivePlaidWebhook(deps: ItemCheckDeps & { verifier: WebhookVer
     }
     // "Repaired" is the one webhook that would close an episode: Plaid's /item/get confirms it
     // first, so a retried or forged-in-time LOGIN_REPAIRED never sends a false "connected again".
-    const confirmed = observation.kind === 'login_repaired' ? await confirmRepaired(deps, item) : observation;
+    // A break during an institution outage holds its "sign in again" alert: ask for the status.
+    const confirmed =
+      observation.kind === 'login_repaired'
+        ? await confirmRepaired(deps, item)
+        : await withInstitutionStatus(deps, item, observation);
     const { transition } = await applyAndNotify(deps, item, confirmed, { source: 'webhook', at: issuedAt });
     return { outcome: transition.changed ? 'applied' : 'unchanged', code };
   };
