@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Clock } from '../../functions/domain/clock';
+import type { OffsetClock } from '../../local/clock';
 import { createTable } from '../../local/create-table';
 import type { PlaidEmulatorOptions } from '../../local/emulators/plaid';
 import { localEnvironment } from '../../local/environment';
@@ -31,6 +32,8 @@ export async function freshEnvironment(overrides: Record<string, string> = {}) {
 export async function startTestApi(
   input: {
     clock?: Clock;
+    /** The local runtime's clock, served at `/_local/clock` (pass the same to the emulator's `now`). */
+    localClock?: OffsetClock;
     env?: Record<string, string>;
     providers?: boolean;
     plaid?: PlaidEmulatorOptions;
@@ -51,12 +54,17 @@ export async function startTestApi(
   const { localPoller } = await import('../../local/poller');
   const poller = localPoller();
   const api = await startApiServer({
-    localRoutes: localRoutes({ poller, ...(plaid === undefined ? {} : { plaid }) }),
+    localRoutes: localRoutes({
+      poller,
+      ...(plaid === undefined ? {} : { plaid }),
+      ...(input.localClock === undefined ? {} : { clock: input.localClock }),
+    }),
   });
   env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;
   Object.assign(process.env, env);
   const { configureRuntime } = await import('../../functions/composition/runtime');
-  configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
+  const clock = input.clock ?? input.localClock;
+  configureRuntime({ env, ...(clock === undefined ? {} : { clock }) });
   const call = async (
     method: string,
     path: string,
