@@ -27,15 +27,16 @@ class KeyDirectory {
 }
 
 const body = '{\n  "webhook_code": "ERROR"\n}';
-let signer: CryptoKey;
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let signer: SigningKey;
 let publicJwk: Record<string, unknown>;
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256', { extractable: true });
-  signer = pair.privateKey as CryptoKey;
+  signer = pair.privateKey;
   publicJwk = { ...(await exportJWK(pair.publicKey)), alg: 'ES256', use: 'sig' };
 });
 
-const sign = (kid: string, clock: ManualClock, key: CryptoKey = signer) =>
+const sign = (kid: string, clock: ManualClock, key: SigningKey = signer) =>
   new SignJWT({ request_body_sha256: createHash('sha256').update(body).digest('hex') })
     .setProtectedHeader({ alg: 'ES256', kid })
     .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
