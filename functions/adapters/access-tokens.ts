@@ -1,4 +1,5 @@
 import { createLocalJWKSet, errors, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from '../domain/access-token-policy';
 import { InvalidTokenError, SecretInvalidError } from '../domain/errors';
 import type { AccessTokenSigner } from '../domain/ports/access-token-signer';
 import { type Lazy, lazy } from './lazy';
@@ -77,8 +78,7 @@ export interface AccessTokenSubject {
   authTime?: number;
 }
 
-/** How far in the future a token's `iat` may be (another instance's clock), in seconds. */
-export const ACCESS_TOKEN_CLOCK_SKEW_SECONDS = 30;
+export { ACCESS_TOKEN_CLOCK_SKEW_SECONDS };
 
 /**
  * Builds the verifier the authorizer uses: ES256 only, known `kid` only, and `iss`, `aud`,

@@ -4,7 +4,7 @@ import type { SessionPolicy } from '../domain/session-policy';
 import type { SmsPolicy } from '../domain/sms-code-policy';
 import { readAccessTokens, type SigningKeysSetting } from './access-tokens';
 import { readAlertTopic, requireAlertTopic } from './alerts';
-import { readAccounts, readBase, readHttp, readTable } from './core';
+import { type RevocationListSettings, readAccounts, readBase, readHttp, readTable } from './core';
 import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
 import { type PollerConfig, readCheckQueue, readPoller } from './poller';
 import { type ProvidersSettings, readProviders } from './providers';
@@ -30,6 +30,7 @@ export interface Config {
   argon2: Argon2Parameters;
   /** How recent `auth_time` must be for a sensitive operation (`STEP_UP_MAX_AGE_SECONDS`). */
   stepUpMaxAgeSeconds: number;
+  revocationList: RevocationListSettings;
   accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
   sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
@@ -118,6 +119,9 @@ export function loadConfig(env: Env): Config {
     },
     get stepUpMaxAgeSeconds() {
       return section('accounts').stepUpMaxAgeSeconds;
+    },
+    get revocationList() {
+      return section('accounts').revocationList;
     },
     get accessTokens() {
       return section('accessTokens').accessTokens;

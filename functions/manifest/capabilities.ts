@@ -23,7 +23,8 @@ export type PartitionKeyPrefix =
   | 'SMSRATE#'
   | 'AUTHCODE#'
   | 'ITEM#'
-  | 'USERINST#';
+  | 'USERINST#'
+  | 'REVOKED#';
 
 /** What a function does to the table. */
 export interface TableAccess {

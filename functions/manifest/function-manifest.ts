@@ -47,7 +47,7 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#'],
+        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#', 'REVOKED#'],
       },
       signingKeys: 'read',
     },
@@ -56,7 +56,7 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#', 'SESSION#'],
+        partitionKeys: ['USER#', 'SESSION#', 'REVOKED#'],
       },
     },
   },
@@ -83,7 +83,10 @@ export const routeDeployments = {
   listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   deleteSession: {
     capabilities: {
-      table: { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], partitionKeys: ['USER#', 'SESSION#'] },
+      table: {
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'SESSION#', 'REVOKED#'],
+      },
     },
   },
   listEvents: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
@@ -156,7 +159,7 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVOKED#'],
       },
     },
     nodeModules: [ARGON2, COMMON_PASSWORDS],
@@ -242,8 +245,17 @@ export const routeDeployments = {
 
 /** The functions behind no route: the authorizer and the poller's two. */
 export const backgroundDeployments = {
-  /** Verifies access tokens with the public keys only: no table. */
-  authorizer: { handler: 'authorizer', capabilities: { signingKeys: 'read' } },
+  /**
+   * Verifies access tokens with the public keys, and refuses those of revoked sessions: reads
+   * the revocation list (and nothing else of the table) at most once per container every 15 s.
+   */
+  authorizer: {
+    handler: 'authorizer',
+    capabilities: {
+      signingKeys: 'read',
+      table: { actions: ['dynamodb:BatchGetItem'], partitionKeys: ['REVOKED#'] },
+    },
+  },
   pollerDispatch: {
     handler: 'poller-dispatch',
     capabilities: { tableIndex: 'gsi2', checkQueue: 'send' },

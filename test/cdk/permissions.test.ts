@@ -93,8 +93,10 @@ describe('Permissions', () => {
       expect(onIndexes.length > 0).toBe(queries);
     });
 
-    it('gives the authorizer no table permission at all', () => {
-      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'dynamodb:')).toEqual([]);
+    it('gives the authorizer one table permission: BatchGetItem, for the revocation list', () => {
+      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'dynamodb:')).toEqual([
+        'dynamodb:BatchGetItem',
+      ]);
     });
 
     it('gives the signing-key bootstrap no table permission', () => {

@@ -40,6 +40,8 @@ describe('Cold start: each function checks the configuration of exactly its capa
     ['me', 'TABLE_NAME'],
     ['login', 'JWT_ISSUER'],
     ['authorizer', 'SIGNING_KEYS_SECRET_ID'],
+    // It reads the revocation list.
+    ['authorizer', 'TABLE_NAME'],
     ['plaid-items-create', 'TOKEN_KEY_ID'],
     ['plaid-item-repair', 'ALERT_TOPIC_ARN'],
     ['me-update', 'ALERT_TOPIC_ARN'],
@@ -54,7 +56,7 @@ describe('Cold start: each function checks the configuration of exactly its capa
     ['jwks', ['TABLE_NAME', 'SMS_PEPPER_SECRET_ID', 'TOKEN_KEY_ID', 'ALERT_TOPIC_ARN', 'PLAID_CLIENT_ID']],
     ['me', ['SIGNING_KEYS_SECRET_ID', 'SMS_PEPPER_SECRET_ID', 'TOKEN_KEY_ID', 'CHECK_QUEUE_URL']],
     ['sms-send', ['TOKEN_KEY_ID', 'ALERT_TOPIC_ARN', 'SIGNING_KEYS_SECRET_ID', 'JWT_ISSUER']],
-    ['authorizer', ['TABLE_NAME', 'SMS_PEPPER_SECRET_ID', 'PLAID_SECRET_ID']],
+    ['authorizer', ['SMS_PEPPER_SECRET_ID', 'PLAID_SECRET_ID', 'TOKEN_KEY_ID', 'ALERT_TOPIC_ARN']],
     ['plaid-link-token', ['TABLE_NAME', 'SIGNING_KEYS_SECRET_ID', 'TOKEN_KEY_ID']],
   ])('%s starts without what it has no capability for (%j)', async (handler, missing) => {
     await expect(coldStart(handler, without(...missing))).resolves.toHaveProperty('handler');
