@@ -31,6 +31,7 @@ import type { AlertTopicRef } from './constructs/alert-topic';
 import { BankLinkPoller } from './constructs/bank-link-poller';
 import { type CapabilityResources, grantCapabilities } from './constructs/capability-grants';
 import { OperationsDashboard } from './constructs/operations-dashboard';
+import { PublicSigningKeys } from './constructs/public-signing-keys';
 import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
 import { SmsAlarms } from './constructs/sms-alarms';
 import type { DeploymentSettings } from './settings';
@@ -135,9 +136,16 @@ export class ApiStack extends Stack {
       countryCodes: settings.plaid.countryCodes,
       clientName: settings.plaid.clientName,
     };
+    const publicKeys = new PublicSigningKeys(this, 'PublicSigningKeys', {
+      signingKeys,
+      revision: settings.keysRevision,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+    });
     const resources: CapabilityResources = {
       table,
       signingKeys,
+      publicJwks: publicKeys.jwks,
       smsPepper: props.smsPepper,
       wechatAppSecret: settings.providers.wechatAppId === undefined ? undefined : props.wechatAppSecret,
       plaidSecret: props.plaidSecret,
@@ -150,7 +158,8 @@ export class ApiStack extends Stack {
     const authorizerFunction = new ServiceFunction(this, 'Authorizer', {
       ...common,
       handler: backgroundDeployments.authorizer.handler,
-      description: 'HTTP API Lambda authorizer: verifies access tokens with public keys, no database.',
+      description:
+        'HTTP API Lambda authorizer: verifies access tokens with public keys; reads the revocation list every 15 s.',
     });
     grantCapabilities(authorizerFunction, backgroundDeployments.authorizer.capabilities, resources);
     const authorizer = new HttpLambdaAuthorizer('AccessToken', authorizerFunction, {

@@ -2,7 +2,12 @@ import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
 import type { LockoutPolicy } from '../domain/lockout-policy';
 import type { SessionPolicy } from '../domain/session-policy';
 import type { SmsPolicy } from '../domain/sms-code-policy';
-import { readAccessTokens, type SigningKeysSetting } from './access-tokens';
+import {
+  type PublicKeysSetting,
+  readAccessTokens,
+  readPublicKeys,
+  type SigningKeysSetting,
+} from './access-tokens';
 import { readAlertTopic, requireAlertTopic } from './alerts';
 import { type RevocationListSettings, readAccounts, readBase, readHttp, readTable } from './core';
 import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
@@ -33,6 +38,9 @@ export interface Config {
   revocationList: RevocationListSettings;
   accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
+  /** What the verifiers check (issuer, audience, lifetime), without the private keys' section. */
+  tokenVerification: { issuer: string; audience: string; ttlSeconds: number };
+  publicKeys: PublicKeysSetting;
   sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
   smsPepper: SmsPepperSetting;
   providers: ProvidersSettings;
@@ -55,6 +63,7 @@ const SECTIONS = {
   table: readTable,
   accounts: readAccounts,
   accessTokens: readAccessTokens,
+  publicKeys: readPublicKeys,
   sms: readSms,
   smsPepper: readSmsPepper,
   providers: readProviders,
@@ -128,6 +137,12 @@ export function loadConfig(env: Env): Config {
     },
     get signingKeys() {
       return section('accessTokens').signingKeys;
+    },
+    get tokenVerification() {
+      return section('publicKeys').tokenVerification;
+    },
+    get publicKeys() {
+      return section('publicKeys').publicKeys;
     },
     get sms() {
       return section('sms');

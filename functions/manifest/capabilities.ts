@@ -50,8 +50,13 @@ export interface Capabilities {
   table?: TableAccess;
   /** Query on one index and nothing else of the table (the poller's dispatcher). */
   tableIndex?: GsiName;
-  /** Reads the signing keys: signs access tokens, or verifies them, or publishes the public keys. */
+  /** Reads the private signing keys: issues access tokens. Token issuers only. */
   signingKeys?: 'read';
+  /**
+   * Has the public keys (the published JWKS, in its environment): verifies access tokens or
+   * serves the JWKS. No secret, no SDK client.
+   */
+  publicKeys?: 'read';
   /** Reads the SMS-code pepper secret. */
   smsPepper?: 'read';
   /** Texts phones (SNS `Publish` to phone numbers, never to a topic). */

@@ -6,6 +6,7 @@ const SECTIONS_OF: { [K in keyof Required<Capabilities>]: readonly ConfigSection
   table: ['table', 'accounts'],
   tableIndex: ['table'],
   signingKeys: ['accessTokens'],
+  publicKeys: ['publicKeys'],
   smsPepper: ['sms', 'smsPepper'],
   sms: ['sms'],
   providers: ['providers'],

@@ -239,20 +239,20 @@ export const routeDeployments = {
       alerts: 'publish',
     },
   },
-  jwks: { capabilities: { signingKeys: 'read' } },
+  jwks: { capabilities: { publicKeys: 'read' } },
   openapi: { capabilities: {} },
 } as const satisfies Record<RouteId, FunctionDeployment>;
 
 /** The functions behind no route: the authorizer and the poller's two. */
 export const backgroundDeployments = {
   /**
-   * Verifies access tokens with the public keys, and refuses those of revoked sessions: reads
+   * Verifies access tokens with the public keys only (never the private secret), and refuses those of revoked sessions: reads
    * the revocation list (and nothing else of the table) at most once per container every 15 s.
    */
   authorizer: {
     handler: 'authorizer',
     capabilities: {
-      signingKeys: 'read',
+      publicKeys: 'read',
       table: { actions: ['dynamodb:BatchGetItem'], partitionKeys: ['REVOKED#'] },
     },
   },

@@ -10,6 +10,8 @@ import type { PlaidFunctionSettings, ServiceFunction } from './service-function'
 export interface CapabilityResources {
   table: ITable;
   signingKeys: ISecret;
+  /** The public JWKS published at deploy time (a token), for `publicKeys`. */
+  publicJwks: string;
   smsPepper: ISecret;
   /** Unset while WeChat is not set up: `providers` then reads no secret. */
   wechatAppSecret: ISecret | undefined;
@@ -39,6 +41,7 @@ export function grantCapabilities(
   }
   if (capabilities.tableIndex !== undefined) fn.useTableIndex(on.table, capabilities.tableIndex);
   if (capabilities.signingKeys === 'read') fn.useSigningKeys(on.signingKeys);
+  if (capabilities.publicKeys === 'read') fn.usePublicKeys(on.publicJwks);
   if (capabilities.smsPepper === 'read') fn.useSmsPepper(on.smsPepper);
   if (capabilities.providers === 'verify' && on.wechatAppSecret !== undefined) {
     fn.useProviderSecrets(on.wechatAppSecret);

@@ -192,6 +192,15 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Hands the public JWKS to the function (`PUBLIC_JWKS`): it verifies access tokens or serves
+   * the public keys, with no secret and no permission at all.
+   */
+  usePublicKeys(jwks: string): this {
+    this.addEnvironment('PUBLIC_JWKS', jwks);
+    return this;
+  }
+
+  /**
    * Hands the signing-key secret to the function: sets `SIGNING_KEYS_SECRET_ID` and grants
    * `secretsmanager:GetSecretValue` on that secret only.
    */
