@@ -1,21 +1,26 @@
 import { DynamoSocialIdentityStore } from '../adapters/dynamo/social-identity-store';
+import { DynamoUsedCredentialStore } from '../adapters/dynamo/used-credential-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { ProviderRouter } from '../adapters/providers/identity-providers';
 import { OidcVerifier } from '../adapters/providers/oidc';
 import { QqVerifier } from '../adapters/providers/qq';
 import { WeChatVerifier } from '../adapters/providers/wechat';
 import { lazySecret } from '../adapters/secret-sources';
+import { singleUseCredentials } from '../domain/single-use-credentials';
 import { linkSocialIdentity, startSocialSignIn } from '../domain/social-sign-in';
 import { table, users } from './accounts';
 import { authorizationCodes as codes } from './authorization-codes';
 import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
 
-/** The four providers' verifiers, each only if configured. */
+/**
+ * The four providers' verifiers, each only if configured; an Apple or Google id_token is
+ * accepted once (its use is remembered in the table until it expires).
+ */
 export const providers = () =>
-  memo('providers', ({ config }) => {
+  memo('providers', ({ config, clock }) => {
     const { timeoutMs, jwksCooldownMs, wechat, qq, apple, google } = config.providers;
-    return new ProviderRouter({
+    const router = new ProviderRouter({
       ...(wechat === undefined
         ? {}
         : {
@@ -34,6 +39,7 @@ export const providers = () =>
         ? {}
         : { google: new OidcVerifier({ provider: 'google', ...google, timeoutMs, jwksCooldownMs }) }),
     });
+    return singleUseCredentials(router, { used: new DynamoUsedCredentialStore(table()), clock });
   });
 
 /** Third-party identities by provider subject. */

@@ -11,7 +11,7 @@ export type SocialCredential =
   /** OIDC: the id_token and the raw nonce whose SHA-256 it must carry. */
   | { provider: 'apple' | 'google'; idToken: string; nonce: string };
 
-/** Who the provider says the user is. */
+/** Who the provider says the user is. See `single-use-credentials.ts` for `replayKey`. */
 export interface ProviderProfile {
   provider: SocialProvider;
   /** Stable per user: WeChat/QQ unionid when present, else openid; OIDC `sub`. */
@@ -19,6 +19,12 @@ export interface ProviderProfile {
   nickname?: string;
   avatarUrl?: string;
   email?: string;
+  /**
+   * For a credential that stays valid for a while (an OIDC id_token): what identifies this one
+   * credential (a hash of issuer, subject and `jti`, or of `iat` and nonce without one) and when
+   * it expires. {@link singleUseCredentials} accepts it once.
+   */
+  replayKey?: { key: string; expiresAt: Date };
 }
 
 /**

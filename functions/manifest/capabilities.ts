@@ -24,7 +24,8 @@ export type PartitionKeyPrefix =
   | 'AUTHCODE#'
   | 'ITEM#'
   | 'USERINST#'
-  | 'REVOKED#';
+  | 'REVOKED#'
+  | 'IDTOKEN#';
 
 /** What a function does to the table. */
 export interface TableAccess {

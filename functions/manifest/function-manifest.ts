@@ -71,7 +71,7 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:DeleteItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'IDTOKEN#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',
@@ -120,7 +120,7 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#', 'IDTOKEN#'],
       },
       providers: 'verify',
     },
@@ -135,7 +135,7 @@ export const routeDeployments = {
           'dynamodb:DeleteItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'IDTOKEN#'],
       },
       providers: 'verify',
     },

@@ -210,6 +210,8 @@ export async function startProviderEmulator(options: { port?: number; host?: str
       const now = Math.floor(Date.now() / 1000);
       const idToken = await new SignJWT({
         nonce: createHash('sha256').update(body.nonce).digest('hex'),
+        // Google's id_tokens carry a jti; Apple's do not (the API then tells tokens apart by iat and nonce).
+        ...(provider === 'google' ? { jti: crypto.randomUUID() } : {}),
         ...(body.email === undefined ? {} : { email: body.email, email_verified: true }),
         ...(body.name === undefined ? {} : { name: body.name }),
         ...(body.picture === undefined ? {} : { picture: body.picture }),

@@ -14,6 +14,7 @@ import { revokedSessions } from '../../functions/adapters/dynamo/entities/revoke
 import { sessions } from '../../functions/adapters/dynamo/entities/session';
 import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
 import { phoneSends, sendWindows } from '../../functions/adapters/dynamo/entities/sms-limits';
+import { usedCredentials } from '../../functions/adapters/dynamo/entities/used-credential';
 import { users } from '../../functions/adapters/dynamo/entities/user';
 import type { PartitionKeyPrefix } from '../../functions/manifest/capabilities';
 import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
@@ -122,6 +123,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
       institutionGuards.key('u', 'ins').pk,
       revokedSessions.key(0, 1).pk,
+      usedCredentials.key('k').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 
