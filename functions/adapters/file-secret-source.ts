@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SecretSource } from './secret-sources';
 
 /** 256 random bits, base64url: the default for a generated local secret. */
 const randomSecret = async () => randomBytes(32).toString('base64url');
 
 /** A secret string in a local file, generated on first use. Local mode only (`.data/`, mode 0600). */
-export class FileSecretSource implements SecretSource {
+export class FileSecretSource {
   constructor(
     private readonly path: string,
     private readonly generate: () => Promise<string> = randomSecret,

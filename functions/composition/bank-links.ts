@@ -1,9 +1,7 @@
-import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { withInstitutionStatusCache } from '../adapters/institution-status-cache';
-import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidFetchGateway } from '../adapters/plaid-fetch-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
@@ -27,8 +25,8 @@ import type { AlertChannels } from '../domain/ports/alert-channels';
 import type { CheckQueue } from '../domain/ports/check-queue';
 import { logger } from '../http/logger';
 import { table, users } from './accounts';
+import { alertChannels } from './alert-channels';
 import { aws } from './aws';
-import { smsSender } from './identities';
 import { currentRuntime, memo } from './runtime';
 
 /**
@@ -61,14 +59,7 @@ export const plaidItems = () =>
 /** Exactly-once bookkeeping of alerts. */
 const alertLedger = () => memo('alertLedger', () => new DynamoAlertLedger(table()));
 
-const channels = () =>
-  memo('alertChannels', ({ config }) => {
-    if (config.sms.transport === 'outbox')
-      return new MeteredAlertChannels(new OutboxAlertChannels(smsSender()));
-    if (config.alertTopicArn === undefined)
-      throw new ConfigError('Invalid configuration: set ALERT_TOPIC_ARN');
-    return new MeteredAlertChannels(new SnsAlertChannels(smsSender(), config.alertTopicArn, aws().sns));
-  });
+const channels = alertChannels;
 
 /**
  * The cipher and the alert channels, built on first use: a function that never decrypts (the

@@ -10,7 +10,9 @@ export type AlertEventType =
   /** A neutral one-off notice (a revocation the user made on purpose). */
   | 'item.notice'
   /** The institution's outage that touched the Item is over. */
-  | 'item.institution_back';
+  | 'item.institution_back'
+  /** A change to the account's security (sign-in on a new device, password, ways in, phone, deletion). */
+  | 'security.notice';
 
 /** Where alerts go: the user's phone, and the alert topic (email and other subscribers). */
 export interface AlertChannels {
@@ -18,7 +20,8 @@ export interface AlertChannels {
   publishEvent(input: {
     eventType: AlertEventType;
     userId: string;
-    itemId: string;
+    /** The bank link the alert is about; absent for account notices. */
+    itemId?: string;
     subject: string;
     message: string;
   }): Promise<void>;
