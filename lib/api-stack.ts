@@ -49,6 +49,8 @@ export interface ApiStackProps extends StackProps {
   /** From the stateful stack. */
   plaidSecret: ISecret;
   /** From the stateful stack. */
+  appleKey: ISecret;
+  /** From the stateful stack. */
   tokenKey: IKey;
   /** From the stateful stack. */
   alertTopic: AlertTopicRef;
@@ -149,6 +151,14 @@ export class ApiStack extends Stack {
       smsPepper: props.smsPepper,
       wechatAppSecret: settings.providers.wechatAppId === undefined ? undefined : props.wechatAppSecret,
       plaidSecret: props.plaidSecret,
+      appleKey:
+        settings.providers.appleTeamId === undefined || settings.providers.appleKeyId === undefined
+          ? undefined
+          : {
+              secret: props.appleKey,
+              teamId: settings.providers.appleTeamId,
+              keyId: settings.providers.appleKeyId,
+            },
       plaid,
       tokenKey: props.tokenKey,
       alertTopic: props.alertTopic,

@@ -282,6 +282,13 @@ const providerFields = {
   nonce: z.optional(
     text(8, 256, { description: 'Apple, Google: the raw nonce the id_token was asked with.' }),
   ),
+  /** Apple: the SDK's authorization code, exchanged at Apple for the token account deletion revokes. */
+  authorizationCode: z.optional(
+    text(1, 512, {
+      description:
+        "Apple: the SDK's authorizationCode, exchanged at Apple for the refresh token that account deletion revokes.",
+    }),
+  ),
 };
 
 /** `POST /v1/auth/social`: a provider credential plus the PKCE challenge the code is bound to. */

@@ -5,8 +5,7 @@ import { withInstitutionStatusCache } from '../adapters/institution-status-cache
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidFetchGateway } from '../adapters/plaid-fetch-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
-import { FileSecretSource, lazySecret } from '../adapters/secret-sources';
-import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
+import { lazySecret } from '../adapters/secret-sources';
 import {
   createLinkToken,
   createUpdateLinkToken,
@@ -28,6 +27,7 @@ import { table, users } from './accounts';
 import { alertChannels } from './alert-channels';
 import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
+import { tokenCipher } from './token-cipher';
 
 /**
  * Plaid, through the official client; its secret from Secrets Manager in AWS. A deployment
@@ -43,16 +43,6 @@ const plaid = () =>
     );
   });
 
-const cipher = () =>
-  memo('tokenCipher', ({ config }) => {
-    const key = config.tokenKey;
-    return new EnvelopeTokenCipher(
-      key.source === 'kms'
-        ? new KmsKeyWrapper(key.keyId, aws().kms)
-        : new LocalKeyWrapper(new FileSecretSource(key.path)),
-    );
-  });
-
 /** Items and their history. */
 export const plaidItems = () =>
   memo('plaidItems', ({ config }) => new DynamoPlaidItemStore(table(), config.poller.shards));
@@ -65,10 +55,7 @@ const channels = alertChannels;
  * The cipher and the alert channels, built on first use: a function that never decrypts (the
  * webhook receiver) or never alerts (linking) must not need their configuration.
  */
-const lazyCipher: AccessTokenCipher = {
-  encrypt: async (token, itemId) => cipher().encrypt(token, itemId),
-  decrypt: async (ciphertext, itemId) => cipher().decrypt(ciphertext, itemId),
-};
+const lazyCipher: AccessTokenCipher = tokenCipher;
 const lazyChannels: AlertChannels = {
   sendSms: async (input) => channels().sendSms(input),
   publishEvent: async (input) => channels().publishEvent(input),
@@ -109,14 +96,14 @@ export const listItemsUseCase = () => listItems({ items: plaidItems() });
 export const getItemUseCase = () => getItem({ items: plaidItems() });
 /** `POST /v1/plaid/items/{itemId}/link-token`. */
 export const updateLinkTokenUseCase = () =>
-  createUpdateLinkToken({ items: plaidItems(), plaid: plaid(), cipher: cipher() });
+  createUpdateLinkToken({ items: plaidItems(), plaid: plaid(), cipher: tokenCipher });
 /** `POST /v1/plaid/items/{itemId}/repair`. */
 export const repairItemUseCase = () => repairItem(itemCheckDeps());
 /** `GET /v1/plaid/items/{itemId}/events`. */
 export const listItemEventsUseCase = () => listItemEvents({ items: plaidItems() });
 /** `DELETE /v1/plaid/items/{itemId}`. */
 export const removeItemUseCase = () =>
-  removeItem({ items: plaidItems(), plaid: plaid(), cipher: cipher(), clock: currentRuntime().clock });
+  removeItem({ items: plaidItems(), plaid: plaid(), cipher: tokenCipher, clock: currentRuntime().clock });
 
 /** `POST /v1/plaid/webhook`. */
 export const receiveWebhookUseCase = () =>

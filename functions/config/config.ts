@@ -9,6 +9,7 @@ import {
   type SigningKeysSetting,
 } from './access-tokens';
 import { readAlertTopic, requireAlertTopic } from './alerts';
+import { type AppleKeySettings, readAppleKey } from './apple';
 import { type RevocationListSettings, readAccounts, readBase, readHttp, readTable } from './core';
 import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
 import { type PollerConfig, readCheckQueue, readPoller } from './poller';
@@ -44,6 +45,8 @@ export interface Config {
   sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
   smsPepper: SmsPepperSetting;
   providers: ProvidersSettings;
+  /** Our Sign in with Apple key; unset without `APPLE_TEAM_ID`. */
+  appleKey: AppleKeySettings | undefined;
   /** Unset without `PLAID_CLIENT_ID`: the routes that need Plaid answer 503 then. */
   plaid: PlaidConfig | undefined;
   tokenKey: TokenKeySetting;
@@ -67,6 +70,7 @@ const SECTIONS = {
   sms: readSms,
   smsPepper: readSmsPepper,
   providers: readProviders,
+  appleKey: readAppleKey,
   plaid: readPlaid,
   tokenKey: readTokenKey,
   alertTopic: readAlertTopic,
@@ -152,6 +156,9 @@ export function loadConfig(env: Env): Config {
     },
     get providers() {
       return section('providers');
+    },
+    get appleKey() {
+      return section('appleKey');
     },
     get plaid() {
       return section('plaid');

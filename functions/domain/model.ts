@@ -31,6 +31,18 @@ export interface IdentityRecord {
   linkedAt: string;
   /** argon2id PHC string; only on `password` identities. */
   passwordHash?: string;
+  /**
+   * Apple only: the refresh token Apple issued for this user (AES-256-GCM, as Plaid access tokens
+   * are; `apple:<subject>` is the associated data) and the client id it belongs to. Account
+   * deletion revokes it at Apple. Never in a response or an export.
+   */
+  providerToken?: ProviderToken;
+}
+
+/** A provider's token kept for later revocation, encrypted. */
+export interface ProviderToken {
+  ciphertext: string;
+  clientId: string;
 }
 
 /** A refresh-token session. The refresh token itself is never stored, only its hash. */

@@ -8,8 +8,12 @@ export type SocialCredential =
   /** WeChat's classic path: a token and openid the app already holds, checked with `sns/auth`. */
   | { provider: 'wechat'; accessToken: string; openId: string }
   | { provider: 'qq'; accessToken: string }
-  /** OIDC: the id_token and the raw nonce whose SHA-256 it must carry. */
-  | { provider: 'apple' | 'google'; idToken: string; nonce: string };
+  /**
+   * OIDC: the id_token and the raw nonce whose SHA-256 it must carry; for Apple also the SDK's
+   * authorization code, exchanged at Apple for the refresh token account deletion revokes.
+   */
+  | { provider: 'google'; idToken: string; nonce: string }
+  | { provider: 'apple'; idToken: string; nonce: string; authorizationCode?: string };
 
 /** Who the provider says the user is. See `single-use-credentials.ts` for `replayKey`. */
 export interface ProviderProfile {
@@ -25,6 +29,8 @@ export interface ProviderProfile {
    * it expires. {@link singleUseCredentials} accepts it once.
    */
   replayKey?: { key: string; expiresAt: Date };
+  /** OIDC: the client id the id_token was issued to (its `aud`). */
+  clientId?: string;
 }
 
 /**
@@ -43,6 +49,7 @@ export interface CredentialFields {
   openId?: string | undefined;
   idToken?: string | undefined;
   nonce?: string | undefined;
+  authorizationCode?: string | undefined;
 }
 
 /**
@@ -74,6 +81,13 @@ export function toSocialCredential(fields: CredentialFields): SocialCredential {
           ...(fields.nonce === undefined ? ['nonce'] : []),
         );
       }
+      if (fields.provider === 'apple' && fields.authorizationCode !== undefined)
+        return {
+          provider: 'apple',
+          idToken: fields.idToken,
+          nonce: fields.nonce,
+          authorizationCode: fields.authorizationCode,
+        };
       return { provider: fields.provider, idToken: fields.idToken, nonce: fields.nonce };
   }
 }

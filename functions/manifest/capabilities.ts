@@ -64,6 +64,11 @@ export interface Capabilities {
   sms?: 'send';
   /** Verifies third-party sign-ins, reading WeChat's AppSecret when WeChat is set up. */
   providers?: 'verify';
+  /**
+   * Signs Sign in with Apple client secrets with our Apple key (reads its secret) to call Apple's
+   * `/auth/token` and `/auth/revoke`.
+   */
+  appleKey?: 'sign';
   /** Calls Plaid (reads its secret). */
   plaid?: 'call';
   /** What the function does with the key that wraps Plaid access tokens. */

@@ -10,6 +10,7 @@ const SECTIONS_OF: { [K in keyof Required<Capabilities>]: readonly ConfigSection
   smsPepper: ['sms', 'smsPepper'],
   sms: ['sms'],
   providers: ['providers'],
+  appleKey: ['providers', 'appleKey'],
   plaid: ['plaid', 'poller'],
   tokenKey: ['tokenKey'],
   alerts: ['sms', 'alertTopic'],

@@ -119,10 +119,12 @@ export const routeDeployments = {
   social: {
     capabilities: {
       table: {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#', 'IDTOKEN#'],
       },
       providers: 'verify',
+      appleKey: 'sign',
+      tokenKey: 'encrypt',
     },
   },
   linkSocial: {
@@ -138,6 +140,8 @@ export const routeDeployments = {
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'IDTOKEN#'],
       },
       providers: 'verify',
+      appleKey: 'sign',
+      tokenKey: 'encrypt',
     },
   },
   updateMe: {

@@ -16,6 +16,8 @@ export interface CapabilityResources {
   /** Unset while WeChat is not set up: `providers` then reads no secret. */
   wechatAppSecret: ISecret | undefined;
   plaidSecret: ISecret;
+  /** Unset while Apple's team and key ids are not set: `appleKey` then reads no secret. */
+  appleKey: { secret: ISecret; teamId: string; keyId: string } | undefined;
   plaid: PlaidFunctionSettings;
   tokenKey: IKey;
   alertTopic: AlertTopicRef;
@@ -46,6 +48,7 @@ export function grantCapabilities(
   if (capabilities.providers === 'verify' && on.wechatAppSecret !== undefined) {
     fn.useProviderSecrets(on.wechatAppSecret);
   }
+  if (capabilities.appleKey === 'sign' && on.appleKey !== undefined) fn.useAppleKey(on.appleKey);
   if (capabilities.plaid === 'call') fn.usePlaid(on.plaidSecret, on.plaid);
   if (capabilities.tokenKey !== undefined) fn.useTokenKey(on.tokenKey, capabilities.tokenKey);
   const sms = on.smsSenderId === undefined ? {} : { senderId: on.smsSenderId };

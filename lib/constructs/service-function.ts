@@ -228,6 +228,20 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Hands our Sign in with Apple key to the function: sets `APPLE_TEAM_ID`, `APPLE_KEY_ID` and
+   * `APPLE_PRIVATE_KEY_SECRET_ID`, and grants `secretsmanager:GetSecretValue` on that secret only.
+   */
+  useAppleKey(key: { secret: ISecret; teamId: string; keyId: string }): this {
+    this.addEnvironment('APPLE_TEAM_ID', key.teamId);
+    this.addEnvironment('APPLE_KEY_ID', key.keyId);
+    this.addEnvironment('APPLE_PRIVATE_KEY_SECRET_ID', key.secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [key.secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /**
    * Hands the SMS-code pepper to the function: sets `SMS_PEPPER_SECRET_ID` and grants
    * `secretsmanager:GetSecretValue` on that secret only.
    */

@@ -40,7 +40,10 @@ export async function startTestApi(
   } = {},
 ) {
   const { startProviderEmulator } = await import('../../local/emulators/providers');
-  const providers = input.providers ? await startProviderEmulator() : undefined;
+  const emulatorClock = input.clock ?? input.localClock;
+  const providers = input.providers
+    ? await startProviderEmulator(emulatorClock === undefined ? {} : { now: () => emulatorClock.now() })
+    : undefined;
   const { startPlaidEmulator } = await import('../../local/emulators/plaid');
   const plaid = input.plaid === undefined ? undefined : await startPlaidEmulator(input.plaid);
   const { env, tableName, endpoint } = await freshEnvironment({
@@ -61,6 +64,7 @@ export async function startTestApi(
     }),
   });
   env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;
+  providers?.apple.setNotificationUrl(`${api.url}/v1/apple/notifications`);
   Object.assign(process.env, env);
   const { configureRuntime } = await import('../../functions/composition/runtime');
   const clock = input.clock ?? input.localClock;

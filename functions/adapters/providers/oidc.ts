@@ -77,6 +77,7 @@ export class OidcVerifier {
     const replayKey = createHash('sha256')
       .update([this.settings.provider, String(payload.iss), String(payload.sub), unique].join('\n'))
       .digest('base64url');
+    const audience = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
     return {
       provider: this.settings.provider,
       subject: String(payload.sub),
@@ -84,6 +85,7 @@ export class OidcVerifier {
       ...(name === undefined ? {} : { nickname: name }),
       ...(typeof payload.picture === 'string' ? { avatarUrl: payload.picture } : {}),
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+      ...(typeof audience === 'string' ? { clientId: audience } : {}),
     };
   }
 }
