@@ -80,6 +80,8 @@ describe('Function: readSettings', () => {
         wechatAppId: 'wx123',
         qqAppId: undefined,
         appleClientIds: undefined,
+        appleTeamId: undefined,
+        appleKeyId: undefined,
         googleClientIds: 'ios.apps.googleusercontent.com,android.apps.googleusercontent.com',
       },
       plaid: {

@@ -201,6 +201,22 @@ describe('Apple emulator: POST /auth/revoke (Token revocation)', () => {
   });
 });
 
+/** The Apple identity's record as stored (read straight from DynamoDB Local). */
+async function storedIdentity(sub: string) {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: api.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    }),
+  );
+  const stored = await client.send(
+    new GetCommand({ TableName: api.tableName, Key: { pk: `IDENTITY#apple#${sub}`, sk: 'IDENTITY' } }),
+  );
+  client.destroy();
+  return stored.Item;
+}
+
 describe('Apple sign-in exchanges the authorizationCode', () => {
   const social = (body: Record<string, unknown>) =>
     api.call('POST', '/v1/auth/social', {
@@ -216,21 +232,29 @@ describe('Apple sign-in exchanges the authorizationCode', () => {
 
     // Assess
     expect(r.status).toBe(200);
-    const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: api.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      }),
-    );
-    const stored = await client.send(
-      new GetCommand({ TableName: api.tableName, Key: { pk: `IDENTITY#apple#${sub}`, sk: 'IDENTITY' } }),
-    );
+    const stored = { Item: await storedIdentity(sub) };
     expect(stored.Item?.providerToken).toMatchObject({
       clientId: CLIENT_ID,
       ciphertext: expect.stringMatching(/^v1:/),
     });
     expect(JSON.stringify(stored.Item)).not.toMatch(/"r[A-Za-z0-9_-]{32}"/);
+  });
+
+  it('keeps the newer refresh token when the same Apple user signs in again', async () => {
+    // Prepare
+    const first = await mint();
+    expect((await social({ provider: 'apple', ...first, nonce: NONCE })).status).toBe(200);
+    const before = await storedIdentity(first.sub);
+    const again = await mint({ sub: first.sub });
+
+    // Act
+    const r = await social({ provider: 'apple', ...again, nonce: NONCE });
+
+    // Assess
+    expect(r.body.isNewUser).toBe(false);
+    const after = await storedIdentity(first.sub);
+    expect(after?.providerToken.ciphertext).not.toBe(before?.providerToken.ciphertext);
+    expect(after?.userId).toBe(before?.userId);
   });
 
   it('answers 422 without the authorizationCode, and 401 PROVIDER_REJECTED for a used one', async () => {
