@@ -27,6 +27,7 @@ import { routeList, routes } from '../functions/api/routes';
 import { CORS_POLICY, parseAllowedOrigins } from '../functions/http/cors-policy';
 import type { FunctionDeployment } from '../functions/manifest/capabilities';
 import { backgroundDeployments, routeDeployments } from '../functions/manifest/function-manifest';
+import { AccountDeletion } from './constructs/account-deletion';
 import type { AlertTopicRef } from './constructs/alert-topic';
 import { BankLinkPoller } from './constructs/bank-link-poller';
 import { type CapabilityResources, grantCapabilities } from './constructs/capability-grants';
@@ -81,6 +82,7 @@ export class ApiStack extends Stack {
   /** Function of each route, by route id. */
   readonly functions: ReadonlyMap<string, ServiceFunction>;
   readonly poller: BankLinkPoller;
+  readonly accountDeletion: AccountDeletion;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, { description: `LinkGuard ${props.settings.stage}: HTTP API and functions.`, ...props });
@@ -164,6 +166,9 @@ export class ApiStack extends Stack {
       alertTopic: props.alertTopic,
       smsSenderId: settings.smsSenderId,
     };
+
+    this.accountDeletion = new AccountDeletion(this, 'AccountDeletion', { common, resources });
+    resources.deletionQueue = this.accountDeletion.queue;
 
     const authorizerFunction = new ServiceFunction(this, 'Authorizer', {
       ...common,

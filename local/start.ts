@@ -176,6 +176,10 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { configureRuntime } = await import('../functions/composition/runtime');
   configureRuntime({ env: process.env, clock });
+  const { localDeletionQueue } = await import('./deletion-queue');
+  const { provideDeletionQueue } = await import('../functions/composition/account-deletion');
+  const deletions = localDeletionQueue();
+  provideDeletionQueue(deletions);
   const { startApiServer } = await import('./api-server');
   const { localRoutes } = await import('./local-routes');
   const { localPoller } = await import('./poller');
@@ -192,7 +196,7 @@ async function main(): Promise<void> {
     startApiServer({
       port,
       host,
-      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock }),
+      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock, deletions }),
     }),
   );
   const url = `http://localhost:${port}`;

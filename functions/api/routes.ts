@@ -285,6 +285,20 @@ export const routes = {
     success: { status: 204, description: 'Removed.' },
     errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'VALIDATION_FAILED', 'NOT_FOUND', 'LAST_IDENTITY'],
   },
+  deleteMe: {
+    method: 'DELETE',
+    path: '/v1/me',
+    handler: 'me-delete',
+    auth: 'user',
+    summary:
+      'Delete the account: sessions revoked and identities freed at once; bank links removed at Plaid and Apple tokens revoked from a durable queue.',
+    success: {
+      status: 202,
+      description: 'Deleted; the work at Plaid and Apple follows.',
+      schema: s.AccountDeletedResponse,
+    },
+    errors: ['INVALID_TOKEN', 'NOT_FOUND'],
+  },
   plaidLinkToken: {
     method: 'POST',
     path: '/v1/plaid/link-token',

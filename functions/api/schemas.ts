@@ -434,3 +434,9 @@ export const ProblemResponse = named(
   }),
   'An RFC 9457 problem document. Switch on `code`; `detail` is for humans.',
 );
+
+/** `DELETE /v1/me`: when the account was deleted. */
+export const AccountDeletedResponse = named(
+  'AccountDeletedResponse',
+  z.object({ deletedAt: z.string().check(z.describe('When the account was deleted (ISO-8601).')) }),
+);

@@ -33,7 +33,7 @@ import { tokenCipher } from './token-cipher';
  * Plaid, through the official client; its secret from Secrets Manager in AWS. A deployment
  * without Plaid credentials answers 503 `PLAID_NOT_CONFIGURED` on every route that needs Plaid.
  */
-const plaid = () =>
+export const plaid = () =>
   memo('plaid', ({ config, clock }) => {
     const settings = config.plaid;
     if (settings === undefined) throw new PlaidNotConfiguredError();

@@ -11,6 +11,7 @@ import {
 import { readAlertTopic, requireAlertTopic } from './alerts';
 import { type AppleKeySettings, readAppleKey } from './apple';
 import { type RevocationListSettings, readAccounts, readBase, readHttp, readTable } from './core';
+import { type DeletionQueueSettings, readDeletionQueue } from './deletion';
 import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
 import { type PollerConfig, readCheckQueue, readPoller } from './poller';
 import { type ProvidersSettings, readProviders } from './providers';
@@ -53,6 +54,7 @@ export interface Config {
   /** The SNS topic alerts go to (AWS); the outbox stands in under `SMS_TRANSPORT=outbox`. */
   alertTopicArn: string | undefined;
   poller: PollerConfig;
+  deletionQueue: DeletionQueueSettings;
 }
 
 /**
@@ -75,6 +77,7 @@ const SECTIONS = {
   tokenKey: readTokenKey,
   alertTopic: readAlertTopic,
   poller: readPoller,
+  deletionQueue: readDeletionQueue,
 } as const;
 
 /** Checks that only cold start runs: what a capability demands beyond what its section reads. */
@@ -171,6 +174,9 @@ export function loadConfig(env: Env): Config {
     },
     get poller() {
       return section('poller');
+    },
+    get deletionQueue() {
+      return section('deletionQueue');
     },
   };
 }

@@ -57,6 +57,8 @@ export type InternalErrorCode =
   | 'PLAID_REQUEST_FAILED'
   /** The queue refused messages after retries. */
   | 'QUEUE_REFUSED'
+  /** Deletion work arrived before its account's deletion was written: tried again later. */
+  | 'DELETION_NOT_READY'
   /** Something our own code relies on did not hold: a bug or a broken deployment. */
   | 'INVARIANT_BROKEN';
 
@@ -316,6 +318,15 @@ export class QueueRefusedError extends AppError {
   override readonly code = 'QUEUE_REFUSED' as const;
   constructor(message: string) {
     super(QueueRefusedError.code, message);
+  }
+}
+
+/** Deletion work for an account whose deletion is not (yet) written: the queue tries it again. */
+export class DeletionNotReadyError extends AppError {
+  static override readonly code = 'DELETION_NOT_READY' as const;
+  override readonly code = 'DELETION_NOT_READY' as const;
+  constructor(userId: string) {
+    super(DeletionNotReadyError.code, `Account ${userId} is not deleted yet.`);
   }
 }
 

@@ -73,7 +73,7 @@ export type Observation =
   /** Plaid's `USER_ACCOUNT_REVOKED`: one account of the Item is gone; the Item itself is fine. */
   | { kind: 'account_revoked'; accountId?: string };
 
-export type ObservationSource = 'poll' | 'webhook' | 'repair' | 'link';
+export type ObservationSource = 'poll' | 'webhook' | 'repair' | 'link' | 'account_deletion';
 
 /** One entry of an Item's history. */
 export interface ItemEvent {

@@ -97,7 +97,9 @@ export type SessionRevokeReason =
   | 'revoked_by_user'
   | 'refresh_token_reuse'
   | 'authorization_code_reuse'
-  | 'identity_unlinked';
+  | 'identity_unlinked'
+  | 'account_deleted'
+  | 'provider_consent_revoked';
 
 /** Consecutive failed password sign-ins for one username. A TTL item. */
 export interface LoginFailureRecord {
@@ -125,7 +127,8 @@ export type AuditEventType =
   | 'password.set'
   | 'password.changed'
   | 'profile.updated'
-  | 'oauth.code_reused';
+  | 'oauth.code_reused'
+  | 'account.deleted';
 
 export interface AuditEvent {
   id: string;

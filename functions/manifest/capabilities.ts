@@ -79,6 +79,8 @@ export interface Capabilities {
   emailSubscriptions?: 'manage';
   /** Puts Items due for a check on the check queue. */
   checkQueue?: 'send';
+  /** Puts a deleted account's remaining work (Plaid, Apple) on the deletion queue. */
+  deletionQueue?: 'send';
 }
 
 /** How one function is deployed: its capabilities and how it is bundled. */

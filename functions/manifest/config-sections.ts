@@ -16,6 +16,7 @@ const SECTIONS_OF: { [K in keyof Required<Capabilities>]: readonly ConfigSection
   alerts: ['sms', 'alertTopic'],
   emailSubscriptions: ['sms', 'alertTopic'],
   checkQueue: ['poller', 'checkQueue'],
+  deletionQueue: ['deletionQueue'],
 };
 
 /**

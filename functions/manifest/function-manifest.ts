@@ -198,6 +198,16 @@ export const routeDeployments = {
       },
     },
   },
+  deleteMe: {
+    capabilities: {
+      table: {
+        actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+      },
+      deletionQueue: 'send',
+      emailSubscriptions: 'manage',
+    },
+  },
   plaidLinkToken: { capabilities: { plaid: 'call' } },
   plaidLinkItem: {
     capabilities: {
@@ -271,6 +281,20 @@ export const backgroundDeployments = {
       plaid: 'call',
       tokenKey: 'decrypt',
       alerts: 'publish',
+    },
+  },
+  /** Removes a deleted account's bank links at Plaid and revokes its Apple tokens, from the deletion queue. */
+  accountDeletionWorker: {
+    handler: 'account-deletion-worker',
+    capabilities: {
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'ITEM#', 'USERINST#'],
+      },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+      appleKey: 'sign',
+      emailSubscriptions: 'manage',
     },
   },
 } as const satisfies Record<string, FunctionDeployment & { handler: string }>;

@@ -23,6 +23,7 @@ export interface CapabilityResources {
   alertTopic: AlertTopicRef;
   smsSenderId: string | undefined;
   checkQueue?: IQueue;
+  deletionQueue?: IQueue;
 }
 
 /**
@@ -56,6 +57,11 @@ export function grantCapabilities(
   if (capabilities.alerts === 'publish') fn.useAlerts(on.alertTopic, sms);
   else if (capabilities.sms === 'send') fn.useSms(sms);
   if (capabilities.emailSubscriptions === 'manage') fn.useEmailSubscriptions(on.alertTopic);
+  if (capabilities.deletionQueue === 'send') {
+    if (on.deletionQueue === undefined)
+      throw new Error(`${fn.node.path}: deletionQueue needs the deletion queue.`);
+    fn.useDeletionQueue(on.deletionQueue);
+  }
   if (capabilities.checkQueue === 'send') {
     if (on.checkQueue === undefined) throw new Error(`${fn.node.path}: checkQueue needs the check queue.`);
     fn.useCheckQueue(on.checkQueue);

@@ -404,6 +404,16 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Lets the function put work on the account-deletion queue: sets `DELETION_QUEUE_URL` and grants
+   * `sqs:SendMessage` (which also authorizes SendMessageBatch) on that queue only.
+   */
+  useDeletionQueue(queue: IQueue): this {
+    this.addEnvironment('DELETION_QUEUE_URL', queue.queueUrl);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return this;
+  }
+
+  /**
    * Lets the function put messages on a queue: sets `CHECK_QUEUE_URL` and grants `sqs:SendMessage`
    * (which also authorizes SendMessageBatch) on that queue only.
    */

@@ -55,10 +55,13 @@ export async function startTestApi(
   const { startApiServer } = await import('../../local/api-server');
   const { localRoutes } = await import('../../local/local-routes');
   const { localPoller } = await import('../../local/poller');
+  const { localDeletionQueue } = await import('../../local/deletion-queue');
   const poller = localPoller();
+  const deletions = localDeletionQueue();
   const api = await startApiServer({
     localRoutes: localRoutes({
       poller,
+      deletions,
       ...(plaid === undefined ? {} : { plaid }),
       ...(input.localClock === undefined ? {} : { clock: input.localClock }),
     }),
@@ -69,6 +72,8 @@ export async function startTestApi(
   const { configureRuntime } = await import('../../functions/composition/runtime');
   const clock = input.clock ?? input.localClock;
   configureRuntime({ env, ...(clock === undefined ? {} : { clock }) });
+  const { provideDeletionQueue } = await import('../../functions/composition/account-deletion');
+  provideDeletionQueue(deletions);
   const call = async (
     method: string,
     path: string,
@@ -98,9 +103,10 @@ export async function startTestApi(
   };
   const close = async () => {
     await poller.stop();
+    await deletions.drain();
     await api.close();
     await providers?.close();
     await plaid?.close();
   };
-  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller };
+  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller, deletions };
 }
