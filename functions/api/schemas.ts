@@ -436,7 +436,4 @@ export const ProblemResponse = named(
 );
 
 /** `DELETE /v1/me`: when the account was deleted. */
-export const AccountDeletedResponse = named(
-  'AccountDeletedResponse',
-  z.object({ deletedAt: z.string().check(z.describe('When the account was deleted (ISO-8601).')) }),
-);
+export const AccountDeletedResponse = named('AccountDeletedResponse', z.object({ deletedAt: timestamp() }));

@@ -131,7 +131,11 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[…]',
         // Unsubscribe on the alert topic's subscriptions ("<topic ARN>:*", see useEmailSubscriptions).
         ...routeList.filter((r) => r.capabilities.emailSubscriptions).map(() => 'AwsSolutions-IAM5[…]'),
-        // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret.
+        // …and for the account-deletion worker, which unsubscribes a deleted account's email.
+        'AwsSolutions-IAM5[…]',
+        // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret,
+        // the Sign in with Apple key.
+        'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',

@@ -180,6 +180,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     await call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
     await call('GET', `/v1/plaid/items/${itemId}/events`, { token: user.token });
     await call('DELETE', `/v1/plaid/items/${itemId}`, { token: user.token });
+    await call('DELETE', '/v1/me', { token: user.token });
 
     // Last, what ends sessions.
     await call('DELETE', `/v1/me/sessions/${other.id}`, { token });

@@ -72,8 +72,11 @@ export async function startTestApi(
   const { configureRuntime } = await import('../../functions/composition/runtime');
   const clock = input.clock ?? input.localClock;
   configureRuntime({ env, ...(clock === undefined ? {} : { clock }) });
-  const { provideDeletionQueue } = await import('../../functions/composition/account-deletion');
-  provideDeletionQueue(deletions);
+  // A test that sets DELETION_QUEUE_URL gets the SQS queue (mocked), as in AWS.
+  if (env.DELETION_QUEUE_URL === undefined) {
+    const { provideDeletionQueue } = await import('../../functions/composition/account-deletion');
+    provideDeletionQueue(deletions);
+  }
   const call = async (
     method: string,
     path: string,

@@ -10,6 +10,7 @@ import {
 
 /** What a fully configured deployment sets (AWS flavour). */
 const complete: Record<string, string> = {
+  DELETION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/deletions',
   TABLE_NAME: 'linkguard',
   AWS_REGION: 'us-east-1',
   JWT_ISSUER: 'https://api.example.test',
