@@ -292,12 +292,13 @@ export const routes = {
     auth: 'user',
     summary:
       'Delete the account: sessions revoked and identities freed at once; bank links removed at Plaid and Apple tokens revoked from a durable queue.',
+    sensitive: true,
     success: {
       status: 202,
       description: 'Deleted; the work at Plaid and Apple follows.',
       schema: s.AccountDeletedResponse,
     },
-    errors: ['INVALID_TOKEN', 'NOT_FOUND'],
+    errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'NOT_FOUND'],
   },
   plaidLinkToken: {
     method: 'POST',

@@ -201,7 +201,13 @@ export const routeDeployments = {
   deleteMe: {
     capabilities: {
       table: {
-        actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
       },
       deletionQueue: 'send',

@@ -105,7 +105,10 @@ describe('DELETE /v1/me', () => {
     });
     expect(refresh.body.error).toBe('invalid_grant');
     const me = await api.call('GET', '/v1/me', { token: account.token });
-    expect(me.status).toBeGreaterThanOrEqual(400);
+    expect(me.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    // Sensitive routes read the session: the old token is refused at once.
+    const again = await api.call('DELETE', '/v1/me', { token: account.token });
+    expect(again.body).toMatchObject({ status: 401 });
     const login = await api.call('POST', '/v1/auth/login', {
       json: { username: account.username, password: PASSWORD },
     });
@@ -176,6 +179,26 @@ describe('DELETE /v1/me', () => {
     expect(queue.deadLetters.filter((d) => d.work.userId === account.userId)).toEqual([]);
     expect(removedAtPlaid(account.items)).toEqual([true, true]);
     expect(await revocationsOf(account.appleSub)).toBe(1);
+  });
+
+  it('is sensitive: a sign-in older than 10 minutes is 401 REAUTH_REQUIRED, and nothing is deleted', async () => {
+    // Prepare
+    const username = `old${Date.now()}`;
+    const registered = await api.call('POST', '/v1/auth/register', {
+      json: { username, password: PASSWORD },
+    });
+    clock.advance(11 * 60);
+    const refreshed = await api.call('POST', '/v1/oauth/token', {
+      json: { grant_type: 'refresh_token', refresh_token: registered.body.refresh_token },
+    });
+
+    // Act
+    const r = await api.call('DELETE', '/v1/me', { token: refreshed.body.access_token });
+
+    // Assess
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBe('REAUTH_REQUIRED');
+    expect((await api.call('GET', '/v1/me', { token: refreshed.body.access_token })).status).toBe(200);
   });
 
   it('dead-letters work Plaid keeps refusing, for the DLQ alarm, instead of losing it', async () => {

@@ -47,6 +47,7 @@ describe('The README walkthrough, run as a reader runs it', () => {
       'Signing in with a phone',
       'Signing in with WeChat, QQ, Apple or Google',
       'A bank link that breaks and gets repaired',
+      'Deleting an account',
       "Plaid's slower failures: a pending disconnect, staleness, an outage",
     ]);
   });
@@ -107,6 +108,13 @@ describe('The README walkthrough, run as a reader runs it', () => {
       expect(slow).toMatch(/^login_required, institution degraded$/m);
       expect(slow).toMatch(/^alerts while degraded: 0$/m);
       expect(slow).toMatch(/^alerts once it is back: 1$/m);
+      const deletion = outputs.get('Deleting an account') ?? '';
+      expect(deletion).toMatch(/\{"deletedAt":"[^"]+"\}/);
+      expect(deletion).toMatch(/^(INVALID_TOKEN|REAUTH_REQUIRED)$/m);
+      expect(deletion).toMatch(/^plaid-item done PLAID_REQUEST_FAILED$/m);
+      expect(deletion).toMatch(/^apple-token done$/m);
+      expect(deletion).toContain('Plaid Item removed: true');
+      expect(deletion).toContain('Apple revocations: refresh_token');
     },
     300_000,
   );
