@@ -300,6 +300,16 @@ export const routes = {
     },
     errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'NOT_FOUND'],
   },
+  exportMe: {
+    method: 'GET',
+    path: '/v1/me/export',
+    handler: 'me-export',
+    auth: 'user',
+    summary:
+      'Everything stored about the user as one JSON document (GDPR art. 15/20): profile, identities, sessions, audit history, bank links with their history; no secret.',
+    success: { status: 200, description: 'The export.' },
+    errors: ['INVALID_TOKEN', 'NOT_FOUND'],
+  },
   plaidLinkToken: {
     method: 'POST',
     path: '/v1/plaid/link-token',
@@ -405,6 +415,22 @@ export const routes = {
       'UNSUPPORTED_MEDIA_TYPE',
       'PAYLOAD_TOO_LARGE',
       'PLAID_NOT_CONFIGURED',
+    ],
+  },
+  appleNotifications: {
+    method: 'POST',
+    path: '/v1/apple/notifications',
+    handler: 'apple-notifications',
+    auth: 'public',
+    summary:
+      "Sign in with Apple's server-to-server notifications (consent-revoked, account-delete, email-disabled, email-enabled), verified against Apple's JWKS.",
+    body: s.AppleNotificationBody,
+    success: { status: 200, description: 'Received.' },
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_APPLE_NOTIFICATION',
+      'PROVIDER_UNAVAILABLE',
+      'PROVIDER_NOT_CONFIGURED',
     ],
   },
   jwks: {

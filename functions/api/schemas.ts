@@ -437,3 +437,9 @@ export const ProblemResponse = named(
 
 /** `DELETE /v1/me`: when the account was deleted. */
 export const AccountDeletedResponse = named('AccountDeletedResponse', z.object({ deletedAt: timestamp() }));
+
+/** `POST /v1/apple/notifications`: Apple's server-to-server notification. */
+export const AppleNotificationBody = named(
+  'AppleNotification',
+  z.object({ payload: text(1, 16384, { description: 'A JWT signed by Apple (its id_token keys).' }) }),
+);

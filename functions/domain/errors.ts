@@ -37,6 +37,7 @@ export type PublicErrorCode =
   | 'STILL_BROKEN'
   | 'RELINK_REQUIRED'
   | 'INVALID_WEBHOOK_SIGNATURE'
+  | 'INVALID_APPLE_NOTIFICATION'
   | 'CONFLICT'
   | 'IDENTITY_TYPE_TAKEN'
   | 'REAUTH_REQUIRED'
@@ -309,6 +310,15 @@ export class WebhookRejectedError extends AppError {
   override readonly code = 'INVALID_WEBHOOK_SIGNATURE' as const;
   constructor(reason: string) {
     super(WebhookRejectedError.code, `Webhook rejected: ${reason}`);
+  }
+}
+
+/** A server-to-server notification that is not Apple's, or not for us; the message says why (for the log). */
+export class AppleNotificationRejectedError extends AppError {
+  static override readonly code = 'INVALID_APPLE_NOTIFICATION' as const;
+  override readonly code = 'INVALID_APPLE_NOTIFICATION' as const;
+  constructor(reason: string) {
+    super(AppleNotificationRejectedError.code, `Notification rejected: ${reason}`);
   }
 }
 

@@ -214,6 +214,7 @@ export const routeDeployments = {
       emailSubscriptions: 'manage',
     },
   },
+  exportMe: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#', 'ITEM#'] } } },
   plaidLinkToken: { capabilities: { plaid: 'call' } },
   plaidLinkItem: {
     capabilities: {
@@ -257,6 +258,21 @@ export const routeDeployments = {
       table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
       plaid: 'call',
       alerts: 'publish',
+    },
+  },
+  appleNotifications: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+      },
+      emailSubscriptions: 'manage',
     },
   },
   jwks: { capabilities: { publicKeys: 'read' } },

@@ -176,7 +176,8 @@ describe('Bank links: the poller', () => {
 
   describe('Resource: worker', () => {
     it('takes the check queue ten at a time, reports partial failures, at most pollerConcurrency at once', () => {
-      apiTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      // The poller's worker and the account-deletion worker.
+      apiTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
       apiTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] },
         FunctionName: { Ref: ids.worker },

@@ -61,10 +61,10 @@ describe('Third-party sign-in infrastructure', () => {
 
     // Assess
     expect(withKey.map((fn) => fn.Properties.Description).sort()).toEqual(
-      routeList
-        .filter((r) => r.capabilities.appleKey === 'sign')
-        .map((r) => `${r.method} ${r.path}`)
-        .sort(),
+      [
+        ...routeList.filter((r) => r.capabilities.appleKey === 'sign').map((r) => `${r.method} ${r.path}`),
+        'Account deletion: removes bank links at Plaid, revokes Apple tokens (deletion queue).',
+      ].sort(),
     );
     expect(readers).toEqual(withKey.map((fn) => fn.Properties.Role['Fn::GetAtt'][0]).sort());
     for (const fn of withKey)
