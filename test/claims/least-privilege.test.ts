@@ -43,8 +43,10 @@ const NOT_SEEN: Record<string, Record<string, string>> = {
     'sns:Unsubscribe': 'the alert email is unsubscribed in the outbox locally (no ALERT_TOPIC_ARN)',
   },
   'apple-notifications': {
-    'sns:Subscribe': 'email-enabled subscribes the alert email again, in the outbox locally (no ALERT_TOPIC_ARN)',
-    'sns:Unsubscribe': 'email-disabled unsubscribes the alert email, in the outbox locally (no ALERT_TOPIC_ARN)',
+    'sns:Subscribe':
+      'email-enabled subscribes the alert email again, in the outbox locally (no ALERT_TOPIC_ARN)',
+    'sns:Unsubscribe':
+      'email-disabled unsubscribes the alert email, in the outbox locally (no ALERT_TOPIC_ARN)',
   },
   'account-deletion-worker': {
     'sns:Subscribe':
