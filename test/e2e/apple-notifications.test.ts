@@ -122,15 +122,15 @@ describe('POST /v1/apple/notifications', () => {
       const sensitive = await api.call('DELETE', '/v1/me', { token: user.token });
       expect(sensitive.status).toBe(401);
       // The Apple subject is free: signing in again starts a new account.
-      const again = (await idp('/emulator/oidc/apple/id-token', { nonce: NONCE, sub: user.sub })) as Record<
-        string,
-        string
-      >;
+      const again = (await idp('/emulator/oidc/apple/id-token', {
+        nonce: 'nonce-again-12345',
+        sub: user.sub,
+      })) as Record<string, string>;
       const started = await api.call('POST', '/v1/auth/social', {
         json: {
           provider: 'apple',
           ...again,
-          nonce: NONCE,
+          nonce: 'nonce-again-12345',
           codeChallenge: CHALLENGE,
           codeChallengeMethod: 'S256',
         },

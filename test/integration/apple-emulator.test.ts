@@ -245,10 +245,10 @@ describe('Apple sign-in exchanges the authorizationCode', () => {
     const first = await mint();
     expect((await social({ provider: 'apple', ...first, nonce: NONCE })).status).toBe(200);
     const before = await storedIdentity(first.sub);
-    const again = await mint({ sub: first.sub });
+    const again = await mint({ sub: first.sub, nonce: 'nonce-again-12345' });
 
     // Act
-    const r = await social({ provider: 'apple', ...again, nonce: NONCE });
+    const r = await social({ provider: 'apple', ...again, nonce: 'nonce-again-12345' });
 
     // Assess
     expect(r.body.isNewUser).toBe(false);
@@ -263,13 +263,14 @@ describe('Apple sign-in exchanges the authorizationCode', () => {
     expect(missing.body).toMatchObject({ status: 422, code: 'VALIDATION_FAILED' });
     expect(missing.body.errors).toEqual([expect.objectContaining({ path: 'authorizationCode' })]);
 
-    expect((await social({ provider: 'apple', ...first, nonce: NONCE })).status).toBe(200);
-    const second = await mint({ sub: first.sub });
+    const other = await mint({ nonce: 'nonce-other-12345' });
+    expect((await social({ provider: 'apple', ...other, nonce: 'nonce-other-12345' })).status).toBe(200);
+    const second = await mint({ sub: other.sub, nonce: 'nonce-second-1234' });
     const reused = await social({
       provider: 'apple',
       idToken: second.idToken,
-      nonce: NONCE,
-      authorizationCode: first.authorizationCode,
+      nonce: 'nonce-second-1234',
+      authorizationCode: other.authorizationCode,
     });
     expect(reused.body).toMatchObject({ status: 401, code: 'PROVIDER_REJECTED' });
   });
