@@ -10,7 +10,8 @@ let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock(new Date());
 
 beforeAll(async () => {
-  api = await startTestApi({ clock, plaid: {}, env: { SMS_PER_IP_HOURLY: '1000' } });
+  // The emulator shares the clock, as /_local/clock moves both: Plaid's data timestamps follow it.
+  api = await startTestApi({ clock, plaid: { now: () => clock.now() }, env: { SMS_PER_IP_HOURLY: '1000' } });
   // Webhooks are the next issue's; here the poller alone must notice everything.
   await plaidControl(api, '/emulator/webhooks', { enabled: false });
 });
