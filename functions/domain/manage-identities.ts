@@ -7,7 +7,6 @@ import {
   passwordLengthProblems,
   usernameProblems,
 } from './credentials-policy';
-import { reserveMail } from './email-confirmation';
 import {
   AccountLockedError,
   AppError,
@@ -23,14 +22,11 @@ import { maskUsername } from './labels';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
 import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
 import { toUserView } from './model';
-import type { EmailSubscriptions } from './ports/email-subscriptions';
 import type { IdentityStore } from './ports/identity-store';
-import type { MailBrake } from './ports/mail-brake';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
 import type { PhoneAccountStore } from './ports/phone-account-store';
-import type { ProfileStore } from './ports/profile-store';
 import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
