@@ -196,7 +196,23 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     await call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
     await call('GET', `/v1/plaid/items/${itemId}/events`, { token: user.token });
     await call('DELETE', `/v1/plaid/items/${itemId}`, { token: user.token });
+    await call('GET', '/v1/me/export', { token: user.token });
     await call('DELETE', '/v1/me', { token: user.token });
+
+    // Apple: sign in, then Apple's server-to-server notification (the emulator signs and posts it).
+    const apple = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
+    await call('POST', '/v1/auth/social', {
+      json: {
+        ...PKCE,
+        provider: 'apple',
+        idToken: apple.idToken,
+        nonce: 'nonce-1234567890',
+        authorizationCode: apple.authorizationCode,
+      },
+    });
+    recording = [];
+    await emulator('/emulator/oidc/apple/notify', { sub: apple.sub, type: 'consent-revoked' });
+    used.set('appleNotifications', new Set(recording.map(prefixOf)));
 
     // Last, what ends sessions.
     await call('DELETE', `/v1/me/sessions/${other.id}`, { token });
