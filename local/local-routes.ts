@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CONFIRM_PATH } from '../functions/adapters/alert-channels';
+import type { InProcessDeletionQueue } from '../functions/adapters/deletion-queues';
 import { localOutbox } from '../functions/adapters/outbox';
 import type { LocalRoute } from './api-server';
 import type { OffsetClock } from './clock';
@@ -23,9 +25,14 @@ const STATIC: Record<string, string> = {
  * table, so nothing here can reach the CDK stack.
  */
 export function localRoutes(
-  options: { poller?: ReturnType<typeof localPoller>; plaid?: PlaidEmulator; clock?: OffsetClock } = {},
+  options: {
+    poller?: ReturnType<typeof localPoller>;
+    plaid?: PlaidEmulator;
+    clock?: OffsetClock;
+    deletions?: InProcessDeletionQueue;
+  } = {},
 ): LocalRoute[] {
-  const { poller, plaid, clock } = options;
+  const { poller, plaid, clock, deletions } = options;
   const routes: LocalRoute[] = [
     {
       method: 'GET',
@@ -34,6 +41,17 @@ export function localRoutes(
         const to = query.get('to');
         const messages = localOutbox.messages.filter((m) => to === null || m.to === to);
         return { status: 200, body: { messages } };
+      },
+    },
+    {
+      // The confirmation link of an alert-topic email subscription, as SNS's mail holds one.
+      method: 'GET',
+      path: CONFIRM_PATH,
+      handle: async ({ query }) => {
+        const confirmed = localOutbox.confirm(query.get('token') ?? '');
+        if (confirmed === undefined)
+          return { status: 404, body: { error: 'no such confirmation link, or it was already used' } };
+        return { status: 200, body: { confirmed: true, email: confirmed.email } };
       },
     },
     {
@@ -82,6 +100,25 @@ export function localRoutes(
         return { status: 200, body: { checked, changed, notified, ...(paused ? { paused } : {}) } };
       },
     });
+  if (deletions !== undefined) {
+    // The deletion queue (SQS and its DLQ in AWS): what ran, what waits for a retry, what failed for good.
+    const view = () => ({
+      inFlight: deletions.inFlight,
+      completed: deletions.completed,
+      deadLetters: deletions.deadLetters,
+    });
+    routes.push(
+      { method: 'GET', path: '/_local/deletions', handle: async () => ({ status: 200, body: view() }) },
+      {
+        method: 'POST',
+        path: '/_local/deletions/drain',
+        handle: async () => {
+          await deletions.drain();
+          return { status: 200, body: view() };
+        },
+      },
+    );
+  }
   if (clock !== undefined) {
     routes.push(
       { method: 'GET', path: '/_local/clock', handle: async () => ({ status: 200, body: clock.view() }) },

@@ -9,6 +9,7 @@
  * DYNAMODB_PORT (any free port), LOCAL_POLLER_INTERVAL_SECONDS (60).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { parseTestNumbers } from '../functions/config/sms';
 import { OffsetClock } from './clock';
 import { createTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -147,15 +148,15 @@ async function main(): Promise<void> {
   const created = await createTable(db.endpoint, TABLE_NAME);
   step(`table ${TABLE_NAME} ${created ? 'created' : 'already there'}`);
 
+  // One clock for the API, the poller and the emulators, moved by POST /_local/clock.
+  const clock = new OffsetClock();
   step(`identity-provider emulators (WeChat, QQ, Apple, Google) on :${ports.providers.port} …`);
   const { startProviderEmulator } = await import('./emulators/providers');
   providers = await listening(ports.providers, () =>
-    startProviderEmulator({ port: ports.providers.port, host }),
+    startProviderEmulator({ port: ports.providers.port, host, now: () => clock.now() }),
   );
   step(`Plaid emulator on :${ports.plaid.port} …`);
   const { startPlaidEmulator } = await import('./emulators/plaid');
-  // One clock for the API, the poller and the Plaid emulator, moved by POST /_local/clock.
-  const clock = new OffsetClock();
   plaidEmulator = await listening(ports.plaid, () =>
     startPlaidEmulator({
       port: ports.plaid.port,
@@ -165,6 +166,8 @@ async function main(): Promise<void> {
     }),
   );
   const port = ports.api.port;
+  // The URL registered with Apple for its server-to-server notifications.
+  providers.apple.setNotificationUrl(`http://localhost:${port}/v1/apple/notifications`);
   Object.assign(process.env, {
     ...localEnvironment({ dynamodbEndpoint: db.endpoint, tableName: TABLE_NAME, port }),
     ...providers.environment(),
@@ -174,6 +177,10 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { configureRuntime } = await import('../functions/composition/runtime');
   configureRuntime({ env: process.env, clock });
+  const { localDeletionQueue } = await import('./deletion-queue');
+  const { provideDeletionQueue } = await import('../functions/composition/account-deletion');
+  const deletions = localDeletionQueue();
+  provideDeletionQueue(deletions);
   const { startApiServer } = await import('./api-server');
   const { localRoutes } = await import('./local-routes');
   const { localPoller } = await import('./poller');
@@ -192,7 +199,7 @@ async function main(): Promise<void> {
     startApiServer({
       port,
       host,
-      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock }),
+      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock, deletions }),
     }),
   );
   const url = `http://localhost:${port}`;
@@ -208,6 +215,7 @@ LinkGuard is running.
   Poller           every ${pollSeconds} s (due Items only); run a pass now: POST ${url}/_local/poller/run
   Providers        http://localhost:${ports.providers.port}   WeChat, QQ, Apple and Google emulators (mint: POST /emulator/wechat/users …)
   SMS (SNS)        printed here and kept at ${url}/_local/outbox   (allowed countries: ${process.env.SMS_ALLOWED_COUNTRIES ?? 'CN,US'})
+  Test numbers     ${testNumbersLine()}
 ${
   wide
     ? `
@@ -226,6 +234,13 @@ Try it:
 
 The README has the whole walkthrough. Press Ctrl-C to stop.
 `);
+}
+
+/** The configured app-review / test numbers, each with its fixed code, for the banner. */
+function testNumbersLine(): string {
+  const numbers = parseTestNumbers(process.env.SMS_TEST_NUMBERS ?? '');
+  if (numbers.size === 0) return 'none (SMS_TEST_NUMBERS=+8613800000001:123456 adds one: fixed code, no SMS)';
+  return `${[...numbers].map(([phone, code]) => `${phone} code ${code}`).join(', ')}   (fixed codes, never texted)`;
 }
 
 main().catch((error: unknown) => {

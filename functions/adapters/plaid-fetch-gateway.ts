@@ -1,5 +1,7 @@
 import type {
   CountryCode,
+  InstitutionsGetByIdRequest,
+  InstitutionsGetByIdResponse,
   ItemGetRequest,
   ItemGetResponse,
   ItemPublicTokenExchangeRequest,
@@ -14,9 +16,11 @@ import type {
   WebhookVerificationKeyGetResponse,
 } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
+import type { InstitutionStatus } from '../domain/item-status';
 import type { PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
 import type { PlaidSettings } from './plaid-gateway';
+import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
 
 /**
  * Plaid over `fetch`, typed with the official client's request and response types (imported as
@@ -73,7 +77,7 @@ export class PlaidFetchGateway implements PlaidGateway {
   }
 
   async getItem(accessToken: string): Promise<PlaidItemSnapshot> {
-    const { item } = await this.post<ItemGetRequest, ItemGetResponse>('/item/get', {
+    const { item, status } = await this.post<ItemGetRequest, ItemGetResponse>('/item/get', {
       access_token: accessToken,
     });
     return {
@@ -86,7 +90,20 @@ export class PlaidFetchGateway implements PlaidGateway {
           ? undefined
           : { code: item.error.error_code, message: item.error.error_message },
       consentExpiresAt: item.consent_expiration_time ?? undefined,
+      ...lastSuccessfulUpdateOf(status),
     };
+  }
+
+  async institutionStatus(institutionId: string): Promise<InstitutionStatus | undefined> {
+    const { institution } = await this.post<InstitutionsGetByIdRequest, InstitutionsGetByIdResponse>(
+      '/institutions/get_by_id',
+      {
+        institution_id: institutionId,
+        country_codes: this.settings.countryCodes as CountryCode[],
+        options: { include_status: true },
+      },
+    );
+    return institutionStatusOf(institution.status?.item_logins?.status);
   }
 
   async removeItem(accessToken: string): Promise<void> {

@@ -169,6 +169,12 @@ export const TokenResponse = named(
   'RFC 6749 token response, with the signed-in user.',
 );
 
+export const OAuthTokenResponse = named(
+  'OAuthTokenResponse',
+  z.extend(z.omit(TokenResponse, { user: true }), { user: z.optional(UserResponse) }),
+  'RFC 6749 token response: with the user for an authorization code; a refresh omits it (one DynamoDB call per refresh; `GET /v1/me` has the user).',
+);
+
 export const Session = named(
   'Session',
   z.object({
@@ -244,6 +250,20 @@ export const SetPasswordBody = named(
   }),
 );
 
+export const PasswordResetBody = named(
+  'PasswordResetRequest',
+  z.object({ phone: phone(), code: SmsCode, password: password(PASSWORD_MIN) }),
+);
+
+export const ReverifyBody = named(
+  'ReverifyRequest',
+  z.object({
+    challenge: text(1, 128, { description: 'The `challenge` of the PHONE_REVERIFY_REQUIRED answer.' }),
+    password: z.optional(password(1)),
+    newAccount: z.optional(z.boolean()),
+  }),
+);
+
 export const IdentityTypeParams = z.object({ type: IdentityType });
 
 export const UpdateMeBody = named(
@@ -276,6 +296,13 @@ const providerFields = {
   nonce: z.optional(
     text(8, 256, { description: 'Apple, Google: the raw nonce the id_token was asked with.' }),
   ),
+  /** Apple: the SDK's authorization code, exchanged at Apple for the token account deletion revokes. */
+  authorizationCode: z.optional(
+    text(1, 512, {
+      description:
+        "Apple: the SDK's authorizationCode, exchanged at Apple for the refresh token that account deletion revokes.",
+    }),
+  ),
 };
 
 /** `POST /v1/auth/social`: a provider credential plus the PKCE challenge the code is bound to. */
@@ -292,6 +319,21 @@ export const SocialSignInBody = named(
 
 /** `POST /v1/me/identities/social`: the same credential, without PKCE. */
 export const LinkSocialBody = named('LinkSocialRequest', z.object(providerFields));
+
+/**
+ * `POST /v1/auth/reauth`: exactly one proof of the signed-in account — `password`; or `phone` +
+ * `code` (texted by `/v1/auth/sms/send`); or `provider` and its credential fields (as for linking;
+ * for WeChat, `code` is then the SDK's code).
+ */
+export const ReauthBody = named(
+  'ReauthRequest',
+  z.object({
+    password: z.optional(password(1)),
+    phone: z.optional(phone()),
+    ...providerFields,
+    provider: z.optional(SocialProvider),
+  }),
+);
 
 export const SocialSignInResponse = named(
   'SocialSignInResponse',
@@ -340,7 +382,12 @@ export const ItemResponse = named(
     reason: z.optional(z.string()),
     lastCheckedAt: z.optional(timestamp()),
     lastSuccessAt: z.optional(timestamp()),
+    lastSyncAt: z.optional(timestamp()),
+    staleSince: z.optional(timestamp()),
     consentExpiresAt: z.optional(timestamp()),
+    disconnectAt: z.optional(timestamp()),
+    repairMode: z.optional(z.enum(['update', 'relink'])),
+    institutionStatus: z.optional(z.enum(['healthy', 'degraded', 'down'])),
     error: z.optional(ItemError),
     createdAt: timestamp(),
   }),
@@ -396,8 +443,17 @@ export const ProblemResponse = named(
     errors: z.optional(z.array(FieldErrorSchema)),
     /** INSTITUTION_ALREADY_LINKED: the Item the user already has for this bank. */
     itemId: z.optional(z.string()),
-    /** STILL_BROKEN: the Item as Plaid still reports it. */
+    /** STILL_BROKEN, RELINK_REQUIRED: the Item as Plaid still reports it. */
     item: z.optional(ItemResponse),
   }),
   'An RFC 9457 problem document. Switch on `code`; `detail` is for humans.',
+);
+
+/** `DELETE /v1/me`: when the account was deleted. */
+export const AccountDeletedResponse = named('AccountDeletedResponse', z.object({ deletedAt: timestamp() }));
+
+/** `POST /v1/apple/notifications`: Apple's server-to-server notification. */
+export const AppleNotificationBody = named(
+  'AppleNotification',
+  z.object({ payload: text(1, 16384, { description: 'A JWT signed by Apple (its id_token keys).' }) }),
 );

@@ -1,25 +1,17 @@
 import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
 import { DynamoPasswordAccountStore } from '../adapters/dynamo/password-account-store';
 import { DynamoSessionStore } from '../adapters/dynamo/session-store';
-import { createTable, type Table } from '../adapters/dynamo/table';
 import { DynamoUserDirectory } from '../adapters/dynamo/user-directory';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { metricSecuritySignals } from '../adapters/operational-metrics';
-import { getAccount, listAccountEvents } from '../domain/account-view';
+import { listAccountEvents } from '../domain/account-view';
 import { listSessions, revokeSession, signOut } from '../domain/manage-sessions';
 import { refreshSession } from '../domain/refresh-session';
 import { currentRuntime, memo } from './runtime';
+import { table } from './table';
 import { accessTokenSigner } from './tokens';
 
-/** The document client and table name, created once per cold start. */
-export const table = (): Table =>
-  memo('table', ({ config }) =>
-    createTable({
-      name: config.tableName,
-      ...(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }),
-      ...(config.region === undefined ? {} : { region: config.region }),
-    }),
-  );
+export { table };
 
 export function base() {
   const { config, clock } = currentRuntime();
@@ -29,7 +21,11 @@ export function base() {
 export const accounts = () =>
   memo('accounts', ({ config }) => new DynamoPasswordAccountStore(table(), config.eventRetentionSeconds));
 export const sessions = () =>
-  memo('sessions', ({ config }) => new DynamoSessionStore(table(), config.eventRetentionSeconds));
+  memo(
+    'sessions',
+    ({ config }) =>
+      new DynamoSessionStore(table(), config.eventRetentionSeconds, config.revocationList.entrySeconds),
+  );
 export const users = () => memo('users', () => new DynamoUserDirectory(table()));
 export const audit = () =>
   memo('audit', ({ config }) => new DynamoAuditLog(table(), config.eventRetentionSeconds));
@@ -40,7 +36,6 @@ export function refreshUseCase() {
   return refreshSession({
     ...deps,
     sessions: sessions(),
-    users: users(),
     signer: accessTokenSigner(),
     signals: metricSecuritySignals,
   });
@@ -57,7 +52,5 @@ export const signOutUseCase = () => signOut(sessionDeps());
 export const listSessionsUseCase = () => listSessions(sessionDeps());
 /** `DELETE /v1/me/sessions/{sessionId}`. */
 export const revokeSessionUseCase = () => revokeSession(sessionDeps());
-/** `GET /v1/me`. */
-export const getAccountUseCase = () => getAccount({ users: users() });
 /** `GET /v1/me/events`. */
 export const listEventsUseCase = () => listAccountEvents({ audit: audit(), clock: currentRuntime().clock });

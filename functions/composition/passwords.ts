@@ -2,11 +2,13 @@ import { Argon2PasswordHasher } from '../adapters/argon2-password-hasher';
 import { ZxcvbnCommonPasswordList } from '../adapters/common-password-list';
 import { metricSecuritySignals } from '../adapters/operational-metrics';
 import { setPassword } from '../domain/manage-identities';
+import { reauthenticate } from '../domain/reauthenticate';
 import { registerWithPassword } from '../domain/register-with-password';
 import { signInWithPassword } from '../domain/sign-in-with-password';
 import { accounts, audit, base, sessions, users } from './accounts';
-import { identityDeps } from './identities';
+import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
+import { providers, socialIdentities } from './social';
 import { accessTokenSigner } from './tokens';
 
 /**
@@ -17,9 +19,9 @@ import { accessTokenSigner } from './tokens';
  */
 
 /** argon2id at the configured cost. */
-const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
+export const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
 /** The common-password list, loaded on first use. */
-const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
+export const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
 
 /** `POST /v1/auth/register`. */
 export function registerUseCase() {
@@ -45,6 +47,27 @@ export function signInUseCase() {
     signer: accessTokenSigner(),
     lockoutPolicy: config.lockoutPolicy,
     signals: metricSecuritySignals,
+  });
+}
+
+/** `POST /v1/auth/reauth`: every way to prove the account again (so it ships argon2 too). */
+export function reauthUseCase() {
+  const { config, clock, crypto } = base();
+  return reauthenticate({
+    clock,
+    crypto,
+    users: users(),
+    sessions: sessions(),
+    signer: accessTokenSigner(),
+    audit: audit(),
+    accounts: accounts(),
+    hasher: hasher(),
+    lockoutPolicy: config.lockoutPolicy,
+    otp: otp(),
+    codes: codes(),
+    smsPolicy: config.sms.policy,
+    providers: providers(),
+    identities: socialIdentities(),
   });
 }
 

@@ -35,6 +35,7 @@ export function readPoller(env: Env): PollerConfig {
       WEBHOOK_QUEUE_URL: z.optional(z.url()),
       POLLER_BREAKER_FAULTS: z._default(int(1, 10000), 5),
       POLLER_BREAKER_PAUSE_MINUTES: z._default(int(1, 24 * 60), 60),
+      ITEM_STALE_AFTER_HOURS: z._default(int(1, 24 * 90), 72),
     }),
   );
   return {
@@ -47,6 +48,7 @@ export function readPoller(env: Env): PollerConfig {
       transientFirstSeconds: e.CHECK_BACKOFF_FIRST_MINUTES * 60,
       transientMaxSeconds: e.CHECK_BACKOFF_MAX_HOURS * 3600,
       jitter: 0.1,
+      staleAfterSeconds: e.ITEM_STALE_AFTER_HOURS * 3600,
     },
     webhookQueueUrl: e.WEBHOOK_QUEUE_URL,
     breaker: { faultsPerPass: e.POLLER_BREAKER_FAULTS, pauseSeconds: e.POLLER_BREAKER_PAUSE_MINUTES * 60 },

@@ -8,8 +8,14 @@ import {
 } from './errors';
 import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
 import type { ItemEvent, PlaidItemRecord } from './item-state-machine';
-import { type ItemStatus, NEEDS_ACTION, reasonFor } from './item-status';
-import { classifyPlaidError } from './plaid-errors';
+import {
+  type InstitutionStatus,
+  type ItemStatus,
+  NEEDS_ACTION,
+  REPEATED_REAUTH_REASON,
+  reasonFor,
+} from './item-status';
+import { classifyPlaidError, type RepairMode, repairModeFor } from './plaid-errors';
 import type { PlaidGateway } from './ports/plaid-gateway';
 import type { PlaidItemStore } from './ports/plaid-item-store';
 
@@ -23,24 +29,42 @@ export interface ItemView {
   reason?: string;
   lastCheckedAt?: string;
   lastSuccessAt?: string;
+  /** Plaid's last successful data update. */
+  lastSyncAt?: string;
+  /** Since when no new data has come while Plaid reports no error. */
+  staleSince?: string;
   consentExpiresAt?: string;
+  /** When a pending disconnect takes effect. */
+  disconnectAt?: string;
+  /** How to repair it, while it needs repair: update mode, or a new link (which replaces it). */
+  repairMode?: RepairMode;
+  institutionStatus?: InstitutionStatus;
   error?: { code: string; message: string };
   createdAt: string;
 }
 
 /** Shapes an Item for the API. */
 export function toItemView(item: PlaidItemRecord): ItemView {
-  const reason = reasonFor(item.status, item.errorCode);
+  const reason =
+    item.episode?.repeated === true && item.status === 'login_required'
+      ? REPEATED_REAUTH_REASON
+      : reasonFor(item.status, item.errorCode);
+  const repairMode = repairModeFor(item.status, item.errorCode);
   return {
     itemId: item.itemId,
     institutionId: item.institutionId,
     institutionName: item.institutionName,
     status: item.status,
-    needsAction: NEEDS_ACTION.has(item.status) || item.status === 'not_found',
+    needsAction: NEEDS_ACTION.has(item.status),
     ...(reason === undefined ? {} : { reason }),
     ...(item.lastCheckedAt === undefined ? {} : { lastCheckedAt: item.lastCheckedAt }),
     ...(item.lastSuccessAt === undefined ? {} : { lastSuccessAt: item.lastSuccessAt }),
+    ...(item.lastSyncAt === undefined ? {} : { lastSyncAt: item.lastSyncAt }),
+    ...(item.staleSince === undefined ? {} : { staleSince: item.staleSince }),
     ...(item.consentExpiresAt === undefined ? {} : { consentExpiresAt: item.consentExpiresAt }),
+    ...(item.disconnectAt === undefined ? {} : { disconnectAt: item.disconnectAt }),
+    ...(repairMode === undefined ? {} : { repairMode }),
+    ...(item.institutionStatus === undefined ? {} : { institutionStatus: item.institutionStatus }),
     ...(item.errorCode === undefined
       ? {}
       : { error: { code: item.errorCode, message: item.errorMessage ?? '' } }),
@@ -141,6 +165,9 @@ export function linkItem(deps: BankLinkDeps) {
       createdAt: now.toISOString(),
       lastCheckedAt: now.toISOString(),
       ...(snapshot.error === undefined ? { lastSuccessAt: now.toISOString() } : {}),
+      ...(typeof snapshot.lastSuccessfulUpdate === 'string'
+        ? { lastSyncAt: snapshot.lastSuccessfulUpdate }
+        : {}),
       nextCheckAt: nextCheckAt(status, 0, now, deps.schedule, deps.random).toISOString(),
       transientFailures: 0,
       lastEventAt: now.toISOString(),
@@ -186,17 +213,36 @@ export function getItem(deps: Pick<BankLinkDeps, 'items'>) {
     toItemView(await ownItem(deps, userId, itemId));
 }
 
-/** `POST /v1/plaid/items/{itemId}/link-token`: a Link token in update mode, to repair this Item. */
+/**
+ * `POST /v1/plaid/items/{itemId}/link-token`: a Link token in update mode, to repair this Item.
+ * An Item update mode cannot repair (`repairMode: relink`: permission revoked, Item gone) is 409
+ * `RELINK_REQUIRED` with the Item, before Plaid is asked; so is Plaid refusing the token for
+ * such a reason we had not learned yet. Never a 502 the user would retry forever.
+ */
 export function createUpdateLinkToken(deps: Pick<BankLinkDeps, 'items' | 'plaid' | 'cipher'>) {
   return async (userId: string, itemId: string) => {
     const item = await ownItem(deps, userId, itemId);
+    if (repairModeFor(item.status, item.errorCode) === 'relink') throw relinkRequired(toItemView(item));
     const accessToken = await deps.cipher.decrypt(item.accessTokenCiphertext, item.itemId);
     try {
       return await deps.plaid.createLinkToken({ userId, accessToken });
     } catch (error) {
+      if (error instanceof PlaidRequestError) {
+        const status = classifyPlaidError(error.plaidCode).status;
+        if (status !== undefined && repairModeFor(status, error.plaidCode) === 'relink')
+          throw relinkRequired({ ...toItemView(item), repairMode: 'relink' });
+      }
       throw plaidUnavailable(error);
     }
   };
+}
+
+function relinkRequired(item: ItemView): AppError {
+  return new AppError(
+    'RELINK_REQUIRED',
+    'This bank link cannot be repaired in place. Link the bank again; the new link replaces this one.',
+    { extensions: { item } },
+  );
 }
 
 /**

@@ -35,10 +35,16 @@ export type PublicErrorCode =
   | 'PLAID_NOT_CONFIGURED'
   | 'INSTITUTION_ALREADY_LINKED'
   | 'STILL_BROKEN'
+  | 'RELINK_REQUIRED'
   | 'INVALID_WEBHOOK_SIGNATURE'
+  | 'INVALID_APPLE_NOTIFICATION'
   | 'CONFLICT'
   | 'IDENTITY_TYPE_TAKEN'
   | 'REAUTH_REQUIRED'
+  | 'NO_PASSWORD_IDENTITY'
+  | 'PHONE_REVERIFY_REQUIRED'
+  | 'EMAIL_RATE_LIMITED'
+  | 'INVALID_LINK'
   | 'INTERNAL';
 
 /**
@@ -56,6 +62,8 @@ export type InternalErrorCode =
   | 'PLAID_REQUEST_FAILED'
   /** The queue refused messages after retries. */
   | 'QUEUE_REFUSED'
+  /** Deletion work arrived before its account's deletion was written: tried again later. */
+  | 'DELETION_NOT_READY'
   /** Something our own code relies on did not hold: a bug or a broken deployment. */
   | 'INVARIANT_BROKEN';
 
@@ -309,12 +317,30 @@ export class WebhookRejectedError extends AppError {
   }
 }
 
+/** A server-to-server notification that is not Apple's, or not for us; the message says why (for the log). */
+export class AppleNotificationRejectedError extends AppError {
+  static override readonly code = 'INVALID_APPLE_NOTIFICATION' as const;
+  override readonly code = 'INVALID_APPLE_NOTIFICATION' as const;
+  constructor(reason: string) {
+    super(AppleNotificationRejectedError.code, `Notification rejected: ${reason}`);
+  }
+}
+
 /** The queue refused some messages after retries. */
 export class QueueRefusedError extends AppError {
   static override readonly code = 'QUEUE_REFUSED' as const;
   override readonly code = 'QUEUE_REFUSED' as const;
   constructor(message: string) {
     super(QueueRefusedError.code, message);
+  }
+}
+
+/** Deletion work for an account whose deletion is not (yet) written: the queue tries it again. */
+export class DeletionNotReadyError extends AppError {
+  static override readonly code = 'DELETION_NOT_READY' as const;
+  override readonly code = 'DELETION_NOT_READY' as const;
+  constructor(userId: string) {
+    super(DeletionNotReadyError.code, `Account ${userId} is not deleted yet.`);
   }
 }
 
@@ -350,5 +376,30 @@ export class ProviderNotConfiguredError extends AppError {
   override readonly code = 'PROVIDER_NOT_CONFIGURED' as const;
   constructor(provider: string) {
     super(ProviderNotConfiguredError.code, `${provider} sign-in is not set up on this server.`);
+  }
+}
+
+/** The account has no username and password to reset. */
+export class NoPasswordIdentityError extends AppError {
+  static override readonly code = 'NO_PASSWORD_IDENTITY' as const;
+  override readonly code = 'NO_PASSWORD_IDENTITY' as const;
+  constructor() {
+    super(
+      NoPasswordIdentityError.code,
+      'This account has no username and password; sign in the way you signed up.',
+    );
+  }
+}
+
+/** An SMS code proved the number, but the number may have changed hands: prove one more way in. */
+export class PhoneReverifyRequiredError extends AppError {
+  static override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;
+  override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;
+  constructor(challenge: string, expiresIn: number, ways: string[]) {
+    super(
+      PhoneReverifyRequiredError.code,
+      'This number has not signed in for a long time and may have a new owner. Prove another way into the account, or start a new account.',
+      { extensions: { challenge, expiresIn, ways } },
+    );
   }
 }

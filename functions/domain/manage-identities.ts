@@ -22,18 +22,16 @@ import { maskUsername } from './labels';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
 import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
 import { toUserView } from './model';
-import type { EmailSubscriptions } from './ports/email-subscriptions';
 import type { IdentityStore } from './ports/identity-store';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
 import type { PhoneAccountStore } from './ports/phone-account-store';
-import type { ProfileStore } from './ports/profile-store';
 import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent } from './session-issuer';
+import { auditEvent, sessionStarter } from './session-issuer';
 import { isSessionLive } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
 import { checkPhoneCode } from './sms-sign-in';
@@ -202,9 +200,13 @@ export function linkPhone(
   };
 }
 
-/** `DELETE /v1/me/identities/{type}`: unlinks a way in, never the last one. */
-export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore }) {
-  return async (userId: string, type: IdentityType, client: ClientInfo): Promise<void> => {
+/**
+ * `DELETE /v1/me/identities/{type}`: unlinks a way in, never the last one, and revokes the other
+ * live sessions that identity started (a session signed in with a Google account the user now
+ * disowns must not outlive it). The caller's own session is kept: it just passed step-up.
+ */
+export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore; sessions: SessionStore }) {
+  return async (userId: string, sessionId: string, type: IdentityType, client: ClientInfo): Promise<void> => {
     const found = await deps.users.getUser(userId);
     const identity = found?.identities.find((i) => i.type === type);
     if (identity === undefined) throw new NotFoundError(`No ${type} sign-in on this account.`);
@@ -220,55 +222,27 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore 
       );
     }
     if (result === 'gone') throw new NotFoundError(`No ${type} sign-in on this account.`);
-  };
-}
 
-/**
- * `PATCH /v1/me`: display name, email (unconfirmed until confirmed), notification channels. An
- * email with email alerts on is subscribed to the alert topic, filtered to this user's events
- * (the provider asks the address to confirm); a changed or removed email, or email alerts
- * turned off, unsubscribes the old one.
- */
-export function updateProfile(deps: IdentityDeps & { profiles: ProfileStore; emails?: EmailSubscriptions }) {
-  return async (
-    userId: string,
-    changes: {
-      displayName?: string;
-      email?: string | null;
-      notifications?: { sms?: boolean; email?: boolean };
-    },
-    client: ClientInfo,
-  ): Promise<UserView> => {
-    const now = deps.clock.now();
-    const fields = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
-    if (fields.length === 0) return currentUser(deps, userId);
-    const before = (await deps.users.getUser(userId))?.user;
-    if (before === undefined) throw new NotFoundError('No such user.');
-
-    const email = changes.email === undefined ? before.email : (changes.email ?? undefined);
-    const emailOn = changes.notifications?.email ?? before.notifications.email;
-    const wantSubscription = email !== undefined && emailOn;
-    const keep = wantSubscription && email === before.email && before.emailSubscription !== undefined;
-    let subscription = keep ? before.emailSubscription : undefined;
-    if (deps.emails !== undefined && !keep) {
-      if (wantSubscription) subscription = await deps.emails.subscribe(email, userId);
-      if (before.emailSubscription !== undefined)
-        await deps.emails.unsubscribe(before.emailSubscription).catch(() => undefined);
-    }
-    await deps.profiles.update({
-      userId,
-      changes: {
-        ...changes,
-        ...(deps.emails === undefined ? {} : { emailSubscription: subscription ?? null }),
-      },
-      event: auditEvent(deps.crypto, {
+    const starter = sessionStarter(deps.crypto, identity.type, identity.subject);
+    for (const session of await deps.sessions.listForUser(userId)) {
+      const startedByIt =
+        session.startedBy?.type === starter.type &&
+        deps.crypto.sameHash(session.startedBy.subjectHash, starter.subjectHash);
+      if (!startedByIt || session.id === sessionId || !isSessionLive(session, now)) continue;
+      await deps.sessions.revoke({
         userId,
-        type: 'profile.updated',
+        sessionId: session.id,
+        reason: 'identity_unlinked',
         now,
-        client,
-        detail: { fields: fields.join(',') },
-      }),
-    });
-    return currentUser(deps, userId);
+        event: auditEvent(deps.crypto, {
+          userId,
+          type: 'session.revoked',
+          now,
+          client,
+          sessionId: session.id,
+          detail: { reason: 'identity_unlinked', type },
+        }),
+      });
+    }
   };
 }

@@ -31,6 +31,18 @@ export interface IdentityRecord {
   linkedAt: string;
   /** argon2id PHC string; only on `password` identities. */
   passwordHash?: string;
+  /**
+   * Apple only: the refresh token Apple issued for this user (AES-256-GCM, as Plaid access tokens
+   * are; `apple:<subject>` is the associated data) and the client id it belongs to. Account
+   * deletion revokes it at Apple. Never in a response or an export.
+   */
+  providerToken?: ProviderToken;
+}
+
+/** A provider's token kept for later revocation, encrypted. */
+export interface ProviderToken {
+  ciphertext: string;
+  clientId: string;
 }
 
 /** A refresh-token session. The refresh token itself is never stored, only its hash. */
@@ -41,6 +53,22 @@ export interface SessionRecord {
   /** The hash of the token this one replaced, kept to recognise a replay. */
   previousRefreshHash?: string;
   rotatedAt?: string;
+  /**
+   * The refresh-token family (RFC 9700 §4.14.2): the generation of the current token (0 at sign-in,
+   * +1 per rotation), and the key that tags every token of the family, so an earlier generation
+   * is recognised as ours without storing its hash. A table reader can forge only old members
+   * with it (which revoke the session), never the current token. Absent on sessions from before
+   * families until their first rotation.
+   */
+  generation?: number;
+  familyKey?: string;
+  /** The way in that started the session: unlinking that identity revokes the session. */
+  startedBy?: SessionStarter;
+  /**
+   * The current token's secret, sealed under a key only the previous token's secret derives:
+   * within the grace window, the client that lost a rotation's response gets the same head back.
+   */
+  graceBox?: string;
   createdAt: string;
   /**
    * When the user last proved a way in on this session (sign-in or `POST /v1/auth/reauth`); every
@@ -57,12 +85,21 @@ export interface SessionRecord {
   ip?: string;
 }
 
+/** Which identity started a session: its type, and a hash of its subject (no PII on sessions). */
+export interface SessionStarter {
+  type: IdentityType;
+  subjectHash: string;
+}
+
 export type SessionRevokeReason =
   | 'logout'
   | 'logout_all'
   | 'revoked_by_user'
   | 'refresh_token_reuse'
-  | 'authorization_code_reuse';
+  | 'authorization_code_reuse'
+  | 'identity_unlinked'
+  | 'account_deleted'
+  | 'provider_consent_revoked';
 
 /** Consecutive failed password sign-ins for one username. A TTL item. */
 export interface LoginFailureRecord {
@@ -80,6 +117,7 @@ export type AuditEventType =
   | 'login.failed'
   | 'login.locked'
   | 'session.refreshed'
+  | 'session.reauthenticated'
   | 'session.reuse_detected'
   | 'session.signed_out'
   | 'session.revoked'
@@ -88,8 +126,14 @@ export type AuditEventType =
   | 'identity.unlinked'
   | 'password.set'
   | 'password.changed'
+  | 'password.reset'
+  | 'password.reset_requested'
+  | 'phone.changed'
+  | 'email.confirmed'
+  | 'login.reverify_required'
   | 'profile.updated'
-  | 'oauth.code_reused';
+  | 'oauth.code_reused'
+  | 'account.deleted';
 
 export interface AuditEvent {
   id: string;
@@ -128,6 +172,9 @@ export interface TokenGrant {
   refreshToken: string;
   user: UserView;
 }
+
+/** What a refresh gives: the tokens without the user (reading it would double the refresh's cost). */
+export type RefreshGrant = Omit<TokenGrant, 'user'>;
 
 /** Shapes a user and their identities for the API. */
 export function toUserView(user: UserRecord, identities: IdentityRecord[]): UserView {

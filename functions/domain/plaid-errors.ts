@@ -18,12 +18,14 @@ export type PlaidErrorCategory =
   /** The Item is gone: only a new link helps. */
   | 'permanent';
 
+/** How an Item in trouble can be repaired: Link's update mode, or only a new link. */
+export type RepairMode = 'update' | 'relink';
+
 const REAUTH: Record<string, ItemStatus> = {
   ITEM_LOGIN_REQUIRED: 'login_required',
   PENDING_EXPIRATION: 'pending_expiration',
   PENDING_DISCONNECT: 'pending_disconnect',
   USER_PERMISSION_REVOKED: 'revoked',
-  USER_ACCOUNT_REVOKED: 'revoked',
   ACCESS_NOT_GRANTED: 'login_required',
   NO_ACCOUNTS: 'login_required',
   INVALID_UPDATED_USERNAME: 'login_required',
@@ -55,6 +57,11 @@ const OPERATOR = new Set([
   'INVALID_CLIENT_ID',
   'INVALID_SECRET',
 ]);
+/**
+ * Codes after which update mode cannot work: Plaid refuses an update-mode link token for them,
+ * so the only way back is a new link at the same institution (which replaces the Item).
+ */
+const RELINK = new Set(['USER_PERMISSION_REVOKED', 'ITEM_NOT_FOUND', 'INSTITUTION_NO_LONGER_SUPPORTED']);
 
 /** A Plaid error code, classified, with the Item status it leads to (none for transient ones). */
 export interface PlaidErrorClass {
@@ -67,10 +74,11 @@ export interface PlaidErrorClass {
 /**
  * Classifies a Plaid `error_code` — never the HTTP status: institution outages are HTTP 400.
  * Unknown codes are transient, never healthy: Plaid adds codes, and guessing "fine" would hide
- * a broken Item.
+ * a broken Item. `USER_ACCOUNT_REVOKED` is not here: it concerns one account, not the Item.
  *
  * @example
  * classifyPlaidError('ITEM_LOGIN_REQUIRED') // { category: 'reauth', status: 'login_required', known: true }
+ * classifyPlaidError('INVALID_ACCESS_TOKEN') // { category: 'operator', status: undefined, known: true }
  */
 export function classifyPlaidError(code: string): PlaidErrorClass {
   const reauth = REAUTH[code];
@@ -84,4 +92,18 @@ export function classifyPlaidError(code: string): PlaidErrorClass {
   if (TRANSIENT.has(code) || code.startsWith('INSTITUTION_'))
     return { category: 'transient', status: 'error', known: true };
   return { category: 'transient', status: 'error', known: false };
+}
+
+/**
+ * How an Item with this status and Plaid error can be repaired, if it needs repair at all:
+ * `relink` when update mode cannot work (revoked permission, an Item Plaid no longer has).
+ *
+ * @example
+ * repairModeFor('revoked', 'USER_PERMISSION_REVOKED') // 'relink'
+ * repairModeFor('login_required', 'ITEM_LOGIN_REQUIRED') // 'update'
+ */
+export function repairModeFor(status: ItemStatus, errorCode: string | undefined): RepairMode | undefined {
+  if (status === 'healthy' || status === 'error') return undefined;
+  if (status === 'revoked' || status === 'not_found') return 'relink';
+  return errorCode !== undefined && RELINK.has(errorCode) ? 'relink' : 'update';
 }

@@ -1,11 +1,20 @@
-import type { Clock } from './clock';
+import { addSeconds, type Clock } from './clock';
 import { AppError } from './errors';
 import type { Observation } from './item-state-machine';
 import type { WebhookQueue } from './ports/webhook-queue';
 import type { WebhookVerifier } from './ports/webhook-verifier';
 
-/** The ITEM webhooks that say something about an Item's health, as observations. */
-export function observationOf(body: Record<string, unknown>): Observation | 'record' | undefined {
+/** Plaid fires `PENDING_DISCONNECT` this long before the Item is disconnected. */
+const PENDING_DISCONNECT_NOTICE_SECONDS = 7 * 86400;
+
+/**
+ * The ITEM webhooks that say something about an Item's health, as observations. `issuedAt` is
+ * the webhook's JWT `iat`: a `PENDING_DISCONNECT` without `disconnect_time` is 7 days ahead of it.
+ */
+export function observationOf(
+  body: Record<string, unknown>,
+  issuedAt: Date,
+): Observation | 'record' | undefined {
   switch (body.webhook_code) {
     case 'ERROR': {
       const error = body.error as { error_code?: unknown; error_message?: unknown } | null | undefined;
@@ -23,12 +32,24 @@ export function observationOf(body: Record<string, unknown>): Observation | 'rec
             consentExpiresAt: new Date(body.consent_expiration_time).toISOString(),
           }
         : undefined;
-    case 'PENDING_DISCONNECT':
+    case 'PENDING_DISCONNECT': {
+      // Plaid's `disconnect_time`; older senders omit it and fire the webhook 7 days ahead.
+      const given = typeof body.disconnect_time === 'string' ? new Date(body.disconnect_time) : undefined;
+      const disconnectAt =
+        given !== undefined && !Number.isNaN(given.getTime())
+          ? given
+          : addSeconds(issuedAt, PENDING_DISCONNECT_NOTICE_SECONDS);
+      return { kind: 'pending_disconnect', disconnectAt: disconnectAt.toISOString() };
+    }
     case 'USER_PERMISSION_REVOKED':
-    case 'USER_ACCOUNT_REVOKED':
       return { kind: 'plaid_error', code: body.webhook_code };
+    case 'USER_ACCOUNT_REVOKED':
+      return {
+        kind: 'account_revoked',
+        ...(typeof body.account_id === 'string' ? { accountId: body.account_id } : {}),
+      };
     case 'LOGIN_REPAIRED':
-      return { kind: 'healthy' };
+      return { kind: 'login_repaired' };
     case 'NEW_ACCOUNTS_AVAILABLE':
     case 'WEBHOOK_UPDATE_ACKNOWLEDGED':
       return 'record';

@@ -15,7 +15,7 @@ import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
 import type { TokenCrypto } from './ports/token-crypto';
-import { grantSession, startSession } from './session-issuer';
+import { grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 
 export interface RegisterDeps {
@@ -66,7 +66,7 @@ export function registerWithPassword(deps: RegisterDeps) {
     const started = startSession(
       deps,
       { userId: user.id, now, client },
-      { method: 'password', newUser: true },
+      { method: 'password', newUser: true, startedBy: sessionStarter(deps.crypto, 'password', username) },
     );
     const created = await deps.accounts.createAccount({ user, identity, ...started });
     if (created === 'username_taken') throw new UsernameTakenError();

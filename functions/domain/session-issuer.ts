@@ -4,7 +4,10 @@ import {
   type AuditEvent,
   type AuditEventType,
   type ClientInfo,
+  type IdentityType,
+  type RefreshGrant,
   type SessionRecord,
+  type SessionStarter,
   type TokenGrant,
   toUserView,
   type UserView,
@@ -12,7 +15,7 @@ import {
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { formatRefreshToken, type SessionPolicy } from './session-policy';
+import { familyToken, type SessionPolicy } from './session-policy';
 
 /** A session not yet stored, with the only copy of its refresh token. */
 export interface NewSession {
@@ -22,29 +25,47 @@ export interface NewSession {
 
 /**
  * Makes a new session for `userId` at `now`: a fresh id, a 256-bit refresh secret whose hash is
- * all that is stored, idle and absolute expiry from the policy.
+ * all that is stored (generation 0 of a new token family), idle and absolute expiry from the policy.
  */
 export function newSession(
   deps: { crypto: TokenCrypto; sessionPolicy: SessionPolicy },
   userId: string,
   now: Date,
   client: ClientInfo,
+  startedBy?: SessionStarter,
 ): NewSession {
   const id = deps.crypto.newId('ses');
   const secret = deps.crypto.newSecret();
+  const familyKey = deps.crypto.newSecret();
   const iso = now.toISOString();
   const session: SessionRecord = {
     id,
     userId,
     refreshHash: deps.crypto.hashSecret(secret),
+    generation: 0,
+    familyKey,
     createdAt: iso,
     authTime: iso,
     lastUsedAt: iso,
     idleExpiresAt: addSeconds(now, deps.sessionPolicy.idleSeconds).toISOString(),
     absoluteExpiresAt: addSeconds(now, deps.sessionPolicy.absoluteSeconds).toISOString(),
+    ...(startedBy === undefined ? {} : { startedBy }),
     ...clientFields(client),
   };
-  return { session, refreshToken: formatRefreshToken({ userId, sessionId: id, secret }) };
+  return {
+    session,
+    refreshToken: familyToken(deps.crypto, { userId, sessionId: id, generation: 0, familyKey }, secret),
+  };
+}
+
+/**
+ * The identity a sign-in proved, as a session records it: the type and a hash of the subject.
+ *
+ * @example
+ * sessionStarter(crypto, 'phone', '+8613800138000') // { type: 'phone', subjectHash: '…' }
+ */
+export function sessionStarter(crypto: TokenCrypto, type: IdentityType, subject: string): SessionStarter {
+  return { type, subjectHash: crypto.hashSecret(`${type}#${subject}`) };
 }
 
 /** An audit event of `type` for `userId` at `now`. */
@@ -85,9 +106,9 @@ export interface SessionStart extends NewSession {
 export function startSession(
   deps: { crypto: TokenCrypto; sessionPolicy: SessionPolicy },
   at: { userId: string; now: Date; client: ClientInfo },
-  way: { method: string; newUser?: boolean },
+  way: { method: string; newUser?: boolean; startedBy?: SessionStarter | undefined },
 ): SessionStart {
-  const { session, refreshToken } = newSession(deps, at.userId, at.now, at.client);
+  const { session, refreshToken } = newSession(deps, at.userId, at.now, at.client, way.startedBy);
   const event = auditEvent(deps.crypto, {
     ...at,
     type: way.newUser === true ? 'account.registered' : 'login.succeeded',
@@ -141,13 +162,21 @@ export async function grantFor(
     authTime: Date;
   },
 ): Promise<TokenGrant> {
+  return { ...(await refreshGrantFor(signer, input)), user: input.user };
+}
+
+/** Signs an access token for the session and packages it with the refresh token (no user). */
+export async function refreshGrantFor(
+  signer: AccessTokenSigner,
+  input: { userId: string; sessionId: string; refreshToken: string; now: Date; authTime: Date },
+): Promise<RefreshGrant> {
   const { token, expiresIn } = await signer.sign({
     userId: input.userId,
     sessionId: input.sessionId,
     now: input.now,
     authTime: input.authTime,
   });
-  return { accessToken: token, expiresIn, refreshToken: input.refreshToken, user: input.user };
+  return { accessToken: token, expiresIn, refreshToken: input.refreshToken };
 }
 
 function clientFields(client: ClientInfo): ClientInfo {

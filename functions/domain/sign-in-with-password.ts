@@ -10,7 +10,7 @@ import type { PasswordHasher } from './ports/passwords';
 import type { SecuritySignals } from './ports/security-signals';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantSession, startSession } from './session-issuer';
+import { auditEvent, grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 
 export interface SignInDeps {
@@ -79,7 +79,11 @@ export function signInWithPassword(deps: SignInDeps) {
       throw new InvalidCredentialsError();
     }
 
-    const started = startSession(deps, { userId: identity.userId, now, client }, { method: 'password' });
+    const started = startSession(
+      deps,
+      { userId: identity.userId, now, client },
+      { method: 'password', startedBy: sessionStarter(deps.crypto, 'password', username) },
+    );
     const completed = await deps.accounts.completeLogin({
       username,
       ...started,

@@ -4,6 +4,7 @@ import { maskUsername } from './labels';
 import {
   type ClientInfo,
   type IdentityRecord,
+  type ProviderToken,
   type SocialProvider,
   type TokenGrant,
   toUserView,
@@ -17,7 +18,8 @@ import type { SessionStore } from './ports/session-store';
 import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
-import { auditEvent, grantSession, startSession } from './session-issuer';
+import { type AppleTokenDeps, obtainProviderToken } from './provider-tokens';
+import { auditEvent, grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
 
@@ -30,6 +32,8 @@ export interface SocialSignInDeps {
   providers: IdentityProviders;
   identities: SocialIdentityStore;
   codes: AuthorizationCodeStore;
+  /** Set when our Apple key is configured: Apple sign-ins then keep Apple's refresh token. */
+  apple?: AppleTokenDeps;
 }
 
 const PROVIDER_NAMES: Record<SocialProvider, string> = {
@@ -39,13 +43,19 @@ const PROVIDER_NAMES: Record<SocialProvider, string> = {
   google: 'Google',
 };
 
-function identityFor(profile: ProviderProfile, userId: string, now: Date): IdentityRecord {
+function identityFor(
+  profile: ProviderProfile,
+  userId: string,
+  now: Date,
+  providerToken: ProviderToken | undefined,
+): IdentityRecord {
   return {
     type: profile.provider,
     subject: profile.subject,
     userId,
     label: maskUsername(profile.nickname?.trim() || profile.email || profile.subject),
     linkedAt: now.toISOString(),
+    ...(providerToken === undefined ? {} : { providerToken }),
   };
 }
 
@@ -63,8 +73,11 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
     input: { credential: SocialCredential; codeChallenge: string },
     client: ClientInfo,
     retried = false,
+    token?: ProviderToken,
   ): Promise<{ code: string; expiresIn: number; isNewUser: boolean }> => {
     const profile = await deps.providers.verify(input.credential);
+    // Apple's code is single use: a retry after a lost race reuses the token it already gave.
+    const providerToken = token ?? (await obtainProviderToken(deps.apple, input.credential, profile));
     const now = deps.clock.now();
     let identity = await deps.identities.findIdentity(profile.provider, profile.subject);
     const isNewUser = identity === undefined;
@@ -75,7 +88,7 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
         now,
         ...(profile.avatarUrl === undefined ? {} : { avatarUrl: profile.avatarUrl }),
       });
-      identity = identityFor(profile, user.id, now);
+      identity = identityFor(profile, user.id, now, providerToken);
       const event = auditEvent(deps.crypto, {
         userId: user.id,
         type: 'account.registered',
@@ -85,8 +98,10 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
       });
       const created = await deps.identities.createUserWithIdentity({ user, identity, event });
       // The same person signing in twice at once: the other request created them. Find them.
-      if (created === 'identity_taken' && !retried) return start(input, client, true);
+      if (created === 'identity_taken' && !retried) return start(input, client, true, providerToken);
       if (created !== 'created') throw new IdentityInUseError();
+    } else if (providerToken !== undefined) {
+      await deps.identities.saveProviderToken(identity, providerToken);
     }
 
     const code = deps.crypto.newSecret();
@@ -97,6 +112,7 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
       createdAt: now.toISOString(),
       validUntil: addSeconds(now, AUTHORIZATION_CODE_SECONDS).toISOString(),
       isNewUser,
+      startedBy: sessionStarter(deps.crypto, profile.provider, profile.subject),
     });
     return { code, expiresIn: AUTHORIZATION_CODE_SECONDS, isNewUser };
   };
@@ -118,7 +134,8 @@ export interface CodeExchangeDeps {
  * `POST /v1/oauth/token` with `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6):
  * the code must be unused, younger than 60 s, and the verifier's S256 must equal its challenge.
  * Redemption and the new session are one transaction, so of parallel exchanges one wins; a
- * second use of a code fails and revokes the session the first one created (RFC 6749 §4.1.2).
+ * second use of a code fails and, when it proves PKCE (the right verifier), revokes the session the
+ * first one created (RFC 6749 §4.1.2); a replay without the verifier revokes nothing.
  */
 export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
   return async (code: string, verifier: string, client: ClientInfo): Promise<TokenGrant> => {
@@ -126,22 +143,20 @@ export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
     const codeHash = deps.crypto.hashSecret(code);
     const record = await deps.codes.find(codeHash);
     if (record === undefined) throw new InvalidGrantError();
+    const challenge = s256(verifier);
+    const provesPkce = deps.crypto.sameHash(challenge, record.codeChallenge);
     if (record.usedAt !== undefined) {
-      await revokeReplayed(deps, record, now, client);
+      // Only the app that holds the verifier may end the session its code started: a thief who
+      // saw the code but not the verifier must not be able to sign the user out.
+      if (provesPkce) await revokeReplayed(deps, record, now, client);
       throw new InvalidGrantError('The authorization code was already used.');
     }
-    const challenge = s256(verifier);
-    if (
-      Date.parse(record.validUntil) <= now.getTime() ||
-      !deps.crypto.sameHash(challenge, record.codeChallenge)
-    ) {
-      throw new InvalidGrantError();
-    }
+    if (Date.parse(record.validUntil) <= now.getTime() || !provesPkce) throw new InvalidGrantError();
 
     const started = startSession(
       deps,
       { userId: record.userId, now, client },
-      { method: 'authorization_code' },
+      { method: 'authorization_code', startedBy: record.startedBy },
     );
     const redeemed = await deps.codes.redeem({ codeHash, codeChallenge: challenge, now, ...started });
     if (!redeemed) {
@@ -181,6 +196,7 @@ export interface LinkSocialDeps {
   providers: IdentityProviders;
   identities: SocialIdentityStore;
   users: UserDirectory;
+  apple?: AppleTokenDeps;
 }
 
 /**
@@ -193,11 +209,14 @@ export function linkSocialIdentity(deps: LinkSocialDeps) {
     const now = deps.clock.now();
     const existing = await deps.identities.findIdentity(profile.provider, profile.subject);
     if (existing !== undefined && existing.userId !== userId) throw new IdentityInUseError();
+    const providerToken = await obtainProviderToken(deps.apple, credential, profile);
+    if (existing !== undefined && providerToken !== undefined)
+      await deps.identities.saveProviderToken(existing, providerToken);
     if (existing === undefined) {
       const found = await deps.users.getUser(userId);
       if (found === undefined) throw new NotFoundError('No such user.');
       const result = await deps.identities.linkIdentity({
-        identity: identityFor(profile, userId, now),
+        identity: identityFor(profile, userId, now, providerToken),
         replaced: found.identities.find((i) => i.type === profile.provider),
         event: auditEvent(deps.crypto, {
           userId,

@@ -1,5 +1,5 @@
 import { addSeconds } from './clock';
-import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
+import { applyAndNotify, type ItemCheckDeps, observeAtPlaid, withInstitutionStatus } from './item-checks';
 import { applyObservation, type Observation, type PlaidItemRecord } from './item-state-machine';
 import { classifyPlaidError } from './plaid-errors';
 import { observationOf, parseBody } from './plaid-webhooks';
@@ -43,6 +43,11 @@ type Confirmation = { startedAt: number; observation: Observation };
  * - Plaid rate-limiting or failing the confirmation defers the webhook to the poller (the Item's
  *   next check moves to the first back-off); an error of our own configuration changes nothing
  *   and is reported.
+ * - `LOGIN_REPAIRED` (the one webhook that would close an episode) is confirmed with `/item/get`
+ *   too, so a retried or forged-in-time one never sends a false "connected again"; what Plaid
+ *   reports instead is applied.
+ * - A Plaid error (a webhook's or a confirmation's) carries the institution's status, so a
+ *   "sign in again" alert is held during an institution outage.
  * - Everything else goes through the Item state machine as before (ordered by `iat` there).
  *
  * @example
@@ -82,7 +87,8 @@ export function processPlaidWebhook(deps: WebhookProcessingDeps) {
     const body = parseBody(message.body);
     if (body === undefined) return { outcome: 'ignored_type' };
     const code = String(body.webhook_code ?? '');
-    const observation = observationOf(body);
+    const issuedAt = new Date(message.issuedAt);
+    const observation = observationOf(body, issuedAt);
     if (observation === undefined) return { outcome: 'ignored_type', code };
     const item = await deps.items.get(message.itemId);
     if (item === undefined) return { outcome: 'unknown_item', code };
@@ -101,9 +107,18 @@ export function processPlaidWebhook(deps: WebhookProcessingDeps) {
       return { outcome: 'older_content', code };
     }
 
-    const issuedAt = new Date(message.issuedAt);
     const ctx = { source: 'webhook' as const, at: issuedAt };
     const now = deps.clock.now();
+    if (observation.kind === 'login_repaired') {
+      const found = (await confirm(item, issuedAt)).observation;
+      if (found.kind === 'plaid_error' && classifyPlaidError(found.code).category === 'operator') {
+        deps.operatorFault(found.code, item.itemId);
+        return { outcome: 'operator_fault', code };
+      }
+      const confirmed: Observation = found.kind === 'healthy' ? { kind: 'login_repaired' } : found;
+      const { transition } = await applyAndNotify(deps, item, confirmed, ctx);
+      return { outcome: transition.changed ? 'applied' : 'unchanged', code };
+    }
     const preview = applyObservation(
       item,
       observation,
@@ -112,7 +127,8 @@ export function processPlaidWebhook(deps: WebhookProcessingDeps) {
     );
     const opensEpisode = item.episode === undefined && preview.item.episode !== undefined;
     if (!opensEpisode) {
-      const { transition } = await applyAndNotify(deps, item, observation, ctx);
+      const observed = await withInstitutionStatus(deps, item, observation);
+      const { transition } = await applyAndNotify(deps, item, observed, ctx);
       return { outcome: transition.changed ? 'applied' : 'unchanged', code };
     }
 
@@ -135,7 +151,7 @@ export function processPlaidWebhook(deps: WebhookProcessingDeps) {
       // Confirmed broken. Plaid's /item/get is the truth; the webhook's own words when they agree.
       const agrees = observation.kind === 'plaid_error' && observation.code === found.code;
       const { transition } = agrees
-        ? await applyAndNotify(deps, item, observation, ctx)
+        ? await applyAndNotify(deps, item, await withInstitutionStatus(deps, item, observation), ctx)
         : await applyAndNotify(deps, item, found, { source: 'poll', at: new Date(confirmation.startedAt) });
       return { outcome: transition.changed ? 'applied' : 'unchanged', code };
     }

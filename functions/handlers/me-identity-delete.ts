@@ -10,7 +10,7 @@ const unlinkIdentity = once(unlinkIdentityUseCase);
 export const handler = httpFunction(
   'unlinkIdentity',
   async ({ auth, params, client }) => {
-    await unlinkIdentity()(auth.userId, params.type, client);
+    await unlinkIdentity()(auth.userId, auth.sessionId, params.type, client);
     return noContent();
   },
   { sensitiveCheck: stepUpCheck },

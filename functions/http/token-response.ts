@@ -1,9 +1,12 @@
-import type { TokenGrant } from '../domain/model';
+import type { RefreshGrant, TokenGrant } from '../domain/model';
 import { json } from './http-handler';
 import type { HttpResult } from './types';
 
-/** The RFC 6749 §5.1 token response (snake_case), with the user. Never cached (§5.1). */
-export function tokenResponse(status: number, grant: TokenGrant): HttpResult {
+/**
+ * The RFC 6749 §5.1 token response (snake_case), with the user on sign-in grants. Never cached
+ * (§5.1).
+ */
+export function tokenResponse(status: number, grant: TokenGrant | RefreshGrant): HttpResult {
   return json(
     status,
     {
@@ -11,7 +14,7 @@ export function tokenResponse(status: number, grant: TokenGrant): HttpResult {
       token_type: 'Bearer',
       expires_in: grant.expiresIn,
       refresh_token: grant.refreshToken,
-      user: grant.user,
+      ...('user' in grant ? { user: grant.user } : {}),
     },
     { 'cache-control': 'no-store', pragma: 'no-cache' },
   );

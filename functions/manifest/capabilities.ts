@@ -24,7 +24,10 @@ export type PartitionKeyPrefix =
   | 'AUTHCODE#'
   | 'ITEM#'
   | 'USERINST#'
-  | 'POLLER#';
+  | 'POLLER#'
+  | 'REVERIFY#'
+  | 'REVOKED#'
+  | 'IDTOKEN#';
 
 /** What a function does to the table. */
 export interface TableAccess {
@@ -50,26 +53,41 @@ export interface Capabilities {
   table?: TableAccess;
   /** Query on one index and nothing else of the table (the poller's dispatcher). */
   tableIndex?: GsiName;
-  /** Reads the signing keys: signs access tokens, or verifies them, or publishes the public keys. */
+  /** Reads the private signing keys: issues access tokens. Token issuers only. */
   signingKeys?: 'read';
+  /**
+   * Has the public keys (the published JWKS, in its environment): verifies access tokens or
+   * serves the JWKS. No secret, no SDK client.
+   */
+  publicKeys?: 'read';
   /** Reads the SMS-code pepper secret. */
   smsPepper?: 'read';
   /** Texts phones (SNS `Publish` to phone numbers, never to a topic). */
   sms?: 'send';
   /** Verifies third-party sign-ins, reading WeChat's AppSecret when WeChat is set up. */
   providers?: 'verify';
+  /**
+   * Signs Sign in with Apple client secrets with our Apple key (reads its secret) to call Apple's
+   * `/auth/token` and `/auth/revoke`.
+   */
+  appleKey?: 'sign';
   /** Calls Plaid (reads its secret). */
   plaid?: 'call';
   /** What the function does with the key that wraps Plaid access tokens. */
   tokenKey?: 'encrypt' | 'decrypt';
   /** Sends alerts: texts and the alert topic. */
   alerts?: 'publish';
-  /** Subscribes e-mail addresses to the alert topic and removes them. */
-  emailSubscriptions?: 'manage';
+  /**
+   * `manage`: subscribes e-mail addresses to the alert topic and removes them; `read`: reads
+   * whether a subscription was confirmed.
+   */
+  emailSubscriptions?: 'manage' | 'read';
   /** Puts Items due for a check on the check queue. */
   checkQueue?: 'send';
   /** Puts verified Plaid webhooks on the webhook queue (SQS FIFO). */
   webhookQueue?: 'send';
+  /** Puts a deleted account's remaining work (Plaid, Apple) on the deletion queue. */
+  deletionQueue?: 'send';
 }
 
 /** How one function is deployed: its capabilities and how it is bundled. */

@@ -47,7 +47,7 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#'],
+        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#', 'REVOKED#'],
       },
       signingKeys: 'read',
     },
@@ -56,15 +56,46 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#', 'SESSION#'],
+        partitionKeys: ['USER#', 'SESSION#', 'REVOKED#'],
       },
     },
   },
-  me: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
+  reauth: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:Query',
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'IDTOKEN#'],
+      },
+      signingKeys: 'read',
+      smsPepper: 'read',
+      providers: 'verify',
+    },
+    nodeModules: [ARGON2],
+  },
+  me: {
+    capabilities: {
+      // Writes only once per address: when its pending subscription turns out confirmed.
+      table: {
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#'],
+      },
+      emailSubscriptions: 'read',
+    },
+  },
   listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   deleteSession: {
     capabilities: {
-      table: { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], partitionKeys: ['USER#', 'SESSION#'] },
+      table: {
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'SESSION#', 'REVOKED#'],
+      },
     },
   },
   listEvents: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
@@ -82,25 +113,45 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: [
+          'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#', 'REVERIFY#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',
     },
   },
+  smsReverify: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVERIFY#'],
+      },
+      signingKeys: 'read',
+    },
+    nodeModules: [ARGON2],
+  },
   social: {
     capabilities: {
       table: {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#', 'IDTOKEN#'],
       },
       providers: 'verify',
+      appleKey: 'sign',
+      tokenKey: 'encrypt',
     },
   },
   linkSocial: {
@@ -113,9 +164,11 @@ export const routeDeployments = {
           'dynamodb:DeleteItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'IDTOKEN#'],
       },
       providers: 'verify',
+      appleKey: 'sign',
+      tokenKey: 'encrypt',
     },
   },
   updateMe: {
@@ -137,12 +190,28 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVOKED#'],
       },
     },
     nodeModules: [ARGON2, COMMON_PASSWORDS],
   },
   linkPhone: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#', 'SESSION#'],
+      },
+      smsPepper: 'read',
+    },
+  },
+  changePhone: {
     capabilities: {
       table: {
         actions: [
@@ -168,10 +237,44 @@ export const routeDeployments = {
           'dynamodb:UpdateItem',
           'dynamodb:PutItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
       },
     },
   },
+  passwordReset: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'REVOKED#'],
+      },
+      signingKeys: 'read',
+      smsPepper: 'read',
+    },
+    nodeModules: [ARGON2, COMMON_PASSWORDS],
+  },
+  deleteMe: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
+      },
+      deletionQueue: 'send',
+      emailSubscriptions: 'manage',
+    },
+  },
+  exportMe: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#', 'ITEM#'] } } },
   plaidLinkToken: { capabilities: { plaid: 'call' } },
   plaidLinkItem: {
     capabilities: {
@@ -214,14 +317,38 @@ export const routeDeployments = {
   plaidWebhook: {
     capabilities: { plaid: 'call', webhookQueue: 'send' },
   },
-  jwks: { capabilities: { signingKeys: 'read' } },
+  appleNotifications: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
+      },
+      emailSubscriptions: 'manage',
+    },
+  },
+  jwks: { capabilities: { publicKeys: 'read' } },
   openapi: { capabilities: {} },
 } as const satisfies Record<RouteId, FunctionDeployment>;
 
 /** The functions behind no route: the authorizer, the poller's two and the webhook worker. */
 export const backgroundDeployments = {
-  /** Verifies access tokens with the public keys only: no table. */
-  authorizer: { handler: 'authorizer', capabilities: { signingKeys: 'read' } },
+  /**
+   * Verifies access tokens with the public keys only (never the private secret), and refuses those of revoked sessions: reads
+   * the revocation list (and nothing else of the table) at most once per container every 15 s.
+   */
+  authorizer: {
+    handler: 'authorizer',
+    capabilities: {
+      publicKeys: 'read',
+      table: { actions: ['dynamodb:BatchGetItem'], partitionKeys: ['REVOKED#'] },
+    },
+  },
   /** Reads the due-check index, and the breaker's pause (`POLLER#`). */
   pollerDispatch: {
     handler: 'poller-dispatch',
@@ -249,6 +376,20 @@ export const backgroundDeployments = {
       plaid: 'call',
       tokenKey: 'decrypt',
       alerts: 'publish',
+    },
+  },
+  /** Removes a deleted account's bank links at Plaid and revokes its Apple tokens, from the deletion queue. */
+  accountDeletionWorker: {
+    handler: 'account-deletion-worker',
+    capabilities: {
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'ITEM#', 'USERINST#'],
+      },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+      appleKey: 'sign',
+      emailSubscriptions: 'manage',
     },
   },
 } as const satisfies Record<string, FunctionDeployment & { handler: string }>;

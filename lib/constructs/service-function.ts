@@ -192,6 +192,15 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Hands the public JWKS to the function (`PUBLIC_JWKS`): it verifies access tokens or serves
+   * the public keys, with no secret and no permission at all.
+   */
+  usePublicKeys(jwks: string): this {
+    this.addEnvironment('PUBLIC_JWKS', jwks);
+    return this;
+  }
+
+  /**
    * Hands the signing-key secret to the function: sets `SIGNING_KEYS_SECRET_ID` and grants
    * `secretsmanager:GetSecretValue` on that secret only.
    */
@@ -214,6 +223,20 @@ export class ServiceFunction extends NodejsFunction {
         actions: ['secretsmanager:GetSecretValue'],
         resources: [wechatAppSecret.secretArn],
       }),
+    );
+    return this;
+  }
+
+  /**
+   * Hands our Sign in with Apple key to the function: sets `APPLE_TEAM_ID`, `APPLE_KEY_ID` and
+   * `APPLE_PRIVATE_KEY_SECRET_ID`, and grants `secretsmanager:GetSecretValue` on that secret only.
+   */
+  useAppleKey(key: { secret: ISecret; teamId: string; keyId: string }): this {
+    this.addEnvironment('APPLE_TEAM_ID', key.teamId);
+    this.addEnvironment('APPLE_KEY_ID', key.keyId);
+    this.addEnvironment('APPLE_PRIVATE_KEY_SECRET_ID', key.secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [key.secret.secretArn] }),
     );
     return this;
   }
@@ -305,6 +328,35 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Lets the function read whether an address confirmed its subscription to the alert topic:
+   * sets `ALERT_TOPIC_ARN` and grants `sns:GetSubscriptionAttributes` on the topic's
+   * subscriptions (`<topic ARN>:<id>`) only.
+   */
+  useEmailSubscriptionStatus(alertTopic: AlertTopicRef): this {
+    this.addEnvironment('ALERT_TOPIC_ARN', alertTopic.topic.topicArn);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:GetSubscriptionAttributes'],
+        resources: [alertTopic.subscriptionArns],
+      }),
+    );
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (policy !== undefined) {
+      const pattern = alertTopic.subscriptionArns
+        .replace(Aws.PARTITION, '<AWS::Partition>')
+        .replace(Aws.REGION, '<AWS::Region>')
+        .replace(Aws.ACCOUNT_ID, '<AWS::AccountId>');
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+        reason:
+          'A subscription ARN is the topic ARN plus an id SNS makes up when the address subscribes, so ' +
+          'reading its confirmation can only be granted on "<topic ARN>:*": the alert topic\'s subscriptions.',
+      });
+    }
+    return this;
+  }
+
+  /**
    * Lets the function subscribe e-mail addresses to the alert topic and remove those
    * subscriptions: sets `ALERT_TOPIC_ARN`, grants `sns:Subscribe` on that topic for the `email`
    * protocol only, and `sns:Unsubscribe` on it and its subscriptions (`<topic ARN>:<id>`).
@@ -377,6 +429,16 @@ export class ServiceFunction extends NodejsFunction {
         resources: [key.keyArn],
       }),
     );
+    return this;
+  }
+
+  /**
+   * Lets the function put work on the account-deletion queue: sets `DELETION_QUEUE_URL` and grants
+   * `sqs:SendMessage` (which also authorizes SendMessageBatch) on that queue only.
+   */
+  useDeletionQueue(queue: IQueue): this {
+    this.addEnvironment('DELETION_QUEUE_URL', queue.queueUrl);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     return this;
   }
 

@@ -93,8 +93,10 @@ describe('Permissions', () => {
       expect(onIndexes.length > 0).toBe(queries);
     });
 
-    it('gives the authorizer no table permission at all', () => {
-      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'dynamodb:')).toEqual([]);
+    it('gives the authorizer one table permission: BatchGetItem, for the revocation list', () => {
+      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'dynamodb:')).toEqual([
+        'dynamodb:BatchGetItem',
+      ]);
     });
 
     it('gives the signing-key bootstrap no table permission', () => {
@@ -155,6 +157,7 @@ describe('Permissions', () => {
     it.each(routeList.map((r) => [r.id, r.capabilities.emailSubscriptions === 'manage'] as const))(
       '%s may manage e-mail subscriptions (%s) only if its route says so, on the alert topic only',
       (id, manages) => {
+        const reads = routeList.find((r) => r.id === id)?.capabilities.emailSubscriptions === 'read';
         // Prepare
         const statements = statementsOf(routeFunction(id));
 
@@ -169,6 +172,7 @@ describe('Permissions', () => {
           [
             ...(publishes ? ['sns:Publish'] : []),
             ...(manages ? ['sns:Subscribe', 'sns:Unsubscribe'] : []),
+            ...(reads ? ['sns:GetSubscriptionAttributes'] : []),
           ].sort(),
         );
         if (!manages) return;
@@ -205,10 +209,8 @@ describe('Permissions', () => {
       },
     );
 
-    it('lets the authorizer read the secret, and only read it', () => {
-      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'secretsmanager:')).toEqual([
-        'secretsmanager:GetSecretValue',
-      ]);
+    it('gives the authorizer no secret at all: it verifies with the published public keys', () => {
+      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'secretsmanager:')).toEqual([]);
     });
   });
 
@@ -299,11 +301,12 @@ describe('Permissions', () => {
         [
           ...routeList
             .filter(
-              (r) => r.capabilities.alerts === 'publish' || r.capabilities.emailSubscriptions === 'manage',
+              (r) => r.capabilities.alerts === 'publish' || r.capabilities.emailSubscriptions !== undefined,
             )
             .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),
           logicalIdOf(api.webhooks.worker),
+          logicalIdOf(api.accountDeletion.worker),
         ].sort(),
       );
     });

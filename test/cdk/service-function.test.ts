@@ -32,8 +32,8 @@ function environmentAtDeploy(variables: Record<string, unknown>): Record<string,
 }
 
 describe('Class: ServiceFunction', () => {
-  it('covers every function of the app: the routes, the authorizer, the poller, the webhook worker, the bootstrap and its provider', () => {
-    expect(functions).toHaveLength(routeList.length + 6);
+  it('covers every function of the app: the routes, the authorizer, the poller, the webhook worker, the deletion worker, the bootstrap, the public-key publisher and their providers', () => {
+    expect(functions).toHaveLength(routeList.length + 9);
   });
 
   it.each(functions.map((f) => [f.id, f] as const))('%s runs Node.js 24 on ARM64', (_id, fn) => {

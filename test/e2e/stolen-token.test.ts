@@ -154,7 +154,7 @@ describe('A stolen access token after "change password + sign out everywhere"', 
 });
 
 describe('Step-up: a sensitive change needs an auth_time within 10 minutes', () => {
-  it('answers 401 REAUTH_REQUIRED with the RFC 9470 challenge once the sign-in is 11 minutes old', async () => {
+  it('answers 401 REAUTH_REQUIRED with the RFC 9470 challenge 11 minutes after sign-in, and works after /v1/auth/reauth', async () => {
     // Prepare
     const user = await api.call('POST', '/v1/auth/register', {
       json: { username: 'stepper', password: PASSWORD },
@@ -181,6 +181,15 @@ describe('Step-up: a sensitive change needs an auth_time within 10 minutes', () 
       );
     }
     expect(harmless.status).toBe(200);
+
+    // The app's answer to the challenge: re-authenticate, then retry with the new token.
+    const renewed = await api.call('POST', '/v1/auth/reauth', { token, json: { password: PASSWORD } });
+    expect(renewed.status).toBe(200);
+    const retried = await api.call('PUT', '/v1/me/password', {
+      token: renewed.body.access_token,
+      json: { password: 'another-purple-otter-1', currentPassword: PASSWORD },
+    });
+    expect(retried.status).toBe(204);
   });
 
   it('keeps auth_time across a refresh: refreshing is not re-authenticating', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { nodeTokenCrypto } from '../../functions/adapters/node-token-crypto';
 import { CiphertextInvalidError } from '../../functions/domain/errors';
 import type { AccessTokenCipher } from '../../functions/domain/ports/access-token-cipher';
 import type { AccessTokenSigner } from '../../functions/domain/ports/access-token-signer';
@@ -25,6 +26,18 @@ export class SequentialTokenCrypto implements TokenCrypto {
 
   hashSecret(secret: string): string {
     return createHash('sha256').update(secret, 'utf8').digest('base64url');
+  }
+
+  tag(key: string, message: string): string {
+    return nodeTokenCrypto.tag(key, message);
+  }
+
+  seal(secret: string, plaintext: string, context: string): string {
+    return nodeTokenCrypto.seal(secret, plaintext, context);
+  }
+
+  open(secret: string, box: string, context: string): string | undefined {
+    return nodeTokenCrypto.open(secret, box, context);
   }
 
   sameHash(a: string, b: string): boolean {

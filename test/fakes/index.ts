@@ -33,7 +33,8 @@
  * - FakeAccessTokenCipher   AccessTokenCipher  reversible, bound to the item id
  * - RecordingSmsSender      SmsSender          `sent`, `failing`, `lastCodeTo(phone)`
  * - RecordingAlertChannels  AlertChannels      `sms`, `events`, `failing.{sms,topic}`
- * - InMemoryEmailSubscriptions EmailSubscriptions `subscriptions`
+ * - InMemoryEmailSubscriptions EmailSubscriptions `subscriptions`, `confirmed`
+ * - InMemoryMailBrake       MailBrake          `counts`; refuses past `limits.perHour`
  * - RecordingCheckQueue     CheckQueue         `batches`, `messages`, `failing`
  * - FakePlaidGateway        PlaidGateway       `link(publicToken, snapshot)`, `items`, `failNext`
  * - FakeWebhookVerifier     WebhookVerifier    accepts `valid:<issuedAt ISO>`
@@ -71,6 +72,7 @@ export { InMemoryIdentityStore } from './identity-store';
 export { InMemoryTable } from './in-memory-table';
 export {
   InMemoryEmailSubscriptions,
+  InMemoryMailBrake,
   RecordingAlertChannels,
   RecordingCheckQueue,
   RecordingSmsSender,

@@ -109,6 +109,16 @@ export class InMemoryPasswordAccountStore implements PasswordAccountStore {
     return 'completed';
   }
 
+  async clearFailures(
+    input: Parameters<PasswordAccountStore['clearFailures']>[0],
+  ): Promise<'cleared' | 'locked'> {
+    const counter = this.table.loginFailures.get(input.username);
+    if (counter !== undefined && counter.failures >= input.maxFailures && counter.failures !== input.reserved)
+      return 'locked';
+    this.table.loginFailures.delete(input.username);
+    return 'cleared';
+  }
+
   async addPassword(
     input: Parameters<PasswordAccountStore['addPassword']>[0],
   ): Promise<'added' | 'username_taken' | 'type_taken'> {

@@ -24,6 +24,9 @@ export class InMemorySessionStore implements SessionStore {
       refreshHash: input.nextHash,
       previousRefreshHash: input.expectedHash,
       rotatedAt: now,
+      graceBox: input.graceBox,
+      generation: (mine.generation ?? 0) + 1,
+      familyKey: mine.familyKey ?? input.familyKey,
       lastUsedAt: now,
       idleExpiresAt: input.idleExpiresAt.toISOString(),
       ...(input.client.ip === undefined ? {} : { ip: input.client.ip }),
@@ -31,6 +34,29 @@ export class InMemorySessionStore implements SessionStore {
     };
     this.table.sessions.set(mine.id, rotated);
     return { outcome: 'rotated', session: copy(rotated) };
+  }
+
+  async reauthenticate(
+    input: Parameters<SessionStore['reauthenticate']>[0],
+  ): Promise<SessionRecord | undefined> {
+    const stored = this.table.sessions.get(input.sessionId);
+    if (stored === undefined || stored.userId !== input.userId || !isSessionLive(stored, input.now))
+      return undefined;
+    const now = input.now.toISOString();
+    const { graceBox: _dropped, ...kept } = stored;
+    const renewed: SessionRecord = {
+      ...kept,
+      authTime: now,
+      previousRefreshHash: stored.refreshHash,
+      refreshHash: input.nextHash,
+      rotatedAt: now,
+      lastUsedAt: now,
+      generation: (stored.generation ?? 0) + 1,
+      familyKey: stored.familyKey ?? input.familyKey,
+    };
+    this.table.sessions.set(stored.id, renewed);
+    this.table.appendAuditEvent(input.event);
+    return copy(renewed);
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {

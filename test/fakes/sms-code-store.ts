@@ -59,6 +59,13 @@ export class InMemorySmsCodeStore implements SmsCodeStore {
     code.attempts += 1;
     return code.attempts;
   }
+
+  async consumeCode(phone: string, codeId: string, maxAttempts: number): Promise<boolean> {
+    const code = this.table.smsCodes.get(phone);
+    if (code === undefined || code.codeId !== codeId || code.attempts >= maxAttempts) return false;
+    this.table.smsCodes.delete(phone);
+    return true;
+  }
 }
 
 function windowsOf(ip: string, now: Date) {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteId, routeList } from '../../functions/api/routes';
-import { deployedRoutes } from '../../functions/manifest/function-manifest';
+import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
 import { currentFunction } from '../../local/function-scope';
 import { phoneUser, plaidControl } from '../support/bank';
+import { ManualClock } from '../support/manual-clock';
 import { latestCode } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
 
@@ -13,8 +14,12 @@ import { startTestApi } from '../support/test-runtime';
  * prefix missing from the manifest would fail every such call in AWS, where IAM applies.
  */
 let api: Awaited<ReturnType<typeof startTestApi>>;
+/** Real time, but movable: a second code to one phone needs the 60 s resend wait to pass. */
+const clock = new ManualClock(new Date());
 const used = new Map<RouteId, Set<string>>();
 let recording: string[] = [];
+/** What the authorizer read, over the whole journey. */
+const authorizerKeys: string[] = [];
 
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const PKCE = { codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256' };
@@ -74,15 +79,21 @@ async function call(
 }
 
 beforeAll(async () => {
-  api = await startTestApi({ providers: true, plaid: {} });
+  api = await startTestApi({ providers: true, plaid: {}, clock });
   // Plaid's own webhooks would run beside the journey's requests; the journey posts one itself.
   await plaidControl(api, '/emulator/webhooks', { enabled: false });
   const { table } = await import('../../functions/composition/accounts');
   table().client.middlewareStack.add(
     (next) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      const keys = partitionKeysOf(input);
+      // The authorizer runs in front of the route, in the same process: its revocation-list read
+      // (a BatchGetItem of REVOKED# keys only) is its own, not the route's.
+      const authorizers =
+        'RequestItems' in input && keys.length > 0 && keys.every((k) => k.startsWith('REVOKED#'));
       // The webhook worker is no route: what it does in the background belongs to no request.
       if (currentFunction() !== 'plaid-webhook-worker')
-        recording.push(...partitionKeysOf(args.input as Record<string, unknown>));
+        (authorizers ? authorizerKeys : recording).push(...keys);
       return next(args);
     },
     { step: 'initialize', name: 'partitionKeyRecorder' },
@@ -98,7 +109,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     const username = `keys${Date.now()}`;
     const password = 'a long and unusual passphrase 42';
     const registered = await call('POST', '/v1/auth/register', { json: { username, password } });
-    const token = registered.body.access_token as string;
+    let token = registered.body.access_token as string;
     await call('POST', '/v1/auth/login', { json: { username, password: 'wrong password 123' } });
     await call('POST', '/v1/auth/login', {
       json: { username: `${username}x`, password: 'wrong password 123' },
@@ -113,6 +124,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
       sessions.body.sessions.find((s: { current?: boolean }) => !s.current) ?? sessions.body.sessions[0];
     await call('GET', '/v1/me/events', { token });
     await call('PATCH', '/v1/me', { token, json: { displayName: 'Keys', email: 'keys@example.com' } });
+    await call('POST', '/v1/auth/reauth', { token, json: { password } });
     await call('PUT', '/v1/me/password', {
       token,
       json: { currentPassword: password, password: 'another long passphrase 43' },
@@ -125,6 +137,19 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     const phone = '+8613900139000';
     await call('POST', '/v1/auth/sms/send', { json: { phone } });
     await call('POST', '/v1/me/identities/phone', { token, json: { phone, code: latestCode(phone) } });
+    const changedPhone = '+8613900139002';
+    await call('POST', '/v1/auth/sms/send', { json: { phone: changedPhone } });
+    await call('PUT', '/v1/me/phone', {
+      token,
+      json: { phone: changedPhone, code: latestCode(changedPhone) },
+    });
+    // A password reset by SMS signs out every other session: go on with the session it starts.
+    clock.advance(61);
+    await call('POST', '/v1/auth/sms/send', { json: { phone: changedPhone } });
+    const reset = await call('POST', '/v1/auth/password/reset', {
+      json: { phone: changedPhone, code: latestCode(changedPhone), password: 'a third long passphrase 44' },
+    });
+    token = reset.body.access_token as string;
     await call('DELETE', '/v1/me/identities/phone', { token });
 
     // Third parties: sign in with WeChat, exchange the code, link Google.
@@ -175,10 +200,29 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     await call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
     await call('GET', `/v1/plaid/items/${itemId}/events`, { token: user.token });
     await call('DELETE', `/v1/plaid/items/${itemId}`, { token: user.token });
+    await call('GET', '/v1/me/export', { token: user.token });
+    await call('DELETE', '/v1/me', { token: user.token });
+
+    // Apple: sign in, then Apple's server-to-server notification (the emulator signs and posts it).
+    const apple = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
+    await call('POST', '/v1/auth/social', {
+      json: {
+        ...PKCE,
+        provider: 'apple',
+        idToken: apple.idToken,
+        nonce: 'nonce-1234567890',
+        authorizationCode: apple.authorizationCode,
+      },
+    });
+    recording = [];
+    await emulator('/emulator/oidc/apple/notify', { sub: apple.sub, type: 'consent-revoked' });
+    used.set('appleNotifications', new Set(recording.map(prefixOf)));
 
     // Last, what ends sessions.
     await call('DELETE', `/v1/me/sessions/${other.id}`, { token });
     await call('POST', '/v1/auth/logout', { token, json: { all: true } });
+    // A held SMS sign-in's follow-up (a made-up challenge: its lookup is the table call).
+    await call('POST', '/v1/auth/sms/reverify', { json: { challenge: 'x'.repeat(43), newAccount: true } });
 
     // Assess: each route stayed within its grant, and the journey reached every table route.
     for (const route of deployedRoutes) {
@@ -189,6 +233,11 @@ describe('Partition keys used ⊆ partition keys granted', () => {
         outside: [],
       });
     }
+    // The authorizer read the revocation list, and nothing else.
+    expect(authorizerKeys.length).toBeGreaterThan(0);
+    expect([...new Set(authorizerKeys.map(prefixOf))]).toEqual(
+      backgroundDeployments.authorizer.capabilities.table.partitionKeys,
+    );
     // Every route with table actions was seen using the table, but those that only query an index.
     const indexOnly: RouteId[] = ['me', 'listSessions', 'plaidListItems'];
     const unseen = deployedRoutes

@@ -58,6 +58,30 @@ describe('The authorization code', () => {
     expect(refresh.body.error).toBe('invalid_grant');
   });
 
+  it('a replay without the verifier revokes nothing: a code thief cannot sign the user out', async () => {
+    // Prepare: the app exchanged its code; a thief saw the code, not the verifier.
+    const wechat = await emulator('/emulator/wechat/users', { nickname: 'Kept' });
+    const { body } = await social({ provider: 'wechat', code: wechat.code });
+    const grant = await exchange(body.code);
+    expect(grant.status).toBe(200);
+
+    // Act
+    const thief = await exchange(body.code, 'T'.repeat(43));
+
+    // Assess: refused, and the app's session still works.
+    expect(thief.body.error).toBe('invalid_grant');
+    const refresh = await api.call('POST', '/v1/oauth/token', {
+      json: { grant_type: 'refresh_token', refresh_token: grant.body.refresh_token },
+    });
+    expect(refresh.status).toBe(200);
+    // The same replay with the verifier does revoke it (the control).
+    expect((await exchange(body.code)).body.error).toBe('invalid_grant');
+    const after = await api.call('POST', '/v1/oauth/token', {
+      json: { grant_type: 'refresh_token', refresh_token: refresh.body.refresh_token },
+    });
+    expect(after.body.error).toBe('invalid_grant');
+  });
+
   it('refuses an expired code, a wrong verifier, and a code bound to another challenge', async () => {
     const user = await emulator('/emulator/qq/users', { nickname: 'Q' });
     const first = await social({ provider: 'qq', accessToken: user.accessToken });
@@ -162,15 +186,19 @@ describe('Apple and Google id_tokens', () => {
   });
 
   it('accepts a token signed with a rotated key after fetching the JWKS again', async () => {
+    const first = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
     await social({
       provider: 'apple',
-      idToken: (await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' })).idToken,
+      idToken: first.idToken,
+      authorizationCode: first.authorizationCode,
       nonce: 'nonce-1234567890',
     });
     const { kid } = await emulator('/emulator/oidc/apple/rotate-key');
-    const { idToken } = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
+    const { idToken, authorizationCode } = await emulator('/emulator/oidc/apple/id-token', {
+      nonce: 'nonce-1234567890',
+    });
     expect(JSON.parse(Buffer.from(idToken?.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(kid);
-    const r = await social({ provider: 'apple', idToken, nonce: 'nonce-1234567890' });
+    const r = await social({ provider: 'apple', idToken, authorizationCode, nonce: 'nonce-1234567890' });
     expect(r.status).toBe(200);
   });
 });

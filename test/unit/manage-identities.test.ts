@@ -1,17 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  linkPhone,
-  setPassword,
-  unlinkIdentity,
-  updateProfile,
-} from '../../functions/domain/manage-identities';
+import { nodeTokenCrypto } from '../../functions/adapters/node-token-crypto';
+import { linkPhone, setPassword, unlinkIdentity } from '../../functions/domain/manage-identities';
 import type { IdentityRecord, UserRecord } from '../../functions/domain/model';
-import { newSession } from '../../functions/domain/session-issuer';
+import { newSession, sessionStarter } from '../../functions/domain/session-issuer';
+import { updateProfile } from '../../functions/domain/update-profile';
 import {
   FakeOtpCrypto,
   FakePasswordHasher,
   InMemoryCommonPasswordList,
   InMemoryEmailSubscriptions,
+  InMemoryMailBrake,
   inMemoryStores,
   ManualClock,
   SequentialTokenCrypto,
@@ -53,6 +51,7 @@ function prepare() {
   const crypto = new SequentialTokenCrypto();
   const hasher = new FakePasswordHasher();
   const emails = new InMemoryEmailSubscriptions();
+  const mailBrake = new InMemoryMailBrake();
   const otp = new FakeOtpCrypto();
   const base = { clock, crypto, users: stores.users };
   return {
@@ -76,8 +75,8 @@ function prepare() {
       phoneAccounts: stores.phoneAccounts,
       smsPolicy,
     }),
-    unlinkIdentity: unlinkIdentity({ ...base, identities: stores.identities }),
-    updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails }),
+    unlinkIdentity: unlinkIdentity({ ...base, identities: stores.identities, sessions: stores.sessions }),
+    updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails, mailBrake }),
     /** A code `123456` for `phone`, as a send would have stored it. */
     codeSentTo(phone: string) {
       stores.table.smsCodes.set(phone, {
@@ -383,12 +382,43 @@ describe('Use case: unlinkIdentity', () => {
   });
 
   describe('unlinking', () => {
+    it('revokes the other live sessions that identity started, and only those', async () => {
+      // Prepare: sessions started by the phone (one of them the caller's) and by the password.
+      t.stores.users.add(user(), [phoneIdentity(), passwordIdentity]);
+      const at = t.clock.now().toISOString();
+      const later = new Date(t.clock.now().getTime() + 86400_000).toISOString();
+      const session = (id: string, startedBy: ReturnType<typeof sessionStarter>) =>
+        t.stores.sessions.add({
+          id,
+          userId: 'usr_a',
+          refreshHash: `h-${id}`,
+          createdAt: at,
+          lastUsedAt: at,
+          idleExpiresAt: later,
+          absoluteExpiresAt: later,
+          startedBy,
+        });
+      session('ses_current', sessionStarter(nodeTokenCrypto, 'phone', PHONE));
+      session('ses_by_phone', sessionStarter(nodeTokenCrypto, 'phone', PHONE));
+      session('ses_by_password', sessionStarter(nodeTokenCrypto, 'password', passwordIdentity.subject));
+
+      // Act
+      await t.unlinkIdentity('usr_a', 'ses_current', 'phone', client);
+
+      // Assess
+      const stored = t.stores.table.sessions;
+      expect(stored.get('ses_by_phone')?.revokeReason).toBe('identity_unlinked');
+      expect(stored.get('ses_current')?.revokedAt).toBeUndefined();
+      expect(stored.get('ses_by_password')?.revokedAt).toBeUndefined();
+      expect(t.events().map((e) => e.type)).toEqual(['identity.unlinked', 'session.revoked']);
+    });
+
     it('removes a way in when another remains', async () => {
       // Prepare
       t.stores.users.add(user(), [phoneIdentity(), passwordIdentity]);
 
       // Act
-      await t.unlinkIdentity('usr_a', 'phone', client);
+      await t.unlinkIdentity('usr_a', 'ses_current', 'phone', client);
 
       // Assess
       expect(t.stores.table.identity('phone', PHONE)).toBeUndefined();
@@ -404,7 +434,7 @@ describe('Use case: unlinkIdentity', () => {
       t.stores.users.add(user(), [phoneIdentity()]);
 
       // Act
-      const attempt = t.unlinkIdentity('usr_a', 'phone', client);
+      const attempt = t.unlinkIdentity('usr_a', 'ses_current', 'phone', client);
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'LAST_IDENTITY' });
@@ -417,7 +447,7 @@ describe('Use case: unlinkIdentity', () => {
       t.stores.users.add(user(), [phoneIdentity(), passwordIdentity]);
 
       // Act
-      const attempt = t.unlinkIdentity('usr_a', 'wechat', client);
+      const attempt = t.unlinkIdentity('usr_a', 'ses_current', 'wechat', client);
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -68,18 +68,48 @@ describe('Use case: refreshSession', () => {
   });
 
   describe('an old token', () => {
-    it('is refused within the grace window, and the session lives on', async () => {
-      // Prepare
-      const grant = await refresh(firstToken, {});
+    it('answers the same head within the grace window: no fork, no revocation, no write', async () => {
+      // Prepare: the client lost the response of its refresh.
+      const lost = await refresh(firstToken, {});
       clock.advance(5);
+      const stored = structuredClone(sessions.table.sessions.get(sessionId));
 
       // Act
-      const replay = refresh(firstToken, {});
+      const retried = await refresh(firstToken, {});
 
       // Assess
-      await expect(replay).rejects.toMatchObject({ code: InvalidGrantError.code });
+      expect(retried.refreshToken).toBe(lost.refreshToken);
+      expect(decodeJwt(retried.accessToken).sid).toBe(sessionId);
+      expect(sessions.table.sessions.get(sessionId)).toEqual(stored);
+      await expect(refresh(retried.refreshToken, {})).resolves.toBeDefined();
+    });
+
+    it('revokes the session for a token three generations back, even within the grace window', async () => {
+      // Prepare
+      let token = firstToken;
+      for (let i = 0; i < 3; i++) token = (await refresh(token, {})).refreshToken;
+      clock.advance(1);
+
+      // Act
+      const reuse = refresh(firstToken, {});
+
+      // Assess
+      await expect(reuse).rejects.toMatchObject({ code: InvalidGrantError.code });
+      expect(sessions.table.sessions.get(sessionId)?.revokeReason).toBe('refresh_token_reuse');
+      await expect(refresh(token, {})).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+    });
+
+    it('revokes nothing for an old generation whose tag is forged', async () => {
+      // Prepare: an attacker knows the user and session ids (they are in every access token).
+      await refresh((await refresh(firstToken, {})).refreshToken, {});
+      const [uid, sid] = firstToken.split('.');
+
+      // Act
+      const forged = refresh(`${uid}.${sid}.0.AAAAAAAAAAAAAAAAAAAAAA.${'x'.repeat(43)}`, {});
+
+      // Assess
+      await expect(forged).rejects.toMatchObject({ code: 'INVALID_GRANT' });
       expect(sessions.table.sessions.get(sessionId)?.revokedAt).toBeUndefined();
-      await expect(refresh(grant.refreshToken, {})).resolves.toBeDefined();
     });
 
     it('revokes the whole session when it comes back after the grace window', async () => {
@@ -129,11 +159,11 @@ describe('Use case: refreshSession', () => {
   describe('tokens that are not ours', () => {
     it('refuses garbage, and a session id under another user id', async () => {
       // Prepare
-      const [, sid, secret] = firstToken.split('.');
+      const [, ...rest] = firstToken.split('.');
 
       // Act
       const garbage = refresh('garbage', {});
-      const foreign = refresh(`usr_other.${sid}.${secret}`, {});
+      const foreign = refresh(`usr_other.${rest.join('.')}`, {});
 
       // Assess
       await expect(garbage).rejects.toMatchObject({ code: 'INVALID_GRANT' });

@@ -160,6 +160,17 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     throw new InvariantError('A session id was reused.');
   }
 
+  /** Pattern: clear the counter after a re-authentication (DeleteItem, if no lock was set meanwhile). */
+  async clearFailures(
+    input: Parameters<PasswordAccountStore['clearFailures']>[0],
+  ): Promise<'cleared' | 'locked'> {
+    const cleared = await this.table.delete(loginFailures.key(input.username), {
+      expression: 'attribute_not_exists(pk) OR failures < :max OR failures = :reserved',
+      values: { ':max': input.maxFailures, ':reserved': input.reserved },
+    });
+    return cleared ? 'cleared' : 'locked';
+  }
+
   /** Pattern: add a username + password (TransactWriteItems: identity, type guard, user count, event). */
   async addPassword(
     input: Parameters<PasswordAccountStore['addPassword']>[0],

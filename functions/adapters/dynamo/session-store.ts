@@ -2,6 +2,7 @@ import type { SessionRecord } from '../../domain/model';
 import type { RotationResult, SessionStore } from '../../domain/ports/session-store';
 import { auditEvents } from './entities/audit-event';
 import { owner } from './entities/owner';
+import { listRevokedSessions } from './entities/revoked-session';
 import { sessions } from './entities/session';
 import { epochSeconds } from './entities/stored';
 import type { Expression } from './expression';
@@ -12,11 +13,14 @@ export class DynamoSessionStore implements SessionStore {
   constructor(
     private readonly table: Table,
     private readonly eventRetentionSeconds: number,
+    /** How long a revoked session stays on the revocation list (config `revocationList`). */
+    private readonly revocationEntrySeconds: number,
   ) {}
 
   /**
    * Pattern: rotate a refresh token (one UpdateItem: conditional on the presented hash and a live
-   * session; `ALL_NEW` on success, `ALL_OLD` when the condition fails).
+   * session, advancing the family's generation; `ALL_NEW` on success, `ALL_OLD` when the
+   * condition fails, for the caller to tell reuse, grace, expiry and revocation apart).
    */
   async rotate(input: Parameters<SessionStore['rotate']>[0]): Promise<RotationResult> {
     const { ip, userAgent } = input.client;
@@ -25,12 +29,17 @@ export class DynamoSessionStore implements SessionStore {
       {
         expression: [
           'SET refreshHash = :next, previousRefreshHash = :expected, rotatedAt = :now, lastUsedAt = :now',
-          'idleExpiresAt = :idle, expiresAt = :ttl',
+          'idleExpiresAt = :idle, expiresAt = :ttl, graceBox = :box',
+          'generation = if_not_exists(generation, :zero) + :one, familyKey = if_not_exists(familyKey, :fk)',
           ...(ip === undefined ? [] : ['ip = :ip']),
           ...(userAgent === undefined ? [] : ['userAgent = :ua']),
         ].join(', '),
         values: {
           ':next': input.nextHash,
+          ':box': input.graceBox,
+          ':zero': 0,
+          ':one': 1,
+          ':fk': input.familyKey,
           ':idle': input.idleExpiresAt.toISOString(),
           ':ttl': epochSeconds(input.idleExpiresAt),
           ...(ip === undefined ? {} : { ':ip': ip }),
@@ -47,23 +56,56 @@ export class DynamoSessionStore implements SessionStore {
     return { outcome: 'rejected', session: session?.userId === input.userId ? session : undefined };
   }
 
+  /**
+   * Pattern: re-authenticate a live session (UpdateItem: conditional, `ALL_NEW`; then put its
+   * event). The refresh token moves to the next generation; the grace box is dropped (the token
+   * the client held is not re-issued after a re-authentication).
+   */
+  async reauthenticate(
+    input: Parameters<SessionStore['reauthenticate']>[0],
+  ): Promise<SessionRecord | undefined> {
+    const result = await this.table.update(
+      sessions.key(input.sessionId),
+      {
+        expression: [
+          'SET authTime = :now, previousRefreshHash = refreshHash, refreshHash = :next, rotatedAt = :now',
+          'lastUsedAt = :now, generation = if_not_exists(generation, :zero) + :one',
+          'familyKey = if_not_exists(familyKey, :fk) REMOVE graceBox',
+        ].join(', '),
+        values: { ':next': input.nextHash, ':zero': 0, ':one': 1, ':fk': input.familyKey },
+      },
+      { expression: LIVE.expression, values: live(input.userId, input.now) },
+    );
+    if (!result.written) return undefined;
+    await this.table.put(auditEvents.toItem(input.event, this.eventRetentionSeconds));
+    return sessions.fromItem(result.attributes ?? {});
+  }
+
   /** Pattern: a session, read consistently (sensitive routes check it is live). */
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const item = await this.table.get(sessions.key(sessionId));
     return item === undefined ? undefined : sessions.fromItem(item);
   }
 
-  /** Pattern: revoke a live session of a user (TransactWriteItems: conditional update, put event). */
+  /**
+   * Pattern: revoke a live session of a user (TransactWriteItems: conditional update, put event,
+   * add the session to the revocation list so its access tokens are refused within seconds).
+   */
   async revoke(input: Parameters<SessionStore['revoke']>[0]): Promise<boolean> {
-    const outcome = await this.table
+    const tx = this.table
       .transaction()
       .update(
         sessions.key(input.sessionId),
         { expression: 'SET revokedAt = :now, revokeReason = :reason', values: { ':reason': input.reason } },
         { if: { expression: LIVE.expression, values: live(input.userId, input.now) }, name: 'session' },
       )
-      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
-      .run();
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds));
+    const until = new Date(input.now.getTime() + this.revocationEntrySeconds * 1000);
+    const outcome = await listRevokedSessions(tx, {
+      sessionIds: [input.sessionId],
+      now: input.now,
+      until,
+    }).run();
     return outcome.ok;
   }
 

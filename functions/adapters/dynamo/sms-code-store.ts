@@ -88,4 +88,9 @@ export class DynamoSmsCodeStore implements SmsCodeStore {
     );
     return result.written ? Number(result.attributes?.attempts ?? 0) : maxAttempts;
   }
+
+  /** Pattern: spend a code that proved the phone (DeleteItem, only this code and under the limit). */
+  async consumeCode(phone: string, codeId: string, maxAttempts: number): Promise<boolean> {
+    return this.table.delete(smsCodes.key(phone), smsCodes.usable(codeId, maxAttempts));
+  }
 }

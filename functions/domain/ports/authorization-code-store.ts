@@ -1,4 +1,4 @@
-import type { AuditEvent, SessionRecord } from '../model';
+import type { AuditEvent, SessionRecord, SessionStarter } from '../model';
 
 /** A one-time authorization code, as stored: only the hash of the code. */
 export interface AuthorizationCodeRecord {
@@ -10,6 +10,8 @@ export interface AuthorizationCodeRecord {
   /** The code works until this moment (60 s). */
   validUntil: string;
   isNewUser: boolean;
+  /** The provider identity the sign-in proved, for the session the code starts. */
+  startedBy?: SessionStarter;
   /** Set by the one redemption; a second one finds it. */
   usedAt?: string;
   /** The session the redemption created, revoked if the code is replayed. */

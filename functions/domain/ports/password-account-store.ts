@@ -65,6 +65,16 @@ export interface PasswordAccountStore {
     maxFailures: number;
   }): Promise<'completed' | 'locked'>;
   /**
+   * Clears the failure counter after a right password that started no session (re-authentication),
+   * under the same condition as {@link PasswordAccountStore.completeLogin}: only if no lock was set
+   * since this attempt's reservation. `locked` otherwise, and then nothing is written.
+   */
+  clearFailures(input: {
+    username: string;
+    reserved: number;
+    maxFailures: number;
+  }): Promise<'cleared' | 'locked'>;
+  /**
    * Adds a username + password identity to an existing user (one more way in).
    * `username_taken` if the username exists, `type_taken` if the user already has a username
    * (one added by a racing request).

@@ -10,17 +10,38 @@ export type RotationResult =
 export interface SessionStore {
   /**
    * Rotates the refresh token in one conditional write, only if `expectedHash` is current and the
-   * session is live at `now`; answers the session as it is after the write.
+   * session is live at `now`: the generation goes up by one, `graceBox` is stored, and a session
+   * without a family key gets `familyKey`. Answers the session as it is after the write, or as it
+   * was when the condition failed.
    */
   rotate(input: {
     userId: string;
     sessionId: string;
     expectedHash: string;
     nextHash: string;
+    /** The next secret, sealed under the presented one (see `SessionRecord.graceBox`). */
+    graceBox: string;
+    /** The family key for a session that has none yet (one from before families). */
+    familyKey: string;
     now: Date;
     idleExpiresAt: Date;
     client: { ip?: string; userAgent?: string };
   }): Promise<RotationResult>;
+  /**
+   * Records a re-authentication on a live session of this user: `authTime` becomes `now` and the
+   * refresh token moves to the next generation with `nextHash` (the one the client held becomes
+   * the previous token, without a grace box), then `event` is written. Answers the session after
+   * the write, or undefined if it is not live (nothing is written then).
+   */
+  reauthenticate(input: {
+    userId: string;
+    sessionId: string;
+    nextHash: string;
+    /** The family key for a session that has none yet. */
+    familyKey: string;
+    now: Date;
+    event: AuditEvent;
+  }): Promise<SessionRecord | undefined>;
   /** A session by id, read consistently (absent if there is none). */
   get(sessionId: string): Promise<SessionRecord | undefined>;
   /** Revokes a live session of this user; false if there is none. */

@@ -43,4 +43,9 @@ export interface SmsCodeStore {
    * the code is gone, replaced or already spent (nothing is counted then).
    */
   countWrongAttempt(phone: string, codeId: string, maxAttempts: number): Promise<number>;
+  /**
+   * Spends a code that proved the phone (single use), if it is still this code and under the
+   * attempt limit; false if it is gone, replaced, spent or exhausted.
+   */
+  consumeCode(phone: string, codeId: string, maxAttempts: number): Promise<boolean>;
 }

@@ -124,6 +124,27 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     expect((await stores.sessions.listForUser(user.id)).map((s) => s.id)).not.toContain(session.id);
   });
 
+  it('clears the counter after a re-authentication unless others set the lock since its reservation', async () => {
+    // Prepare: one account whose attempt reserved the first slot; another whose attempt reserved
+    // the first of five (the others spent the allowance meanwhile).
+    const clean = await account();
+    const cleanSlot = await stores.accounts.countFailure(clean.identity.subject, { now: NOW, ...policy });
+    const raced = await account();
+    const racedSlot = await stores.accounts.countFailure(raced.identity.subject, { now: NOW, ...policy });
+    for (let i = 0; i < policy.maxFailures - 1; i++)
+      await stores.accounts.countFailure(raced.identity.subject, { now: NOW, ...policy });
+    const clear = (username: string, reserved: number) =>
+      stores.accounts.clearFailures({ username, reserved, maxFailures: policy.maxFailures });
+
+    // Act + Assess
+    expect(await clear(clean.identity.subject, cleanSlot.record.failures)).toBe('cleared');
+    expect((await stores.accounts.loadLoginState(clean.identity.subject)).failures).toBeUndefined();
+    expect(await clear(raced.identity.subject, racedSlot.record.failures)).toBe('locked');
+    expect((await stores.accounts.loadLoginState(raced.identity.subject)).failures?.failures).toBe(
+      policy.maxFailures,
+    );
+  });
+
   it('completes the login whose own reservation reached the limit', async () => {
     // Prepare
     const { user, identity } = await account();

@@ -30,6 +30,8 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
       sessionId: s.id,
       expectedHash,
       nextHash,
+      graceBox: `box-for-${nextHash}`,
+      familyKey: 'family-key-if-none',
       now: at,
       idleExpiresAt: new Date(at.getTime() + 30 * 86400_000),
       client: { ip: '203.0.113.9', userAgent: 'x'.repeat(300) },
@@ -46,7 +48,14 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     // Assess
     expect(first).toMatchObject({
       outcome: 'rotated',
-      session: { id: session.id, refreshHash: 'hash-2', lastUsedAt: later(60).toISOString() },
+      session: {
+        id: session.id,
+        refreshHash: 'hash-2',
+        lastUsedAt: later(60).toISOString(),
+        generation: 1,
+        familyKey: 'family-key-if-none',
+        graceBox: 'box-for-hash-2',
+      },
     });
     expect(replay).toMatchObject({
       outcome: 'rejected',
@@ -55,6 +64,49 @@ describe.each(backends)('Contract: SessionStore and AuthorizationCodeStore ($nam
     const [stored] = await stores.sessions.listForUser(user.id);
     expect(stored).toMatchObject({ ip: '203.0.113.9', rotatedAt: later(60).toISOString() });
     expect(stored?.userAgent).toHaveLength(256);
+  });
+
+  it('re-authenticates a live session: fresh authTime, rotated token, event; never a dead one', async () => {
+    // Prepare
+    const { user, session } = await signedIn();
+    const reauth = (at: Date, nextHash: string) =>
+      stores.sessions.reauthenticate({
+        userId: user.id,
+        sessionId: session.id,
+        nextHash,
+        familyKey: 'family-key-if-none',
+        now: at,
+        event: make.event(user.id, 'session.reauthenticated', at),
+      });
+
+    // Act
+    const renewed = await reauth(later(700), 'hash-reauth');
+    const intruder = await stores.sessions.reauthenticate({
+      userId: 'usr_intruder',
+      sessionId: session.id,
+      nextHash: 'h',
+      familyKey: 'k',
+      now: later(701),
+      event: make.event('usr_intruder', 'session.reauthenticated', later(701)),
+    });
+    await stores.sessions.revoke({
+      userId: user.id,
+      sessionId: session.id,
+      reason: 'logout',
+      now: later(710),
+      event: make.event(user.id, 'session.signed_out', later(710)),
+    });
+    const dead = await reauth(later(720), 'hash-late');
+
+    // Assess
+    expect(renewed).toMatchObject({ authTime: later(700).toISOString(), generation: 1 });
+    expect([intruder, dead]).toEqual([undefined, undefined]);
+    expect(await stores.sessions.get(session.id)).toMatchObject({
+      authTime: later(700).toISOString(),
+      refreshHash: 'hash-reauth',
+      previousRefreshHash: session.refreshHash,
+      rotatedAt: later(700).toISOString(),
+    });
   });
 
   it('reads a session by id, and nothing for an unknown id', async () => {

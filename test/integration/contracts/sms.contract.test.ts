@@ -89,6 +89,16 @@ describe.each(backends)('Contract: SmsCodeStore and PhoneAccountStore ($name)', 
     expect((await stores.smsCodes.loadCodeAndIdentity(phone)).code?.attempts).toBe(2);
   });
 
+  it('spends a code once, only this code and only under the attempt limit', async () => {
+    const phone = make.phone();
+    const { code: sent } = await reserve(phone);
+    expect(await stores.smsCodes.consumeCode(phone, 'otp_other', MAX)).toBe(false);
+    expect(await stores.smsCodes.consumeCode(phone, sent.codeId, 0)).toBe(false);
+    expect(await stores.smsCodes.consumeCode(phone, sent.codeId, MAX)).toBe(true);
+    expect(await stores.smsCodes.consumeCode(phone, sent.codeId, MAX)).toBe(false);
+    expect((await stores.smsCodes.loadCodeAndIdentity(phone)).code).toBeUndefined();
+  });
+
   it('creates a phone account by consuming the code, once; the code cannot be used again', async () => {
     // Prepare
     const phone = make.phone();
