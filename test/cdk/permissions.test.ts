@@ -380,12 +380,18 @@ describe('Permissions', () => {
       }
     });
 
-    it.each(routeList.filter((r) => r.id !== 'plaidWebhook').map((r) => [r.id] as const))(
-      '%s gets no SQS permission',
-      (id) => {
-        expect(actionsWithPrefix(statementsOf(routeFunction(id)), 'sqs:')).toEqual([]);
-      },
-    );
+    it.each(
+      routeList
+        .filter((r) => r.id !== 'plaidWebhook')
+        .map((r) => [r.id, r.capabilities.deletionQueue === 'send'] as const),
+    )('%s may send to the deletion queue (%s) and to no other queue', (id, sends) => {
+      const statements = statementsOf(routeFunction(id));
+      expect(actionsWithPrefix(statements, 'sqs:')).toEqual(sends ? ['sqs:SendMessage'] : []);
+      for (const statement of statements.filter((s) => JSON.stringify(s.Action).includes('sqs:')))
+        expect(statement.Resource).toEqual({
+          'Fn::GetAtt': [logicalIdOf(api.accountDeletion.queue), 'Arn'],
+        });
+    });
 
     it('plaidWebhook may only send to the webhook queue', () => {
       const sqs = statementsOf(routeFunction('plaidWebhook')).filter((st) =>

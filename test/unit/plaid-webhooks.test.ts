@@ -89,8 +89,9 @@ describe('Use case: receivePlaidWebhook', () => {
       w.breakAtPlaid('item_1');
       await receive(signed(), loginRequired);
       w.clock.advance(60);
+      w.repairAtPlaid('item_1');
 
-      // Act
+      // Act: Plaid's /item/get confirms the repair.
       const outcome = await receive(signed(), itemWebhook('LOGIN_REPAIRED'));
 
       // Assess
