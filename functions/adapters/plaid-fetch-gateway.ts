@@ -1,5 +1,4 @@
 import type {
-  CountryCode,
   ItemGetRequest,
   ItemGetResponse,
   ItemPublicTokenExchangeRequest,
@@ -8,15 +7,17 @@ import type {
   ItemWebhookUpdateRequest,
   LinkTokenCreateRequest,
   LinkTokenCreateResponse,
+  LinkTokenGetRequest,
+  LinkTokenGetResponse,
   PlaidError,
-  Products,
   WebhookVerificationKeyGetRequest,
   WebhookVerificationKeyGetResponse,
 } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
-import type { PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
+import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
 import type { PlaidSettings } from './plaid-gateway';
+import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
 
 /**
  * Plaid over `fetch`, typed with the official client's request and response types (imported as
@@ -49,19 +50,20 @@ export class PlaidFetchGateway implements PlaidGateway {
     }));
   }
 
-  async createLinkToken(input: { userId: string; accessToken?: string }) {
-    const response = await this.post<LinkTokenCreateRequest, LinkTokenCreateResponse>('/link/token/create', {
-      client_name: this.settings.clientName,
-      language: 'en',
-      country_codes: this.settings.countryCodes as CountryCode[],
-      user: { client_user_id: input.userId },
-      // Update mode takes the Item's token and no products.
-      ...(input.accessToken === undefined
-        ? { products: this.settings.products as Products[] }
-        : { access_token: input.accessToken }),
-      ...(this.settings.webhookUrl === undefined ? {} : { webhook: this.settings.webhookUrl }),
-    });
+  async createLinkToken(input: LinkTokenRequest) {
+    const response = await this.post<LinkTokenCreateRequest, LinkTokenCreateResponse>(
+      '/link/token/create',
+      linkTokenCreateRequest(this.settings, input),
+    );
     return { linkToken: response.link_token, expiration: new Date(response.expiration).toISOString() };
+  }
+
+  async getLinkSessions(linkToken: string) {
+    return linkSessionsOf(
+      await this.post<LinkTokenGetRequest, LinkTokenGetResponse>('/link/token/get', {
+        link_token: linkToken,
+      }),
+    );
   }
 
   async exchangePublicToken(publicToken: string) {

@@ -291,8 +291,9 @@ export const routes = {
     handler: 'plaid-link-token',
     auth: 'user',
     summary: 'A Plaid Link token to link a new bank.',
+    body: s.LinkTokenBody,
     success: { status: 200, description: 'A Link token.', schema: s.LinkTokenResponse },
-    errors: ['INVALID_TOKEN', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
+    errors: [...INPUT_ERRORS, 'INVALID_TOKEN', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
   },
   plaidLinkItem: {
     method: 'POST',
@@ -305,6 +306,7 @@ export const routes = {
     errors: [
       ...INPUT_ERRORS,
       'INVALID_TOKEN',
+      'LINK_TOKEN_MISMATCH',
       'INSTITUTION_ALREADY_LINKED',
       'PLAID_UNAVAILABLE',
       'PLAID_NOT_CONFIGURED',
@@ -336,8 +338,9 @@ export const routes = {
     auth: 'user',
     summary: 'A Plaid Link token in update mode, to repair this bank link.',
     params: s.ItemIdParams,
+    body: s.LinkTokenBody,
     success: { status: 200, description: 'An update-mode Link token.', schema: s.LinkTokenResponse },
-    errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
+    errors: [...INPUT_ERRORS, 'INVALID_TOKEN', 'NOT_FOUND', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
   },
   plaidRepairItem: {
     method: 'POST',
@@ -346,8 +349,16 @@ export const routes = {
     auth: 'user',
     summary: 'After update mode: ask Plaid whether the link works again.',
     params: s.ItemIdParams,
+    body: s.RepairItemBody,
     success: { status: 200, description: 'The bank link, healthy again.', schema: s.ItemResponse },
-    errors: ['INVALID_TOKEN', 'VALIDATION_FAILED', 'NOT_FOUND', 'STILL_BROKEN', 'PLAID_NOT_CONFIGURED'],
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_TOKEN',
+      'NOT_FOUND',
+      'STILL_BROKEN',
+      'PLAID_UNAVAILABLE',
+      'PLAID_NOT_CONFIGURED',
+    ],
   },
   plaidItemEvents: {
     method: 'GET',

@@ -1,6 +1,7 @@
 import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
+import { DynamoLinkTokenStore } from '../adapters/dynamo/link-token-store';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
@@ -54,6 +55,11 @@ const cipher = () =>
 /** Items and their history. */
 export const plaidItems = () =>
   memo('plaidItems', ({ config }) => new DynamoPlaidItemStore(table(), config.poller.shards));
+/** Who created which new-link token (hashes only, gone with the token). */
+const linkTokenDeps = () => ({
+  linkTokens: memo('linkTokens', () => new DynamoLinkTokenStore(table())),
+  hashSecret: nodeTokenCrypto.hashSecret,
+});
 /** Exactly-once bookkeeping of alerts. */
 const alertLedger = () => memo('alertLedger', () => new DynamoAlertLedger(table()));
 
@@ -105,9 +111,10 @@ export function itemCheckDeps(): ItemCheckDeps {
 }
 
 /** `POST /v1/plaid/link-token`. */
-export const createLinkTokenUseCase = () => createLinkToken({ plaid: plaid() });
+export const createLinkTokenUseCase = () =>
+  createLinkToken({ plaid: plaid(), clock: currentRuntime().clock, ...linkTokenDeps() });
 /** `POST /v1/plaid/items`. */
-export const linkItemUseCase = () => linkItem(itemCheckDeps());
+export const linkItemUseCase = () => linkItem({ ...itemCheckDeps(), ...linkTokenDeps() });
 /** `GET /v1/plaid/items`. */
 export const listItemsUseCase = () => listItems({ items: plaidItems() });
 /** `GET /v1/plaid/items/{itemId}`. */

@@ -51,7 +51,9 @@ export interface ItemEvent {
     | 'alert_sent'
     | 'removed'
     | 'observation_ignored'
-    | 'webhook_received';
+    | 'webhook_received'
+    /** What Link told the app at a repair (onSuccess or onExit metadata). */
+    | 'link_session';
   at: string;
   source?: ObservationSource;
   from?: ItemStatus;
@@ -59,6 +61,10 @@ export interface ItemEvent {
   errorCode?: string;
   step?: string;
   detail?: string;
+  /** Link's `link_session_id` (linking, or the repair's Link session). */
+  linkSessionId?: string;
+  /** Link's onExit `status`: where the user left Link. */
+  linkStatus?: string;
 }
 
 export interface Transition {

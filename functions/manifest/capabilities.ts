@@ -23,7 +23,8 @@ export type PartitionKeyPrefix =
   | 'SMSRATE#'
   | 'AUTHCODE#'
   | 'ITEM#'
-  | 'USERINST#';
+  | 'USERINST#'
+  | 'LINKTOKEN#';
 
 /** What a function does to the table. */
 export interface TableAccess {
@@ -60,7 +61,7 @@ export interface Capabilities {
   /** Calls Plaid (reads its secret). */
   plaid?: 'call';
   /** What the function does with the key that wraps Plaid access tokens. */
-  tokenKey?: 'encrypt' | 'decrypt';
+  tokenKey?: 'encrypt' | 'decrypt' | 'both';
   /** Sends alerts: texts and the alert topic. */
   alerts?: 'publish';
   /** Subscribes e-mail addresses to the alert topic and removes them. */

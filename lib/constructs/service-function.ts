@@ -369,11 +369,14 @@ export class ServiceFunction extends NodejsFunction {
    * Hands the key that wraps Plaid access tokens' data keys to the function: sets `TOKEN_KEY_ID`
    * and grants `kms:Encrypt` (linking a bank) or `kms:Decrypt` (using a token) on that key only.
    */
-  useTokenKey(key: IKey, use: 'encrypt' | 'decrypt'): this {
+  useTokenKey(key: IKey, use: 'encrypt' | 'decrypt' | 'both'): this {
     this.addEnvironment('TOKEN_KEY_ID', key.keyArn);
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'],
+        actions:
+          use === 'both'
+            ? ['kms:Encrypt', 'kms:Decrypt']
+            : [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'],
         resources: [key.keyArn],
       }),
     );

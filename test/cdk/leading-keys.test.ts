@@ -71,7 +71,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
     expect(bankFunctions.length).toBeGreaterThan(5);
     for (const fn of bankFunctions) {
       for (const prefix of leadingKeys(onTable(fn)[0]) ?? [])
-        expect(['ITEM#*', 'USERINST#*']).toContain(prefix);
+        expect(['ITEM#*', 'USERINST#*', 'LINKTOKEN#*']).toContain(prefix);
     }
   });
 
