@@ -101,8 +101,8 @@ export function createLinkToken(deps: Pick<BankLinkDeps, 'plaid' | 'clock'> & Li
     } catch (error) {
       throw plaidUnavailable(error);
     }
-    const cap = deps.clock.now().getTime() + LINK_TOKEN_MEMORY_MS;
-    const expiresAt = new Date(Math.min(Date.parse(token.expiration) || cap, cap)).toISOString();
+    // By our clock, never Plaid's (which only ever expires the token sooner).
+    const expiresAt = new Date(deps.clock.now().getTime() + LINK_TOKEN_MEMORY_MS).toISOString();
     await deps.linkTokens.remember(deps.hashSecret(token.linkToken), { userId, expiresAt });
     return token;
   };
