@@ -134,6 +134,9 @@ export class ApiStack extends Stack {
       products: settings.plaid.products,
       countryCodes: settings.plaid.countryCodes,
       clientName: settings.plaid.clientName,
+      redirectUri: settings.plaid.redirectUri,
+      androidPackageName: settings.plaid.androidPackageName,
+      linkCustomizationName: settings.plaid.linkCustomizationName,
     };
     const resources: CapabilityResources = {
       table,

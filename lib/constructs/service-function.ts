@@ -33,6 +33,9 @@ export interface PlaidFunctionSettings {
   products: string | undefined;
   countryCodes: string | undefined;
   clientName: string | undefined;
+  redirectUri?: string | undefined;
+  androidPackageName?: string | undefined;
+  linkCustomizationName?: string | undefined;
 }
 
 /** What differs between LinkGuard functions; the rest are the house defaults below. */
@@ -355,6 +358,9 @@ export class ServiceFunction extends NodejsFunction {
       PLAID_PRODUCTS: settings.products,
       PLAID_COUNTRY_CODES: settings.countryCodes,
       PLAID_CLIENT_NAME: settings.clientName,
+      PLAID_REDIRECT_URI: settings.redirectUri,
+      PLAID_ANDROID_PACKAGE_NAME: settings.androidPackageName,
+      PLAID_LINK_CUSTOMIZATION_NAME: settings.linkCustomizationName,
     };
     for (const [name, value] of Object.entries(optional)) {
       if (value !== undefined) this.addEnvironment(name, value);
