@@ -1,6 +1,16 @@
 import type { CountryCode, LinkTokenCreateRequest, LinkTokenGetResponse, Products } from 'plaid';
 import type { LinkSessionSummary, LinkTokenRequest } from '../domain/ports/plaid-gateway';
-import type { PlaidSettings } from './plaid-gateway';
+
+/** The Link settings both gateways hold (a slice of their `PlaidSettings`). */
+export interface LinkSettings {
+  clientName: string;
+  products: string[];
+  countryCodes: string[];
+  webhookUrl: string | undefined;
+  redirectUri?: string | undefined;
+  androidPackageName?: string | undefined;
+  linkCustomizationName?: string | undefined;
+}
 
 /**
  * The `/link/token/create` body for `input`, the same for both gateways (types only from `plaid`,
@@ -16,7 +26,7 @@ import type { PlaidSettings } from './plaid-gateway';
  * - `link_customization_name` when configured.
  */
 export function linkTokenCreateRequest(
-  settings: PlaidSettings,
+  settings: LinkSettings,
   input: LinkTokenRequest,
 ): LinkTokenCreateRequest {
   const platform = input.platform;

@@ -343,22 +343,22 @@ export const LinkTokenBody = z.optional(
   ),
 );
 
+export const LinkAccount = named(
+  'LinkAccount',
+  z.object({
+    id: z.optional(text(1, 128)),
+    mask: z.optional(z.nullable(text(1, 8))),
+    name: z.optional(text(1, 256)),
+  }),
+  "An account the user shared in Link: Plaid's `account_id`, its mask (last 2-4 characters), its name.",
+);
+
 /** Link's onSuccess (or onExit) metadata as the app forwards it; unknown members are dropped. */
 export const LinkMetadata = named(
   'LinkMetadata',
   z.object({
     institutionId: z.optional(text(1, 64)),
-    accounts: z.optional(
-      z
-        .array(
-          z.object({
-            id: z.optional(text(1, 128)),
-            mask: z.optional(z.nullable(text(1, 8))),
-            name: z.optional(text(1, 256)),
-          }),
-        )
-        .check(z.maxLength(50)),
-    ),
+    accounts: z.optional(z.array(LinkAccount).check(z.maxLength(50))),
     linkSessionId: z.optional(text(1, 128)),
     status: z.optional(text(1, 64)),
     errorCode: z.optional(z.nullable(text(1, 64))),

@@ -5,6 +5,7 @@ import { auditEvents } from '../../functions/adapters/dynamo/entities/audit-even
 import { authorizationCodes } from '../../functions/adapters/dynamo/entities/authorization-code';
 import { identities } from '../../functions/adapters/dynamo/entities/identity';
 import { itemEvents } from '../../functions/adapters/dynamo/entities/item-event';
+import { linkTokens } from '../../functions/adapters/dynamo/entities/link-token';
 import {
   loginFailures,
   unknownUsernameFailures,
@@ -106,6 +107,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       String(itemEvents.toItem('i', { type: 'linked', at: at.toISOString() }).pk),
       alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
       institutionGuards.key('u', 'ins').pk,
+      linkTokens.key('h').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 
