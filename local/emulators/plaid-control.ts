@@ -83,6 +83,7 @@ export function plaidControl(input: {
           // `lastSuccessfulUpdate` (ItemStatusTransactions.last_successful_update stops moving).
           // `{lastSuccessfulUpdate: null}` lets data flow again.
           const given = body.lastSuccessfulUpdate;
+          state.touched();
           if (given === null) {
             item.staleSince = null;
             item.lastSuccessfulUpdate = plaidTime(now());

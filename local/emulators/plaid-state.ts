@@ -159,6 +159,8 @@ export class PlaidState {
   readonly linkTokens = new Map<string, LinkTokenRecord>();
   readonly publicTokens = new Map<string, { itemId: string; expiresAt: number; used: boolean }>();
   readonly institutionStatus = new Map<string, InstitutionHealth>();
+  /** Nothing is due before this time (ms): `advance` is free until then (it runs on every request). */
+  private nextDueAt = 0;
 
   constructor(
     readonly now: () => Date,
@@ -256,6 +258,7 @@ export class PlaidState {
       refreshedThrough: now.getTime(),
     };
     this.items.set(item.itemId, item);
+    this.touched();
     return { item, publicToken: this.newPublicToken(item) };
   }
 
@@ -305,6 +308,8 @@ export class PlaidState {
    */
   advance(): void {
     const now = this.now().getTime();
+    if (now < this.nextDueAt) return;
+    let nextDue = Number.POSITIVE_INFINITY;
     for (const item of this.items.values()) {
       if (item.removed) continue;
       for (;;) {
@@ -323,7 +328,15 @@ export class PlaidState {
         if (item.errorCode !== null) item.lastFailedUpdate = at;
         else if (item.staleSince === null) item.lastSuccessfulUpdate = at;
       }
+      const deadline = this.nextDeadline(item);
+      nextDue = Math.min(nextDue, item.refreshedThrough + REFRESH_INTERVAL_MS, deadline?.at ?? nextDue);
     }
+    this.nextDueAt = nextDue;
+  }
+
+  /** Something changed that may be due sooner: the next `advance` looks at every Item again. */
+  touched(): void {
+    this.nextDueAt = 0;
   }
 
   private nextDeadline(item: ItemRecord): { at: number; kind: 'disconnect' | 'consent' } | undefined {
@@ -342,6 +355,7 @@ export class PlaidState {
    * errors send none.
    */
   setError(item: ItemRecord, code: string | null): SentWebhook | undefined {
+    this.touched();
     const previous = item.errorCode;
     item.errorCode = code;
     if (code === null) {
@@ -360,6 +374,7 @@ export class PlaidState {
    * (https://plaid.com/docs/api/items/#login_repaired).
    */
   repair(item: ItemRecord): void {
+    this.touched();
     if (item.errorCode !== null && isItemError(item.errorCode)) item.errorCode = null;
     item.disconnectAt = null;
     if (item.consentExpirationTime !== null) {
@@ -375,6 +390,7 @@ export class PlaidState {
    * (`/emulator/items/{id}/webhook`); returns an error sentence for a request that makes no sense.
    */
   fire(item: ItemRecord, code: string, fields: Record<string, unknown>): SentWebhook | string {
+    this.touched();
     const time = (name: string, fallbackDays: number): Date | string => {
       const given = fields[name];
       if (given === undefined) return new Date(this.now().getTime() + fallbackDays * DAY);
