@@ -88,9 +88,12 @@ module.exports = {
       severity: 'error',
       comment:
         'A handler validates, calls one use case from composition/ and answers; it never builds adapters or ' +
-        'reads configuration itself. (The deploy-time signing-key bootstrap is a CloudFormation custom ' +
-        'resource, not a request handler, and talks to Secrets Manager directly.)',
-      from: { path: '^functions/handlers/', pathNot: '^functions/handlers/signing-key-bootstrap\\.(ts|js)$' },
+        'reads configuration itself. (The deploy-time signing-key bootstrap and public-key publisher are CloudFormation custom ' +
+        'resources, not request handlers, and talk to Secrets Manager directly.)',
+      from: {
+        path: '^functions/handlers/',
+        pathNot: '^functions/handlers/(signing-key-bootstrap|public-jwks-publisher)\\.(ts|js)$',
+      },
       to: { path: '^functions/(adapters|config)/' },
     },
     {

@@ -11,6 +11,16 @@ export interface OperationResult {
   maxCalls?: number;
 }
 
+/**
+ * Revoke → refused: the seconds (on the runtime's clock) from a session's revocation to the
+ * authorizer's first refusal of its access token, and the table calls the authorizer made.
+ */
+export interface RevocationResult {
+  seconds: number[];
+  authorizerCalls: number;
+  authorizerRequests: number;
+}
+
 const WARMUP = 3;
 
 /** SMS codes the four SMS operations send per run index, set-up included (1 + 1 + 2 + 1). */
@@ -26,7 +36,7 @@ export async function measureRequests(input: {
   env: Record<string, string>;
   tableName: string;
   log: (line: string) => void;
-}): Promise<OperationResult[]> {
+}): Promise<{ operations: OperationResult[]; revocation: RevocationResult }> {
   const { runs, log } = input;
   const total = WARMUP + runs;
   log('starting DynamoDB Local');
@@ -177,19 +187,58 @@ export async function measureRequests(input: {
       wrongCodes.send,
     );
 
+    // Revoke → refused: the authorizer container read the list at a moment T; the session is
+    // revoked at a random point p of its 15-s interval; the clock then moves in 0.25-s steps,
+    // each with one authorizer request, until the token is refused. The bound is 30 s.
+    const { signOutUseCase } = await import('../functions/composition/accounts');
+    const refreshSeconds = currentRuntime().config.revocationList.refreshSeconds;
+    const advance = (seconds: number) => {
+      clock.shiftMs += seconds * 1000;
+    };
+    log(`revoke → refused: ${runs} runs…`);
+    const revocation: RevocationResult = { seconds: [], authorizerCalls: 0, authorizerRequests: 0 };
+    for (let i = WARMUP; i < total; i++) {
+      // A fresh sign-in: the tokens of the first rows may have expired on the shifted clock.
+      const victim = await op.login(at(i).username, at(i).password);
+      const sessionId = JSON.parse(
+        Buffer.from(victim.accessToken.split('.')[1] ?? '', 'base64url').toString(),
+      ).sid as string;
+      const userId = JSON.parse(Buffer.from(victim.accessToken.split('.')[1] ?? '', 'base64url').toString())
+        .sub as string;
+      advance(refreshSeconds);
+      if (!(await op.authorizerAccepts(victim.accessToken))) throw new Error('a live session was refused');
+      advance(Math.random() * refreshSeconds);
+      await signOutUseCase()({ userId, sessionId, allSessions: false }, { ip: '203.0.113.7' });
+      let elapsed = 0;
+      for (;;) {
+        const before = counter.count;
+        const accepted = await op.authorizerAccepts(victim.accessToken);
+        revocation.authorizerCalls += counter.count - before;
+        revocation.authorizerRequests++;
+        if (!accepted) break;
+        if (elapsed > 60) throw new Error('a revoked session was still accepted after 60 s');
+        advance(0.25);
+        elapsed += 0.25;
+      }
+      revocation.seconds.push(elapsed);
+    }
+
     table().client.destroy();
-    return [
-      { name: 'register', samples: register.samples },
-      { name: 'login, good password', samples: login.samples, maxCalls: 3 },
-      { name: 'login, bad password', samples: bad.samples, maxCalls: 3 },
-      { name: 'login, unknown username', samples: unknown.samples, maxCalls: 3 },
-      { name: 'refresh', samples: refresh.samples, maxCalls: 1 },
-      { name: 'authorizer', samples: authorizer.samples, maxCalls: 0 },
-      { name: 'sms send', samples: smsSend.samples, maxCalls: 4 },
-      { name: 'sms verify, new phone', samples: smsNew.samples, maxCalls: 4 },
-      { name: 'sms verify, known phone', samples: smsKnown.samples, maxCalls: 4 },
-      { name: 'sms verify, wrong code', samples: smsWrong.samples, maxCalls: 4 },
-    ];
+    return {
+      revocation,
+      operations: [
+        { name: 'register', samples: register.samples },
+        { name: 'login, good password', samples: login.samples, maxCalls: 3 },
+        { name: 'login, bad password', samples: bad.samples, maxCalls: 3 },
+        { name: 'login, unknown username', samples: unknown.samples, maxCalls: 3 },
+        { name: 'refresh', samples: refresh.samples, maxCalls: 1 },
+        { name: 'authorizer', samples: authorizer.samples, maxCalls: 0 },
+        { name: 'sms send', samples: smsSend.samples, maxCalls: 4 },
+        { name: 'sms verify, new phone', samples: smsNew.samples, maxCalls: 4 },
+        { name: 'sms verify, known phone', samples: smsKnown.samples, maxCalls: 4 },
+        { name: 'sms verify, wrong code', samples: smsWrong.samples, maxCalls: 4 },
+      ],
+    };
   } finally {
     log('stopping DynamoDB Local');
     await db.stop();

@@ -202,6 +202,11 @@ export function operations(
       const form = 'application/x-www-form-urlencoded';
       return tokensOf(await post(handlers.token, routes.token, 'oauth-token', body, form), 'refresh', 200);
     },
+    /** The authorizer's verdict on a token that may belong to a revoked session. */
+    async authorizerAccepts(accessToken: string): Promise<boolean> {
+      const verdict = await handlers.authorizer(authorizerEvent(accessToken));
+      return verdict.isAuthorized && verdict.context.userId !== undefined;
+    },
     async authorize(accessToken: string): Promise<void> {
       const verdict = await handlers.authorizer(authorizerEvent(accessToken));
       if (!verdict.isAuthorized || verdict.context.userId === undefined) {

@@ -27,10 +27,12 @@ import { routeList, routes } from '../functions/api/routes';
 import { CORS_POLICY, parseAllowedOrigins } from '../functions/http/cors-policy';
 import type { FunctionDeployment } from '../functions/manifest/capabilities';
 import { backgroundDeployments, routeDeployments } from '../functions/manifest/function-manifest';
+import { AccountDeletion } from './constructs/account-deletion';
 import type { AlertTopicRef } from './constructs/alert-topic';
 import { BankLinkPoller } from './constructs/bank-link-poller';
 import { type CapabilityResources, grantCapabilities } from './constructs/capability-grants';
 import { OperationsDashboard } from './constructs/operations-dashboard';
+import { PublicSigningKeys } from './constructs/public-signing-keys';
 import { type PlaidFunctionSettings, ServiceFunction } from './constructs/service-function';
 import { SmsAlarms } from './constructs/sms-alarms';
 import type { DeploymentSettings } from './settings';
@@ -47,6 +49,8 @@ export interface ApiStackProps extends StackProps {
   wechatAppSecret: ISecret;
   /** From the stateful stack. */
   plaidSecret: ISecret;
+  /** From the stateful stack. */
+  appleKey: ISecret;
   /** From the stateful stack. */
   tokenKey: IKey;
   /** From the stateful stack. */
@@ -78,6 +82,7 @@ export class ApiStack extends Stack {
   /** Function of each route, by route id. */
   readonly functions: ReadonlyMap<string, ServiceFunction>;
   readonly poller: BankLinkPoller;
+  readonly accountDeletion: AccountDeletion;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, { description: `LinkGuard ${props.settings.stage}: HTTP API and functions.`, ...props });
@@ -138,22 +143,41 @@ export class ApiStack extends Stack {
       androidPackageName: settings.plaid.androidPackageName,
       linkCustomizationName: settings.plaid.linkCustomizationName,
     };
+    const publicKeys = new PublicSigningKeys(this, 'PublicSigningKeys', {
+      signingKeys,
+      revision: settings.keysRevision,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+    });
     const resources: CapabilityResources = {
       table,
       signingKeys,
+      publicJwks: publicKeys.jwks,
       smsPepper: props.smsPepper,
       wechatAppSecret: settings.providers.wechatAppId === undefined ? undefined : props.wechatAppSecret,
       plaidSecret: props.plaidSecret,
+      appleKey:
+        settings.providers.appleTeamId === undefined || settings.providers.appleKeyId === undefined
+          ? undefined
+          : {
+              secret: props.appleKey,
+              teamId: settings.providers.appleTeamId,
+              keyId: settings.providers.appleKeyId,
+            },
       plaid,
       tokenKey: props.tokenKey,
       alertTopic: props.alertTopic,
       smsSenderId: settings.smsSenderId,
     };
 
+    this.accountDeletion = new AccountDeletion(this, 'AccountDeletion', { common, resources });
+    resources.deletionQueue = this.accountDeletion.queue;
+
     const authorizerFunction = new ServiceFunction(this, 'Authorizer', {
       ...common,
       handler: backgroundDeployments.authorizer.handler,
-      description: 'HTTP API Lambda authorizer: verifies access tokens with public keys, no database.',
+      description:
+        'HTTP API Lambda authorizer: verifies access tokens with public keys; reads the revocation list every 15 s.',
     });
     grantCapabilities(authorizerFunction, backgroundDeployments.authorizer.capabilities, resources);
     const authorizer = new HttpLambdaAuthorizer('AccessToken', authorizerFunction, {

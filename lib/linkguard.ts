@@ -31,6 +31,7 @@ export function addLinkGuard(app: App): LinkGuardStacks {
     smsPepper: stateful.smsPepper,
     wechatAppSecret: stateful.wechatAppSecret,
     plaidSecret: stateful.plaidSecret,
+    appleKey: stateful.appleKey,
     tokenKey: stateful.tokenKey,
     alertTopic: stateful.alertTopic,
   });

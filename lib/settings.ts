@@ -40,6 +40,13 @@ export interface DeploymentSettings {
     qqAppId: string | undefined;
     /** Comma-separated: the iOS bundle id and the Services id, for instance. */
     appleClientIds: string | undefined;
+    /**
+     * The Apple developer team id and the id of the Sign in with Apple key (developer portal,
+     * Keys). Set both: Apple sign-in then keeps Apple's refresh token, which account deletion
+     * revokes. The key itself goes in the data stack's secret (docs/deploying.md).
+     */
+    appleTeamId: string | undefined;
+    appleKeyId: string | undefined;
     /** Comma-separated: the iOS and Android OAuth client ids. */
     googleClientIds: string | undefined;
   };
@@ -172,6 +179,8 @@ export function readSettings(node: Node): DeploymentSettings {
       wechatAppId: text('wechatAppId'),
       qqAppId: text('qqAppId'),
       appleClientIds: text('appleClientIds'),
+      appleTeamId: text('appleTeamId'),
+      appleKeyId: text('appleKeyId'),
       googleClientIds: text('googleClientIds'),
     },
     plaid: {

@@ -27,6 +27,8 @@ export class StatefulStack extends Stack {
   readonly signingKeys: ISecret;
   /** The key of the SMS-code hashes (HMAC pepper). */
   readonly smsPepper: ISecret;
+  /** Our Sign in with Apple private key (.p8), which the team puts in after the first deploy. */
+  readonly appleKey: ISecret;
   /** WeChat's AppSecret, which the team puts in after the first deploy. */
   readonly wechatAppSecret: ISecret;
   /** Plaid's API secret, which the team puts in after the first deploy. */
@@ -76,6 +78,20 @@ export class StatefulStack extends Stack {
         'it; resetting it there and pasting the new value here is the rotation (docs/deploying.md).',
     });
     this.wechatAppSecret = wechatAppSecret;
+
+    const appleKey = new Secret(this, 'AppleSignInKey', {
+      description:
+        'LinkGuard: the Sign in with Apple private key (.p8, PEM) that signs client secrets for Apple /auth/token ' +
+        'and /auth/revoke. Created with a placeholder; put the real key in (docs/deploying.md).',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(appleKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Apple issues the key and only the developer portal can revoke it and issue another, so Secrets Manager ' +
+        'cannot rotate it; a new key pasted here with the appleKeyId setting is the rotation (docs/deploying.md).',
+    });
+    this.appleKey = appleKey;
 
     const plaidSecret = new Secret(this, 'PlaidSecret', {
       description:

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { InProcessDeletionQueue } from '../functions/adapters/deletion-queues';
 import { localOutbox } from '../functions/adapters/outbox';
 import type { LocalRoute } from './api-server';
 import type { OffsetClock } from './clock';
@@ -23,9 +24,14 @@ const STATIC: Record<string, string> = {
  * table, so nothing here can reach the CDK stack.
  */
 export function localRoutes(
-  options: { poller?: ReturnType<typeof localPoller>; plaid?: PlaidEmulator; clock?: OffsetClock } = {},
+  options: {
+    poller?: ReturnType<typeof localPoller>;
+    plaid?: PlaidEmulator;
+    clock?: OffsetClock;
+    deletions?: InProcessDeletionQueue;
+  } = {},
 ): LocalRoute[] {
-  const { poller, plaid, clock } = options;
+  const { poller, plaid, clock, deletions } = options;
   const routes: LocalRoute[] = [
     {
       method: 'GET',
@@ -82,6 +88,25 @@ export function localRoutes(
         return { status: 200, body: { checked, changed, notified } };
       },
     });
+  if (deletions !== undefined) {
+    // The deletion queue (SQS and its DLQ in AWS): what ran, what waits for a retry, what failed for good.
+    const view = () => ({
+      inFlight: deletions.inFlight,
+      completed: deletions.completed,
+      deadLetters: deletions.deadLetters,
+    });
+    routes.push(
+      { method: 'GET', path: '/_local/deletions', handle: async () => ({ status: 200, body: view() }) },
+      {
+        method: 'POST',
+        path: '/_local/deletions/drain',
+        handle: async () => {
+          await deletions.drain();
+          return { status: 200, body: view() };
+        },
+      },
+    );
+  }
   if (clock !== undefined) {
     routes.push(
       { method: 'GET', path: '/_local/clock', handle: async () => ({ status: 200, body: clock.view() }) },

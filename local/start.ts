@@ -147,15 +147,15 @@ async function main(): Promise<void> {
   const created = await createTable(db.endpoint, TABLE_NAME);
   step(`table ${TABLE_NAME} ${created ? 'created' : 'already there'}`);
 
+  // One clock for the API, the poller and the emulators, moved by POST /_local/clock.
+  const clock = new OffsetClock();
   step(`identity-provider emulators (WeChat, QQ, Apple, Google) on :${ports.providers.port} …`);
   const { startProviderEmulator } = await import('./emulators/providers');
   providers = await listening(ports.providers, () =>
-    startProviderEmulator({ port: ports.providers.port, host }),
+    startProviderEmulator({ port: ports.providers.port, host, now: () => clock.now() }),
   );
   step(`Plaid emulator on :${ports.plaid.port} …`);
   const { startPlaidEmulator } = await import('./emulators/plaid');
-  // One clock for the API, the poller and the Plaid emulator, moved by POST /_local/clock.
-  const clock = new OffsetClock();
   plaidEmulator = await listening(ports.plaid, () =>
     startPlaidEmulator({
       port: ports.plaid.port,
@@ -165,6 +165,8 @@ async function main(): Promise<void> {
     }),
   );
   const port = ports.api.port;
+  // The URL registered with Apple for its server-to-server notifications.
+  providers.apple.setNotificationUrl(`http://localhost:${port}/v1/apple/notifications`);
   Object.assign(process.env, {
     ...localEnvironment({ dynamodbEndpoint: db.endpoint, tableName: TABLE_NAME, port }),
     ...providers.environment(),
@@ -174,6 +176,10 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { configureRuntime } = await import('../functions/composition/runtime');
   configureRuntime({ env: process.env, clock });
+  const { localDeletionQueue } = await import('./deletion-queue');
+  const { provideDeletionQueue } = await import('../functions/composition/account-deletion');
+  const deletions = localDeletionQueue();
+  provideDeletionQueue(deletions);
   const { startApiServer } = await import('./api-server');
   const { localRoutes } = await import('./local-routes');
   const { localPoller } = await import('./poller');
@@ -190,7 +196,7 @@ async function main(): Promise<void> {
     startApiServer({
       port,
       host,
-      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock }),
+      localRoutes: localRoutes({ poller: activePoller, plaid: plaidEmulator, clock, deletions }),
     }),
   );
   const url = `http://localhost:${port}`;

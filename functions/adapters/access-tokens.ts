@@ -1,7 +1,9 @@
 import { createLocalJWKSet, errors, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from '../domain/access-token-policy';
 import { InvalidTokenError, SecretInvalidError } from '../domain/errors';
 import type { AccessTokenSigner } from '../domain/ports/access-token-signer';
 import { type Lazy, lazy } from './lazy';
+import type { PublicKeySet } from './public-keys';
 import { publicJwk, type SigningKeySet } from './signing-keys';
 
 type SigningKeyObject = Awaited<ReturnType<typeof importJWK>>;
@@ -77,8 +79,7 @@ export interface AccessTokenSubject {
   authTime?: number;
 }
 
-/** How far in the future a token's `iat` may be (another instance's clock), in seconds. */
-export const ACCESS_TOKEN_CLOCK_SKEW_SECONDS = 30;
+export { ACCESS_TOKEN_CLOCK_SKEW_SECONDS };
 
 /**
  * Builds the verifier the authorizer uses: ES256 only, known `kid` only, and `iss`, `aud`,
@@ -88,14 +89,16 @@ export const ACCESS_TOKEN_CLOCK_SKEW_SECONDS = 30;
  * {@link InvalidTokenError} whose message names the jose error code, never the token.
  *
  * @example
- * const verify = accessTokenVerifier(keySet, settings);
+ * const verify = accessTokenVerifier(publicKeySet, settings);
  * const { userId } = await verify(token, new Date());
  */
 export function accessTokenVerifier(
-  keySet: SigningKeySet,
+  keySet: PublicKeySet | SigningKeySet,
   settings: Pick<AccessTokenSettings, 'issuer' | 'audience' | 'ttlSeconds'>,
 ) {
-  const jwks = createLocalJWKSet({ keys: keySet.keys.map(publicJwk) as JWK[] });
+  // Only public halves ever reach the verifier, whichever set it was given.
+  const keys = keySet.keys.map((key) => ('privateJwk' in key ? publicJwk(key) : key));
+  const jwks = createLocalJWKSet({ keys: keys as JWK[] });
   return async (token: string, now: Date): Promise<AccessTokenSubject> => {
     try {
       const { payload } = await jwtVerify(token, jwks, {

@@ -34,7 +34,9 @@ export class SnsAlertChannels implements AlertChannels {
         MessageAttributes: {
           eventType: { DataType: 'String', StringValue: input.eventType },
           userId: { DataType: 'String', StringValue: input.userId },
-          itemId: { DataType: 'String', StringValue: input.itemId },
+          ...(input.itemId === undefined
+            ? {}
+            : { itemId: { DataType: 'String' as const, StringValue: input.itemId } }),
         },
       }),
     );
@@ -58,7 +60,11 @@ export class OutboxAlertChannels implements AlertChannels {
 
   async publishEvent(input: EventInput): Promise<void> {
     const at = new Date().toISOString();
-    const attributes = { eventType: input.eventType, userId: input.userId, itemId: input.itemId };
+    const attributes = {
+      eventType: input.eventType,
+      userId: input.userId,
+      ...(input.itemId === undefined ? {} : { itemId: input.itemId }),
+    };
     this.outbox.add({ channel: 'topic', to: 'alert-topic', message: input.message, attributes, at });
     for (const email of this.outbox.emailSubscriptions.get(input.userId) ?? []) {
       this.outbox.add({

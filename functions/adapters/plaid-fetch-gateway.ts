@@ -1,4 +1,7 @@
 import type {
+  CountryCode,
+  InstitutionsGetByIdRequest,
+  InstitutionsGetByIdResponse,
   ItemGetRequest,
   ItemGetResponse,
   ItemPublicTokenExchangeRequest,
@@ -14,10 +17,12 @@ import type {
   WebhookVerificationKeyGetResponse,
 } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
+import type { InstitutionStatus } from '../domain/item-status';
 import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
 import type { PlaidSettings } from './plaid-gateway';
 import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
+import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
 
 /**
  * Plaid over `fetch`, typed with the official client's request and response types (imported as
@@ -75,7 +80,7 @@ export class PlaidFetchGateway implements PlaidGateway {
   }
 
   async getItem(accessToken: string): Promise<PlaidItemSnapshot> {
-    const { item } = await this.post<ItemGetRequest, ItemGetResponse>('/item/get', {
+    const { item, status } = await this.post<ItemGetRequest, ItemGetResponse>('/item/get', {
       access_token: accessToken,
     });
     return {
@@ -88,7 +93,20 @@ export class PlaidFetchGateway implements PlaidGateway {
           ? undefined
           : { code: item.error.error_code, message: item.error.error_message },
       consentExpiresAt: item.consent_expiration_time ?? undefined,
+      ...lastSuccessfulUpdateOf(status),
     };
+  }
+
+  async institutionStatus(institutionId: string): Promise<InstitutionStatus | undefined> {
+    const { institution } = await this.post<InstitutionsGetByIdRequest, InstitutionsGetByIdResponse>(
+      '/institutions/get_by_id',
+      {
+        institution_id: institutionId,
+        country_codes: this.settings.countryCodes as CountryCode[],
+        options: { include_status: true },
+      },
+    );
+    return institutionStatusOf(institution.status?.item_logins?.status);
   }
 
   async removeItem(accessToken: string): Promise<void> {

@@ -1,9 +1,11 @@
 import type { AxiosError } from 'axios';
-import type { PlaidApi } from 'plaid';
+import type { CountryCode, PlaidApi } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
+import type { InstitutionStatus } from '../domain/item-status';
 import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
 import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
+import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
 
 export interface PlaidSettings {
   basePath: string;
@@ -60,7 +62,7 @@ export class PlaidClientGateway implements PlaidGateway {
 
   async getItem(accessToken: string): Promise<PlaidItemSnapshot> {
     const api = await this.api();
-    const { item } = await call(() => api.itemGet({ access_token: accessToken }));
+    const { item, status } = await call(() => api.itemGet({ access_token: accessToken }));
     return {
       itemId: item.item_id,
       institutionId: item.institution_id ?? 'unknown',
@@ -71,7 +73,20 @@ export class PlaidClientGateway implements PlaidGateway {
           ? undefined
           : { code: item.error.error_code, message: item.error.error_message },
       consentExpiresAt: item.consent_expiration_time ?? undefined,
+      ...lastSuccessfulUpdateOf(status),
     };
+  }
+
+  async institutionStatus(institutionId: string): Promise<InstitutionStatus | undefined> {
+    const api = await this.api();
+    const { institution } = await call(() =>
+      api.institutionsGetById({
+        institution_id: institutionId,
+        country_codes: this.settings.countryCodes as CountryCode[],
+        options: { include_status: true },
+      }),
+    );
+    return institutionStatusOf(institution.status?.item_logins?.status);
   }
 
   async removeItem(accessToken: string): Promise<void> {

@@ -1,8 +1,6 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { SecretInvalidError } from '../domain/errors';
-import type { Lazy } from './lazy';
-import { FileSecretSource, SecretsManagerSecretSource } from './secret-sources';
+import { FileSecretSource } from './file-secret-source';
 
 /** One ES256 key. The first key of a set signs; every key's public half verifies. */
 export interface StoredSigningKey {
@@ -52,22 +50,6 @@ export function parseSigningKeySet(text: string, source: string): SigningKeySet 
     }
   }
   return { keys: keys as StoredSigningKey[] };
-}
-
-/**
- * Signing keys in a Secrets Manager secret, read once per cold start. The stack's bootstrap
- * custom resource writes the first key; rotation prepends a new one (docs/deploying.md).
- */
-export class SecretsManagerSigningKeySource implements SigningKeySource {
-  constructor(
-    private readonly secretId: string,
-    private readonly client: Lazy<SecretsManagerClient>,
-  ) {}
-
-  async load(): Promise<SigningKeySet> {
-    const text = await new SecretsManagerSecretSource(this.secretId, this.client).load();
-    return parseSigningKeySet(text, 'the signing-key secret');
-  }
 }
 
 /**

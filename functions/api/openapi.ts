@@ -24,7 +24,7 @@ const RETRY_AFTER: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 const EXTENSION_MEMBERS: Record<string, readonly ErrorCode[]> = {
   errors: ['VALIDATION_FAILED', 'PASSWORD_TOO_COMMON'],
   itemId: ['INSTITUTION_ALREADY_LINKED'],
-  item: ['STILL_BROKEN'],
+  item: ['STILL_BROKEN', 'RELINK_REQUIRED'],
 };
 
 const TAGS = [

@@ -285,6 +285,31 @@ export const routes = {
     success: { status: 204, description: 'Removed.' },
     errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'VALIDATION_FAILED', 'NOT_FOUND', 'LAST_IDENTITY'],
   },
+  deleteMe: {
+    method: 'DELETE',
+    path: '/v1/me',
+    handler: 'me-delete',
+    auth: 'user',
+    summary:
+      'Delete the account: sessions revoked and identities freed at once; bank links removed at Plaid and Apple tokens revoked from a durable queue.',
+    sensitive: true,
+    success: {
+      status: 202,
+      description: 'Deleted; the work at Plaid and Apple follows.',
+      schema: s.AccountDeletedResponse,
+    },
+    errors: ['INVALID_TOKEN', 'REAUTH_REQUIRED', 'NOT_FOUND'],
+  },
+  exportMe: {
+    method: 'GET',
+    path: '/v1/me/export',
+    handler: 'me-export',
+    auth: 'user',
+    summary:
+      'Everything stored about the user as one JSON document (GDPR art. 15/20): profile, identities, sessions, audit history, bank links with their history; no secret.',
+    success: { status: 200, description: 'The export.' },
+    errors: ['INVALID_TOKEN', 'NOT_FOUND'],
+  },
   plaidLinkToken: {
     method: 'POST',
     path: '/v1/plaid/link-token',
@@ -340,7 +365,14 @@ export const routes = {
     params: s.ItemIdParams,
     body: s.LinkTokenBody,
     success: { status: 200, description: 'An update-mode Link token.', schema: s.LinkTokenResponse },
-    errors: [...INPUT_ERRORS, 'INVALID_TOKEN', 'NOT_FOUND', 'PLAID_UNAVAILABLE', 'PLAID_NOT_CONFIGURED'],
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_TOKEN',
+      'NOT_FOUND',
+      'RELINK_REQUIRED',
+      'PLAID_UNAVAILABLE',
+      'PLAID_NOT_CONFIGURED',
+    ],
   },
   plaidRepairItem: {
     method: 'POST',
@@ -394,6 +426,22 @@ export const routes = {
       'UNSUPPORTED_MEDIA_TYPE',
       'PAYLOAD_TOO_LARGE',
       'PLAID_NOT_CONFIGURED',
+    ],
+  },
+  appleNotifications: {
+    method: 'POST',
+    path: '/v1/apple/notifications',
+    handler: 'apple-notifications',
+    auth: 'public',
+    summary:
+      "Sign in with Apple's server-to-server notifications (consent-revoked, account-delete, email-disabled, email-enabled), verified against Apple's JWKS.",
+    body: s.AppleNotificationBody,
+    success: { status: 200, description: 'Received.' },
+    errors: [
+      ...INPUT_ERRORS,
+      'INVALID_APPLE_NOTIFICATION',
+      'PROVIDER_UNAVAILABLE',
+      'PROVIDER_NOT_CONFIGURED',
     ],
   },
   jwks: {

@@ -282,6 +282,13 @@ const providerFields = {
   nonce: z.optional(
     text(8, 256, { description: 'Apple, Google: the raw nonce the id_token was asked with.' }),
   ),
+  /** Apple: the SDK's authorization code, exchanged at Apple for the token account deletion revokes. */
+  authorizationCode: z.optional(
+    text(1, 512, {
+      description:
+        "Apple: the SDK's authorizationCode, exchanged at Apple for the refresh token that account deletion revokes.",
+    }),
+  ),
 };
 
 /** `POST /v1/auth/social`: a provider credential plus the PKCE challenge the code is bound to. */
@@ -410,7 +417,12 @@ export const ItemResponse = named(
     reason: z.optional(z.string()),
     lastCheckedAt: z.optional(timestamp()),
     lastSuccessAt: z.optional(timestamp()),
+    lastSyncAt: z.optional(timestamp()),
+    staleSince: z.optional(timestamp()),
     consentExpiresAt: z.optional(timestamp()),
+    disconnectAt: z.optional(timestamp()),
+    repairMode: z.optional(z.enum(['update', 'relink'])),
+    institutionStatus: z.optional(z.enum(['healthy', 'degraded', 'down'])),
     error: z.optional(ItemError),
     createdAt: timestamp(),
   }),
@@ -466,8 +478,17 @@ export const ProblemResponse = named(
     errors: z.optional(z.array(FieldErrorSchema)),
     /** INSTITUTION_ALREADY_LINKED: the Item the user already has for this bank. */
     itemId: z.optional(z.string()),
-    /** STILL_BROKEN: the Item as Plaid still reports it. */
+    /** STILL_BROKEN, RELINK_REQUIRED: the Item as Plaid still reports it. */
     item: z.optional(ItemResponse),
   }),
   'An RFC 9457 problem document. Switch on `code`; `detail` is for humans.',
+);
+
+/** `DELETE /v1/me`: when the account was deleted. */
+export const AccountDeletedResponse = named('AccountDeletedResponse', z.object({ deletedAt: timestamp() }));
+
+/** `POST /v1/apple/notifications`: Apple's server-to-server notification. */
+export const AppleNotificationBody = named(
+  'AppleNotification',
+  z.object({ payload: text(1, 16384, { description: 'A JWT signed by Apple (its id_token keys).' }) }),
 );

@@ -1,7 +1,6 @@
 import { DynamoAuditLog } from '../adapters/dynamo/audit-log';
 import { DynamoPasswordAccountStore } from '../adapters/dynamo/password-account-store';
 import { DynamoSessionStore } from '../adapters/dynamo/session-store';
-import { createTable, type Table } from '../adapters/dynamo/table';
 import { DynamoUserDirectory } from '../adapters/dynamo/user-directory';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { metricSecuritySignals } from '../adapters/operational-metrics';
@@ -9,17 +8,10 @@ import { getAccount, listAccountEvents } from '../domain/account-view';
 import { listSessions, revokeSession, signOut } from '../domain/manage-sessions';
 import { refreshSession } from '../domain/refresh-session';
 import { currentRuntime, memo } from './runtime';
+import { table } from './table';
 import { accessTokenSigner } from './tokens';
 
-/** The document client and table name, created once per cold start. */
-export const table = (): Table =>
-  memo('table', ({ config }) =>
-    createTable({
-      name: config.tableName,
-      ...(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }),
-      ...(config.region === undefined ? {} : { region: config.region }),
-    }),
-  );
+export { table };
 
 export function base() {
   const { config, clock } = currentRuntime();
@@ -29,7 +21,11 @@ export function base() {
 export const accounts = () =>
   memo('accounts', ({ config }) => new DynamoPasswordAccountStore(table(), config.eventRetentionSeconds));
 export const sessions = () =>
-  memo('sessions', ({ config }) => new DynamoSessionStore(table(), config.eventRetentionSeconds));
+  memo(
+    'sessions',
+    ({ config }) =>
+      new DynamoSessionStore(table(), config.eventRetentionSeconds, config.revocationList.entrySeconds),
+  );
 export const users = () => memo('users', () => new DynamoUserDirectory(table()));
 export const audit = () =>
   memo('audit', ({ config }) => new DynamoAuditLog(table(), config.eventRetentionSeconds));

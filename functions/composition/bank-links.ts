@@ -1,14 +1,12 @@
-import { OutboxAlertChannels, SnsAlertChannels } from '../adapters/alert-channels';
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
 import { DynamoLinkTokenStore } from '../adapters/dynamo/link-token-store';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
-import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
+import { withInstitutionStatusCache } from '../adapters/institution-status-cache';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { PlaidFetchGateway } from '../adapters/plaid-fetch-gateway';
 import { PlaidWebhookVerifier } from '../adapters/plaid-webhook-verifier';
-import { FileSecretSource, lazySecret } from '../adapters/secret-sources';
-import { EnvelopeTokenCipher, KmsKeyWrapper, LocalKeyWrapper } from '../adapters/token-cipher';
+import { lazySecret } from '../adapters/secret-sources';
 import {
   createLinkToken,
   createUpdateLinkToken,
@@ -27,28 +25,22 @@ import type { AlertChannels } from '../domain/ports/alert-channels';
 import type { CheckQueue } from '../domain/ports/check-queue';
 import { logger } from '../http/logger';
 import { table, users } from './accounts';
+import { alertChannels } from './alert-channels';
 import { aws } from './aws';
-import { smsSender } from './identities';
 import { currentRuntime, memo } from './runtime';
+import { tokenCipher } from './token-cipher';
 
 /**
  * Plaid, through the official client; its secret from Secrets Manager in AWS. A deployment
  * without Plaid credentials answers 503 `PLAID_NOT_CONFIGURED` on every route that needs Plaid.
  */
-const plaid = () =>
-  memo('plaid', ({ config }) => {
+export const plaid = () =>
+  memo('plaid', ({ config, clock }) => {
     const settings = config.plaid;
     if (settings === undefined) throw new PlaidNotConfiguredError();
-    return new PlaidFetchGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) });
-  });
-
-const cipher = () =>
-  memo('tokenCipher', ({ config }) => {
-    const key = config.tokenKey;
-    return new EnvelopeTokenCipher(
-      key.source === 'kms'
-        ? new KmsKeyWrapper(key.keyId, aws().kms)
-        : new LocalKeyWrapper(new FileSecretSource(key.path)),
+    return withInstitutionStatusCache(
+      new PlaidFetchGateway({ ...settings, secret: lazySecret(settings.secret, aws().secretsManager) }),
+      clock,
     );
   });
 
@@ -63,23 +55,13 @@ const linkTokenDeps = () => ({
 /** Exactly-once bookkeeping of alerts. */
 const alertLedger = () => memo('alertLedger', () => new DynamoAlertLedger(table()));
 
-const channels = () =>
-  memo('alertChannels', ({ config }) => {
-    if (config.sms.transport === 'outbox')
-      return new MeteredAlertChannels(new OutboxAlertChannels(smsSender()));
-    if (config.alertTopicArn === undefined)
-      throw new ConfigError('Invalid configuration: set ALERT_TOPIC_ARN');
-    return new MeteredAlertChannels(new SnsAlertChannels(smsSender(), config.alertTopicArn, aws().sns));
-  });
+const channels = alertChannels;
 
 /**
  * The cipher and the alert channels, built on first use: a function that never decrypts (the
  * webhook receiver) or never alerts (linking) must not need their configuration.
  */
-const lazyCipher: AccessTokenCipher = {
-  encrypt: async (token, itemId) => cipher().encrypt(token, itemId),
-  decrypt: async (ciphertext, itemId) => cipher().decrypt(ciphertext, itemId),
-};
+const lazyCipher: AccessTokenCipher = tokenCipher;
 const lazyChannels: AlertChannels = {
   sendSms: async (input) => channels().sendSms(input),
   publishEvent: async (input) => channels().publishEvent(input),
@@ -121,14 +103,14 @@ export const listItemsUseCase = () => listItems({ items: plaidItems() });
 export const getItemUseCase = () => getItem({ items: plaidItems() });
 /** `POST /v1/plaid/items/{itemId}/link-token`. */
 export const updateLinkTokenUseCase = () =>
-  createUpdateLinkToken({ items: plaidItems(), plaid: plaid(), cipher: cipher() });
+  createUpdateLinkToken({ items: plaidItems(), plaid: plaid(), cipher: tokenCipher });
 /** `POST /v1/plaid/items/{itemId}/repair`. */
 export const repairItemUseCase = () => repairItem(itemCheckDeps());
 /** `GET /v1/plaid/items/{itemId}/events`. */
 export const listItemEventsUseCase = () => listItemEvents({ items: plaidItems() });
 /** `DELETE /v1/plaid/items/{itemId}`. */
 export const removeItemUseCase = () =>
-  removeItem({ items: plaidItems(), plaid: plaid(), cipher: cipher(), clock: currentRuntime().clock });
+  removeItem({ items: plaidItems(), plaid: plaid(), cipher: tokenCipher, clock: currentRuntime().clock });
 
 /** `POST /v1/plaid/webhook`. */
 export const receiveWebhookUseCase = () =>

@@ -97,7 +97,7 @@ export const updateProfileUseCase = () =>
   updateProfile({ ...identityDeps(), profiles: profiles(), ...emailSubscriptions() });
 
 /** The alert topic's email subscriptions: SNS in AWS (when a topic is configured), the outbox locally. */
-function emailSubscriptions(): { emails?: EmailSubscriptions } {
+export function emailSubscriptions(): { emails?: EmailSubscriptions } {
   const { config } = currentRuntime();
   if (config.sms.transport === 'outbox') return { emails: new OutboxEmailSubscriptions() };
   if (config.alertTopicArn === undefined) return {};

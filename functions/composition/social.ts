@@ -1,21 +1,29 @@
 import { DynamoSocialIdentityStore } from '../adapters/dynamo/social-identity-store';
+import { DynamoUsedCredentialStore } from '../adapters/dynamo/used-credential-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
+import { AppleTokenClient } from '../adapters/providers/apple-tokens';
 import { ProviderRouter } from '../adapters/providers/identity-providers';
 import { OidcVerifier } from '../adapters/providers/oidc';
 import { QqVerifier } from '../adapters/providers/qq';
 import { WeChatVerifier } from '../adapters/providers/wechat';
 import { lazySecret } from '../adapters/secret-sources';
+import type { AppleTokenDeps } from '../domain/provider-tokens';
+import { singleUseCredentials } from '../domain/single-use-credentials';
 import { linkSocialIdentity, startSocialSignIn } from '../domain/social-sign-in';
 import { table, users } from './accounts';
 import { authorizationCodes as codes } from './authorization-codes';
 import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
+import { tokenCipher } from './token-cipher';
 
-/** The four providers' verifiers, each only if configured. */
+/**
+ * The four providers' verifiers, each only if configured; an Apple or Google id_token is
+ * accepted once (its use is remembered in the table until it expires).
+ */
 export const providers = () =>
-  memo('providers', ({ config }) => {
+  memo('providers', ({ config, clock }) => {
     const { timeoutMs, jwksCooldownMs, wechat, qq, apple, google } = config.providers;
-    return new ProviderRouter({
+    const router = new ProviderRouter({
       ...(wechat === undefined
         ? {}
         : {
@@ -34,7 +42,31 @@ export const providers = () =>
         ? {}
         : { google: new OidcVerifier({ provider: 'google', ...google, timeoutMs, jwksCooldownMs }) }),
     });
+    return singleUseCredentials(router, { used: new DynamoUsedCredentialStore(table()), clock });
   });
+
+/** Apple's token endpoints, signed with our Apple key; undefined when no key is configured. */
+export const appleTokens = () =>
+  memo('appleTokens', ({ config, clock }): AppleTokenDeps | undefined => {
+    const key = config.appleKey;
+    if (key === undefined) return undefined;
+    return {
+      tokens: new AppleTokenClient({
+        baseUrl: key.baseUrl,
+        teamId: key.teamId,
+        keyId: key.keyId,
+        privateKey: lazySecret(key.privateKey, aws().secretsManager),
+        timeoutMs: config.providers.timeoutMs,
+        now: () => clock.now(),
+      }),
+      cipher: tokenCipher,
+    };
+  });
+
+const apple = (): { apple?: AppleTokenDeps } => {
+  const deps = appleTokens();
+  return deps === undefined ? {} : { apple: deps };
+};
 
 /** Third-party identities by provider subject. */
 export const socialIdentities = () =>
@@ -51,6 +83,7 @@ export const startSocialSignInUseCase = () =>
     providers: providers(),
     identities: socialIdentities(),
     codes: codes(),
+    ...apple(),
   });
 
 /** `POST /v1/me/identities/social`. */
@@ -61,4 +94,5 @@ export const linkSocialIdentityUseCase = () =>
     providers: providers(),
     identities: socialIdentities(),
     users: users(),
+    ...apple(),
   });

@@ -1,17 +1,16 @@
-import { accessTokenVerifier, JoseAccessTokenSigner } from '../adapters/access-tokens';
+import { JoseAccessTokenSigner } from '../adapters/access-tokens';
 import { lazy } from '../adapters/lazy';
-import {
-  FileSigningKeySource,
-  publicJwk,
-  SecretsManagerSigningKeySource,
-  type SigningKeySet,
-} from '../adapters/signing-keys';
+import { SecretsManagerSigningKeySource } from '../adapters/secrets-manager-signing-keys';
+import { FileSigningKeySource, type SigningKeySet } from '../adapters/signing-keys';
 import { aws } from './aws';
-import { currentRuntime, memo } from './runtime';
+import { memo } from './runtime';
+
+export { accessTokenVerifierUseCase, publicKeys, revocationList } from './access-token-verification';
 
 /**
- * The signing keys, loaded once (Secrets Manager in AWS, a local file in local mode). A failed
- * load is tried again by the next request ({@link lazy}): it must not break the container.
+ * The private signing keys, loaded once (Secrets Manager in AWS, a local file in local mode),
+ * for the token issuers only. A failed load is tried again by the next request ({@link lazy}):
+ * it must not break the container.
  */
 export function signingKeys(): Promise<SigningKeySet> {
   return memo('signingKeys', ({ config }) => {
@@ -26,15 +25,3 @@ export function signingKeys(): Promise<SigningKeySet> {
 /** The access-token signer. */
 export const accessTokenSigner = () =>
   memo('signer', ({ config }) => new JoseAccessTokenSigner(signingKeys, config.accessTokens));
-
-/** The authorizer's verifier: public keys only, no table; built once the keys are loaded. */
-export function accessTokenVerifierUseCase() {
-  const { config, clock } = currentRuntime();
-  const verifier = lazy(async () => accessTokenVerifier(await signingKeys(), config.accessTokens));
-  return async (token: string) => (await verifier())(token, clock.now());
-}
-
-/** `GET /.well-known/jwks.json`. */
-export async function publicKeys() {
-  return { keys: (await signingKeys()).keys.map(publicJwk) };
-}

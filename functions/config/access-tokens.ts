@@ -37,3 +37,43 @@ export function readAccessTokens(env: Env): {
         : { source: 'file', path: e.SIGNING_KEYS_FILE as string },
   };
 }
+
+/** Where the public keys that verify access tokens come from. */
+export type PublicKeysSetting =
+  /** AWS: the public JWKS in the function's environment, published at deploy time (`PUBLIC_JWKS`). */
+  | { source: 'environment'; jwks: string }
+  /** Local mode: the public halves of the keys in the local key file. */
+  | { source: 'file'; path: string };
+
+/**
+ * The `publicKeys` capability (the authorizer, the JWKS route): what a valid access token says
+ * about itself, and the public keys only. Never the private keys: functions that only verify
+ * or publish have no way to sign.
+ */
+export function readPublicKeys(env: Env): {
+  tokenVerification: { issuer: string; audience: string; ttlSeconds: number };
+  publicKeys: PublicKeysSetting;
+} {
+  const e = parseSection(
+    env,
+    z.object({
+      JWT_ISSUER: text(),
+      JWT_AUDIENCE: text(),
+      ACCESS_TOKEN_TTL_SECONDS: z._default(int(60, 3600), 900),
+      PUBLIC_JWKS: z.optional(text()),
+      SIGNING_KEYS_FILE: z.optional(text()),
+    }),
+  );
+  oneOf(env, 'PUBLIC_JWKS', 'SIGNING_KEYS_FILE');
+  return {
+    tokenVerification: {
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      ttlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    publicKeys:
+      e.PUBLIC_JWKS !== undefined
+        ? { source: 'environment', jwks: e.PUBLIC_JWKS }
+        : { source: 'file', path: e.SIGNING_KEYS_FILE as string },
+  };
+}

@@ -2,9 +2,16 @@ import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
 import type { LockoutPolicy } from '../domain/lockout-policy';
 import type { SessionPolicy } from '../domain/session-policy';
 import type { SmsPolicy } from '../domain/sms-code-policy';
-import { readAccessTokens, type SigningKeysSetting } from './access-tokens';
+import {
+  type PublicKeysSetting,
+  readAccessTokens,
+  readPublicKeys,
+  type SigningKeysSetting,
+} from './access-tokens';
 import { readAlertTopic, requireAlertTopic } from './alerts';
-import { readAccounts, readBase, readHttp, readTable } from './core';
+import { type AppleKeySettings, readAppleKey } from './apple';
+import { type RevocationListSettings, readAccounts, readBase, readHttp, readTable } from './core';
+import { type DeletionQueueSettings, readDeletionQueue } from './deletion';
 import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from './plaid';
 import { type PollerConfig, readCheckQueue, readPoller } from './poller';
 import { type ProvidersSettings, readProviders } from './providers';
@@ -30,17 +37,24 @@ export interface Config {
   argon2: Argon2Parameters;
   /** How recent `auth_time` must be for a sensitive operation (`STEP_UP_MAX_AGE_SECONDS`). */
   stepUpMaxAgeSeconds: number;
+  revocationList: RevocationListSettings;
   accessTokens: { issuer: string; audience: string; clientId: string; ttlSeconds: number };
   signingKeys: SigningKeysSetting;
+  /** What the verifiers check (issuer, audience, lifetime), without the private keys' section. */
+  tokenVerification: { issuer: string; audience: string; ttlSeconds: number };
+  publicKeys: PublicKeysSetting;
   sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
   smsPepper: SmsPepperSetting;
   providers: ProvidersSettings;
+  /** Our Sign in with Apple key; unset without `APPLE_TEAM_ID`. */
+  appleKey: AppleKeySettings | undefined;
   /** Unset without `PLAID_CLIENT_ID`: the routes that need Plaid answer 503 then. */
   plaid: PlaidConfig | undefined;
   tokenKey: TokenKeySetting;
   /** The SNS topic alerts go to (AWS); the outbox stands in under `SMS_TRANSPORT=outbox`. */
   alertTopicArn: string | undefined;
   poller: PollerConfig;
+  deletionQueue: DeletionQueueSettings;
 }
 
 /**
@@ -54,13 +68,16 @@ const SECTIONS = {
   table: readTable,
   accounts: readAccounts,
   accessTokens: readAccessTokens,
+  publicKeys: readPublicKeys,
   sms: readSms,
   smsPepper: readSmsPepper,
   providers: readProviders,
+  appleKey: readAppleKey,
   plaid: readPlaid,
   tokenKey: readTokenKey,
   alertTopic: readAlertTopic,
   poller: readPoller,
+  deletionQueue: readDeletionQueue,
 } as const;
 
 /** Checks that only cold start runs: what a capability demands beyond what its section reads. */
@@ -119,11 +136,20 @@ export function loadConfig(env: Env): Config {
     get stepUpMaxAgeSeconds() {
       return section('accounts').stepUpMaxAgeSeconds;
     },
+    get revocationList() {
+      return section('accounts').revocationList;
+    },
     get accessTokens() {
       return section('accessTokens').accessTokens;
     },
     get signingKeys() {
       return section('accessTokens').signingKeys;
+    },
+    get tokenVerification() {
+      return section('publicKeys').tokenVerification;
+    },
+    get publicKeys() {
+      return section('publicKeys').publicKeys;
     },
     get sms() {
       return section('sms');
@@ -133,6 +159,9 @@ export function loadConfig(env: Env): Config {
     },
     get providers() {
       return section('providers');
+    },
+    get appleKey() {
+      return section('appleKey');
     },
     get plaid() {
       return section('plaid');
@@ -145,6 +174,9 @@ export function loadConfig(env: Env): Config {
     },
     get poller() {
       return section('poller');
+    },
+    get deletionQueue() {
+      return section('deletionQueue');
     },
   };
 }

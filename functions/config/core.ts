@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
+import { ACCESS_TOKEN_CLOCK_SKEW_SECONDS } from '../domain/access-token-policy';
 import type { LockoutPolicy } from '../domain/lockout-policy';
 import type { SessionPolicy } from '../domain/session-policy';
 import { parseAllowedOrigins } from '../http/cors-policy';
@@ -42,12 +43,24 @@ export function readTable(env: Env): {
   };
 }
 
+/** How the revocation list is written and read (docs/security.md, "Revocation list"). */
+export interface RevocationListSettings {
+  /**
+   * How long an entry stays: the longest an access token of the revoked session can still be
+   * accepted (its lifetime plus the `iat` skew the verifier tolerates).
+   */
+  entrySeconds: number;
+  /** How often an authorizer container reads the list again (at most 15 s: the 30 s bound). */
+  refreshSeconds: number;
+}
+
 /** The `table` capability: the account rules (sessions, lockout, password hashing cost). */
 export function readAccounts(env: Env): {
   sessionPolicy: SessionPolicy;
   lockoutPolicy: LockoutPolicy;
   argon2: Argon2Parameters;
   stepUpMaxAgeSeconds: number;
+  revocationList: RevocationListSettings;
 } {
   const e = parseSection(
     env,
@@ -62,6 +75,9 @@ export function readAccounts(env: Env): {
       LOCKOUT_MINUTES: z._default(int(1, 1440), 15),
       ARGON2_MEMORY_KIB: z._default(int(19456, 1048576), 19456),
       ARGON2_ITERATIONS: z._default(int(2, 20), 2),
+      /** Read here too: a revoked session stays on the revocation list as long as its tokens can live. */
+      ACCESS_TOKEN_TTL_SECONDS: z._default(int(60, 3600), 900),
+      REVOCATION_REFRESH_SECONDS: z._default(int(1, 15), 15),
     }),
   );
   if (e.SESSION_IDLE_DAYS > e.SESSION_ABSOLUTE_DAYS) {
@@ -80,5 +96,9 @@ export function readAccounts(env: Env): {
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: 1 },
     stepUpMaxAgeSeconds: e.STEP_UP_MAX_AGE_SECONDS,
+    revocationList: {
+      entrySeconds: e.ACCESS_TOKEN_TTL_SECONDS + ACCESS_TOKEN_CLOCK_SKEW_SECONDS,
+      refreshSeconds: e.REVOCATION_REFRESH_SECONDS,
+    },
   };
 }

@@ -25,6 +25,7 @@ export function readPoller(env: Env): PollerConfig {
       CHECK_NEEDS_ACTION_HOURS: z._default(int(1, 24 * 7), 6),
       CHECK_BACKOFF_FIRST_MINUTES: z._default(int(1, 24 * 60), 15),
       CHECK_BACKOFF_MAX_HOURS: z._default(int(1, 48), 4),
+      ITEM_STALE_AFTER_HOURS: z._default(int(1, 24 * 90), 72),
     }),
   );
   return {
@@ -37,6 +38,7 @@ export function readPoller(env: Env): PollerConfig {
       transientFirstSeconds: e.CHECK_BACKOFF_FIRST_MINUTES * 60,
       transientMaxSeconds: e.CHECK_BACKOFF_MAX_HOURS * 3600,
       jitter: 0.1,
+      staleAfterSeconds: e.ITEM_STALE_AFTER_HOURS * 3600,
     },
   };
 }

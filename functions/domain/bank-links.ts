@@ -8,8 +8,14 @@ import {
 } from './errors';
 import { applyAndNotify, type ItemCheckDeps, observeAtPlaid } from './item-checks';
 import type { ItemEvent, PlaidItemRecord } from './item-state-machine';
-import { type ItemStatus, NEEDS_ACTION, reasonFor } from './item-status';
-import { classifyPlaidError } from './plaid-errors';
+import {
+  type InstitutionStatus,
+  type ItemStatus,
+  NEEDS_ACTION,
+  REPEATED_REAUTH_REASON,
+  reasonFor,
+} from './item-status';
+import { classifyPlaidError, type RepairMode, repairModeFor } from './plaid-errors';
 import type { LinkTokenStore } from './ports/link-token-store';
 import type { LinkPlatform, PlaidGateway } from './ports/plaid-gateway';
 import type { PlaidItemStore } from './ports/plaid-item-store';
@@ -24,24 +30,42 @@ export interface ItemView {
   reason?: string;
   lastCheckedAt?: string;
   lastSuccessAt?: string;
+  /** Plaid's last successful data update. */
+  lastSyncAt?: string;
+  /** Since when no new data has come while Plaid reports no error. */
+  staleSince?: string;
   consentExpiresAt?: string;
+  /** When a pending disconnect takes effect. */
+  disconnectAt?: string;
+  /** How to repair it, while it needs repair: update mode, or a new link (which replaces it). */
+  repairMode?: RepairMode;
+  institutionStatus?: InstitutionStatus;
   error?: { code: string; message: string };
   createdAt: string;
 }
 
 /** Shapes an Item for the API. */
 export function toItemView(item: PlaidItemRecord): ItemView {
-  const reason = reasonFor(item.status, item.errorCode);
+  const reason =
+    item.episode?.repeated === true && item.status === 'login_required'
+      ? REPEATED_REAUTH_REASON
+      : reasonFor(item.status, item.errorCode);
+  const repairMode = repairModeFor(item.status, item.errorCode);
   return {
     itemId: item.itemId,
     institutionId: item.institutionId,
     institutionName: item.institutionName,
     status: item.status,
-    needsAction: NEEDS_ACTION.has(item.status) || item.status === 'not_found',
+    needsAction: NEEDS_ACTION.has(item.status),
     ...(reason === undefined ? {} : { reason }),
     ...(item.lastCheckedAt === undefined ? {} : { lastCheckedAt: item.lastCheckedAt }),
     ...(item.lastSuccessAt === undefined ? {} : { lastSuccessAt: item.lastSuccessAt }),
+    ...(item.lastSyncAt === undefined ? {} : { lastSyncAt: item.lastSyncAt }),
+    ...(item.staleSince === undefined ? {} : { staleSince: item.staleSince }),
     ...(item.consentExpiresAt === undefined ? {} : { consentExpiresAt: item.consentExpiresAt }),
+    ...(item.disconnectAt === undefined ? {} : { disconnectAt: item.disconnectAt }),
+    ...(repairMode === undefined ? {} : { repairMode }),
+    ...(item.institutionStatus === undefined ? {} : { institutionStatus: item.institutionStatus }),
     ...(item.errorCode === undefined
       ? {}
       : { error: { code: item.errorCode, message: item.errorMessage ?? '' } }),
@@ -129,13 +153,9 @@ export interface LinkMetadata {
 
 /** An Item update mode cannot bring back, or that no longer works: a new link replaces it. */
 function replaceable(item: PlaidItemRecord): boolean {
-  const repairMode = (item as PlaidItemRecord & { repairMode?: string }).repairMode;
-  return (
-    repairMode === 'relink' ||
-    item.status === 'login_required' ||
-    item.status === 'revoked' ||
-    item.status === 'not_found'
-  );
+  // The same judgement the API shows as `repairMode` (revoked, gone, or an error update mode
+  // cannot fix), plus a sign-in the user chose to redo with a new link.
+  return repairModeFor(item.status, item.errorCode) === 'relink' || item.status === 'login_required';
 }
 
 /**
@@ -226,6 +246,9 @@ export function linkItem(deps: BankLinkDeps & LinkTokenDeps) {
       createdAt: now.toISOString(),
       lastCheckedAt: now.toISOString(),
       ...(snapshot.error === undefined ? { lastSuccessAt: now.toISOString() } : {}),
+      ...(typeof snapshot.lastSuccessfulUpdate === 'string'
+        ? { lastSyncAt: snapshot.lastSuccessfulUpdate }
+        : {}),
       nextCheckAt: nextCheckAt(status, 0, now, deps.schedule, deps.random).toISOString(),
       transientFailures: 0,
       lastEventAt: now.toISOString(),
@@ -324,10 +347,14 @@ const ACCOUNT_SELECTION_CODES = new Set(['NEW_ACCOUNTS_AVAILABLE', 'NO_ACCOUNTS'
 /**
  * `POST /v1/plaid/items/{itemId}/link-token`: a Link token in update mode, to repair this Item
  * (with Account Select when the Item lacks accounts or has new ones), set up for `platform`.
+ * An Item update mode cannot repair (`repairMode: relink`: permission revoked, Item gone) is 409
+ * `RELINK_REQUIRED` with the Item, before Plaid is asked; so is Plaid refusing the token for
+ * such a reason we had not learned yet. Never a 502 the user would retry forever.
  */
 export function createUpdateLinkToken(deps: Pick<BankLinkDeps, 'items' | 'plaid' | 'cipher'>) {
   return async (userId: string, itemId: string, input: { platform?: LinkPlatform } = {}) => {
     const item = await ownItem(deps, userId, itemId);
+    if (repairModeFor(item.status, item.errorCode) === 'relink') throw relinkRequired(toItemView(item));
     const accessToken = await deps.cipher.decrypt(item.accessTokenCiphertext, item.itemId);
     const pending =
       (item as PlaidItemRecord & { newAccountsAvailable?: boolean }).newAccountsAvailable === true;
@@ -340,6 +367,11 @@ export function createUpdateLinkToken(deps: Pick<BankLinkDeps, 'items' | 'plaid'
         ...(accountSelection ? { accountSelection: true } : {}),
       });
     } catch (error) {
+      if (error instanceof PlaidRequestError) {
+        const status = classifyPlaidError(error.plaidCode).status;
+        if (status !== undefined && repairModeFor(status, error.plaidCode) === 'relink')
+          throw relinkRequired({ ...toItemView(item), repairMode: 'relink' });
+      }
       throw plaidUnavailable(error);
     }
   };
@@ -347,6 +379,14 @@ export function createUpdateLinkToken(deps: Pick<BankLinkDeps, 'items' | 'plaid'
 
 /** Seconds a client waits before asking again when Plaid could not give a verdict. */
 const REPAIR_RETRY_AFTER_SECONDS = 30;
+
+function relinkRequired(item: ItemView): AppError {
+  return new AppError(
+    'RELINK_REQUIRED',
+    'This bank link cannot be repaired in place. Link the bank again; the new link replaces this one.',
+    { extensions: { item } },
+  );
+}
 
 /**
  * `POST /v1/plaid/items/{itemId}/repair`: after update mode, asks Plaid whether the Item works.

@@ -11,6 +11,8 @@ export interface CheckSchedule {
   transientMaxSeconds: number;
   /** ± this share of the interval, so Items linked together do not stay in step. */
   jitter: number;
+  /** No successful data update from Plaid for this long, while Plaid reports no error, is stale. */
+  staleAfterSeconds: number;
 }
 
 export const DEFAULT_SCHEDULE: CheckSchedule = {
@@ -19,6 +21,7 @@ export const DEFAULT_SCHEDULE: CheckSchedule = {
   transientFirstSeconds: 15 * 60,
   transientMaxSeconds: 4 * 3600,
   jitter: 0.1,
+  staleAfterSeconds: 3 * 24 * 3600,
 };
 
 /**
@@ -44,8 +47,10 @@ export function nextCheckAt(
       schedule.transientMaxSeconds,
       schedule.transientFirstSeconds * 2 ** Math.min(doublings, 20),
     );
+  } else if (status === 'not_found' || status === 'revoked') {
+    // Only a new link brings these back: checking often would learn nothing.
+    seconds = 30 * 24 * 3600;
   } else if (NEEDS_ACTION.has(status)) seconds = schedule.needsActionSeconds;
-  else if (status === 'not_found') seconds = 30 * 24 * 3600;
   else seconds = schedule.healthySeconds;
   const jittered = seconds * (1 + schedule.jitter * (2 * random() - 1));
   return addSeconds(now, Math.round(jittered));

@@ -36,7 +36,9 @@ export type PublicErrorCode =
   | 'INSTITUTION_ALREADY_LINKED'
   | 'LINK_TOKEN_MISMATCH'
   | 'STILL_BROKEN'
+  | 'RELINK_REQUIRED'
   | 'INVALID_WEBHOOK_SIGNATURE'
+  | 'INVALID_APPLE_NOTIFICATION'
   | 'CONFLICT'
   | 'IDENTITY_TYPE_TAKEN'
   | 'REAUTH_REQUIRED'
@@ -57,6 +59,8 @@ export type InternalErrorCode =
   | 'PLAID_REQUEST_FAILED'
   /** The queue refused messages after retries. */
   | 'QUEUE_REFUSED'
+  /** Deletion work arrived before its account's deletion was written: tried again later. */
+  | 'DELETION_NOT_READY'
   /** Something our own code relies on did not hold: a bug or a broken deployment. */
   | 'INVARIANT_BROKEN';
 
@@ -310,12 +314,30 @@ export class WebhookRejectedError extends AppError {
   }
 }
 
+/** A server-to-server notification that is not Apple's, or not for us; the message says why (for the log). */
+export class AppleNotificationRejectedError extends AppError {
+  static override readonly code = 'INVALID_APPLE_NOTIFICATION' as const;
+  override readonly code = 'INVALID_APPLE_NOTIFICATION' as const;
+  constructor(reason: string) {
+    super(AppleNotificationRejectedError.code, `Notification rejected: ${reason}`);
+  }
+}
+
 /** The queue refused some messages after retries. */
 export class QueueRefusedError extends AppError {
   static override readonly code = 'QUEUE_REFUSED' as const;
   override readonly code = 'QUEUE_REFUSED' as const;
   constructor(message: string) {
     super(QueueRefusedError.code, message);
+  }
+}
+
+/** Deletion work for an account whose deletion is not (yet) written: the queue tries it again. */
+export class DeletionNotReadyError extends AppError {
+  static override readonly code = 'DELETION_NOT_READY' as const;
+  override readonly code = 'DELETION_NOT_READY' as const;
+  constructor(userId: string) {
+    super(DeletionNotReadyError.code, `Account ${userId} is not deleted yet.`);
   }
 }
 

@@ -1,4 +1,13 @@
-import { alertMessage, dueStep } from './alert-policy';
+import {
+  alertMessage,
+  type CountdownStep,
+  countdownMessage,
+  dueCountdownStep,
+  dueStep,
+  type LedgerStep,
+  type NoticeStep,
+  noticeMessage,
+} from './alert-policy';
 import type { CheckSchedule } from './check-schedule';
 import type { Clock } from './clock';
 import { addSeconds } from './clock';
@@ -10,7 +19,8 @@ import {
   type PlaidItemRecord,
   type Transition,
 } from './item-state-machine';
-import { reasonFor } from './item-status';
+import { type InstitutionStatus, REPEATED_REAUTH_REASON, reasonFor } from './item-status';
+import { classifyPlaidError } from './plaid-errors';
 import type { AccessTokenCipher } from './ports/access-token-cipher';
 import type { AlertChannels } from './ports/alert-channels';
 import type { AlertChannel, AlertKey, AlertLedger } from './ports/alert-ledger';
@@ -50,23 +60,61 @@ export interface CheckOutcome {
   item?: PlaidItemRecord;
 }
 
-/** Asks Plaid about an Item and turns the answer (or its error) into an observation. */
+/**
+ * Asks Plaid about an Item and turns the answer (or its error) into an observation: Plaid's
+ * error, or a clean Item with its consent deadline and Plaid's last successful data update. When
+ * the answer is an error, or the Item's institution was last seen down or degraded, it also asks
+ * for the institution's status (cached per institution behind the gateway), so a "sign in again"
+ * alert can be held during an outage and the user told when it ends.
+ */
 export async function observeAtPlaid(
   deps: Pick<ItemCheckDeps, 'plaid' | 'cipher'>,
   item: PlaidItemRecord,
 ): Promise<Observation> {
   const accessToken = await deps.cipher.decrypt(item.accessTokenCiphertext, item.itemId);
+  let observation: Observation;
   try {
     const snapshot = await deps.plaid.getItem(accessToken);
-    if (snapshot.error !== undefined) {
-      return { kind: 'plaid_error', code: snapshot.error.code, message: snapshot.error.message };
-    }
-    return { kind: 'healthy', consentExpiresAt: snapshot.consentExpiresAt ?? null };
+    observation =
+      snapshot.error !== undefined
+        ? { kind: 'plaid_error', code: snapshot.error.code, message: snapshot.error.message }
+        : {
+            kind: 'healthy',
+            consentExpiresAt: snapshot.consentExpiresAt ?? null,
+            ...(snapshot.lastSuccessfulUpdate === undefined
+              ? {}
+              : { lastSuccessfulUpdate: snapshot.lastSuccessfulUpdate }),
+          };
   } catch (error) {
-    if (error instanceof PlaidRequestError)
-      return { kind: 'plaid_error', code: error.plaidCode, message: error.message };
-    throw error;
+    if (!(error instanceof PlaidRequestError)) throw error;
+    observation = { kind: 'plaid_error', code: error.plaidCode, message: error.message };
   }
+  return withInstitutionStatus(deps, item, observation);
+}
+
+/**
+ * Adds the institution's status to an observation when it matters: the observation is a Plaid
+ * error about the Item (a webhook's or a check's), or the institution was last seen down or
+ * degraded (to learn that it is back). Cached per institution behind the gateway; a failed
+ * lookup adds nothing.
+ */
+export async function withInstitutionStatus(
+  deps: Pick<ItemCheckDeps, 'plaid'>,
+  item: PlaidItemRecord,
+  observation: Observation,
+): Promise<Observation> {
+  if (observation.kind !== 'plaid_error' && observation.kind !== 'healthy') return observation;
+  const outageSeen =
+    item.outageSince !== undefined ||
+    item.institutionStatus === 'down' ||
+    item.institutionStatus === 'degraded';
+  const askInstitution =
+    outageSeen ||
+    (observation.kind === 'plaid_error' &&
+      !['rate_limited', 'operator'].includes(classifyPlaidError(observation.code).category));
+  if (!askInstitution) return observation;
+  const institutionStatus = await deps.plaid.institutionStatus(item.institutionId).catch(() => undefined);
+  return institutionStatus === undefined ? observation : { ...observation, institutionStatus };
 }
 
 /**
@@ -123,7 +171,12 @@ export function checkItem(deps: ItemCheckDeps) {
       item.lastCheckedAt > input.dispatchedAt
     ) {
       // Already checked in this pass (a redelivery): finish any alert a failure left unsent.
-      const pending = item.episode !== undefined || item.restoredEpisodeId !== undefined;
+      const pending =
+        item.episode !== undefined ||
+        item.restoredEpisodeId !== undefined ||
+        item.staleSince !== undefined ||
+        item.backNotice !== undefined ||
+        item.consentExpiresAt !== undefined;
       return { checked: false, changed: false, notified: pending ? await sendDueAlerts(deps, item) : false };
     }
     const pointed = await repointWebhook(deps, item);
@@ -154,49 +207,108 @@ async function repointWebhook(deps: ItemCheckDeps, item: PlaidItemRecord): Promi
   }
 }
 
+/** Institution statuses during which "sign in again" alerts are held: signing in would fail. */
+const OUTAGE: ReadonlySet<InstitutionStatus | undefined> = new Set(['down', 'degraded']);
+
 /**
- * Sends what is due for an Item: for an open episode, the latest due alert or reminder on each
- * channel (SMS only to a verified phone with SMS on; the topic always); for a repaired Item, the
- * "restored" event. Each send is claimed first, so racing passes and webhooks send once; a
- * failed send is released and retried by the next pass.
+ * Sends what is due for an Item, each step at most once per channel (claimed in the ledger first,
+ * so racing passes and webhooks send once; a failed send is released and retried next pass):
+ * - an open episode: the latest due alert or reminder (SMS only to a verified phone with SMS on;
+ *   the topic always) — held while the institution is down or degraded; for a revocation the
+ *   user made, one neutral notice on the topic and nothing more; for a pending deadline, the
+ *   countdown instead;
+ * - a deadline (consent expiry, a pending disconnect): reminders 30, 14, 7 and 1 day(s) before;
+ * - staleness: one alert; the end of an outage that touched the Item: one notice;
+ * - a verified repair: the "restored" event.
  */
 export async function sendDueAlerts(deps: ItemCheckDeps, item: PlaidItemRecord): Promise<boolean> {
   const now = deps.clock.now();
   const staleBefore = addSeconds(now, -STALE_CLAIM_SECONDS);
-  let sent = false;
-  if (item.episode !== undefined) {
-    const user = (await deps.users.getUser(item.userId))?.user;
-    const channels: AlertChannel[] = [
-      'topic',
-      ...(user?.phone !== undefined && user.notifications.sms ? (['sms'] as const) : []),
-    ];
-    for (const channel of channels) {
-      const steps = await deps.ledger.stepsOf({
-        itemId: item.itemId,
-        episodeId: item.episode.id,
-        channel,
-        staleBefore,
+  const sends: Send[] = [];
+
+  const episode = item.episode;
+  if (episode !== undefined) {
+    if (item.status === 'revoked') {
+      sends.push({
+        series: episode.id,
+        channels: 'topic',
+        pick: (sent) => (sent.includes('notice') ? undefined : 'notice'),
+        publish: () => ({
+          eventType: 'item.notice',
+          subject: `${item.institutionName} is no longer shared`,
+          message: noticeMessage('notice', item.institutionName),
+        }),
       });
-      const step = dueStep({ ...item.episode, sent: steps }, now);
-      if (step === undefined) continue;
-      const message = alertMessage(step, item.institutionName, reasonFor(item.status, item.errorCode) ?? '');
-      sent =
-        (await sendOnce(
-          deps,
-          { itemId: item.itemId, episodeId: item.episode.id, step, channel },
-          now,
+    } else if (item.status !== 'pending_disconnect' && item.status !== 'pending_expiration') {
+      const held = item.status === 'login_required' && OUTAGE.has(item.institutionStatus);
+      if (!held) {
+        const reason = episode.repeated
+          ? REPEATED_REAUTH_REASON
+          : (reasonFor(item.status, item.errorCode) ?? '');
+        sends.push({
+          series: episode.id,
+          channels: 'all',
+          pick: (sent) => dueStep({ ...episode, sent }, now),
+          publish: (step) => ({
+            eventType: step === 'alert' ? 'item.needs_action' : 'item.reminder',
+            subject: `${item.institutionName} needs you`,
+            message: alertMessage(step as Parameters<typeof alertMessage>[0], item.institutionName, reason),
+          }),
+        });
+      }
+    }
+  }
+
+  const deadline = countdownOf(item);
+  if (deadline !== undefined && dueCountdownStep(deadline.at, [], now) !== undefined) {
+    sends.push({
+      series: `${deadline.kind}-${deadline.at.toISOString()}`,
+      channels: 'all',
+      pick: (sent) => dueCountdownStep(deadline.at, sent, now),
+      publish: (step) => ({
+        eventType: 'item.deadline',
+        subject: `${item.institutionName}: reconnect before ${deadline.at.toISOString().slice(0, 10)}`,
+        message: countdownMessage(deadline.kind, step as CountdownStep, item.institutionName, deadline.at),
+      }),
+    });
+  }
+
+  if (item.staleSince !== undefined && item.status === 'healthy') {
+    sends.push(notice(item, `stale-${item.staleSince}`, 'stale', 'all', item.lastSyncAt?.slice(0, 10)));
+  }
+  if (item.backNotice !== undefined) sends.push(notice(item, item.backNotice.id, 'back', 'topic'));
+
+  let sent = false;
+  if (sends.length > 0) {
+    const user = (await deps.users.getUser(item.userId))?.user;
+    const smsTo = user?.phone !== undefined && user.notifications.sms ? user.phone : undefined;
+    for (const send of sends) {
+      const channels: AlertChannel[] = [
+        'topic',
+        ...(send.channels === 'all' && smsTo !== undefined ? (['sms'] as const) : []),
+      ];
+      for (const channel of channels) {
+        const steps = await deps.ledger.stepsOf({
+          itemId: item.itemId,
+          episodeId: send.series,
+          channel,
           staleBefore,
-          () =>
-            channel === 'sms'
-              ? deps.channels.sendSms({ phone: user?.phone as string, message })
-              : deps.channels.publishEvent({
-                  eventType: step === 'alert' ? 'item.needs_action' : 'item.reminder',
-                  userId: item.userId,
-                  itemId: item.itemId,
-                  subject: `${item.institutionName} needs you`,
-                  message,
-                }),
-        )) || sent;
+        });
+        const step = send.pick(steps);
+        if (step === undefined) continue;
+        const content = send.publish(step);
+        sent =
+          (await sendOnce(
+            deps,
+            { itemId: item.itemId, episodeId: send.series, step, channel },
+            now,
+            staleBefore,
+            () =>
+              channel === 'sms'
+                ? deps.channels.sendSms({ phone: smsTo as string, message: content.message })
+                : deps.channels.publishEvent({ ...content, userId: item.userId, itemId: item.itemId }),
+          )) || sent;
+      }
     }
   }
   if (item.restoredEpisodeId !== undefined) {
@@ -218,6 +330,47 @@ export async function sendDueAlerts(deps: ItemCheckDeps, item: PlaidItemRecord):
     sent = done || sent;
   }
   return sent;
+}
+
+/** One series of messages to consider: which step is due given what was sent, and its content. */
+interface Send {
+  series: string;
+  channels: 'all' | 'topic';
+  pick: (sent: LedgerStep[]) => LedgerStep | undefined;
+  publish: (step: LedgerStep) => {
+    eventType: Parameters<AlertChannels['publishEvent']>[0]['eventType'];
+    subject: string;
+    message: string;
+  };
+}
+
+function notice(
+  item: PlaidItemRecord,
+  series: string,
+  step: NoticeStep,
+  channels: Send['channels'],
+  detail?: string,
+): Send {
+  return {
+    series,
+    channels,
+    pick: (sent) => (sent.includes(step) ? undefined : step),
+    publish: () => ({
+      eventType: step === 'stale' ? 'item.stale' : 'item.institution_back',
+      subject:
+        step === 'stale' ? `${item.institutionName} has no new data` : `${item.institutionName} is back`,
+      message: noticeMessage(step, item.institutionName, detail),
+    }),
+  };
+}
+
+/** The deadline the user is counted down to, if any: a pending disconnect, else consent expiry. */
+function countdownOf(item: PlaidItemRecord): { kind: 'consent' | 'disconnect'; at: Date } | undefined {
+  if (item.status === 'revoked' || item.status === 'not_found') return undefined;
+  if (item.status === 'pending_disconnect' && item.disconnectAt !== undefined)
+    return { kind: 'disconnect', at: new Date(item.disconnectAt) };
+  if (item.consentExpiresAt !== undefined) return { kind: 'consent', at: new Date(item.consentExpiresAt) };
+  return undefined;
 }
 
 async function sendOnce(

@@ -14,7 +14,15 @@ export const NEEDS_ACTION: ReadonlySet<ItemStatus> = new Set([
   'pending_expiration',
   'pending_disconnect',
   'revoked',
+  'not_found',
 ]);
+
+/** What Plaid says about an institution (`/institutions/get_by_id`, item logins), lower-cased. */
+export type InstitutionStatus = 'healthy' | 'degraded' | 'down';
+
+/** The message for an Item that needed re-authentication this many times in 30 days. */
+export const REPEATED_REAUTH_REASON =
+  'Your bank keeps signing this connection out (3 times in 30 days). Reconnect, and if your bank’s app or website lists connected apps, allow ongoing access there so it stays connected.';
 
 const ACT_AT_BANK_REASONS: Record<string, string> = {
   ITEM_LOCKED: 'Your bank account is locked. Unlock it on your bank’s website, then reconnect.',
@@ -44,7 +52,7 @@ export function reasonFor(status: ItemStatus, errorCode?: string): string | unde
     case 'pending_disconnect':
       return 'This bank will stop sharing data soon. Reconnect to keep it working.';
     case 'revoked':
-      return 'Sharing was turned off at your bank. Reconnect to share again.';
+      return 'Sharing was turned off at your bank. Link the bank again to share again.';
     case 'error':
       return 'Your bank isn’t responding right now. We’ll keep trying; there’s nothing you need to do.';
     case 'not_found':

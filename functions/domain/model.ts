@@ -31,6 +31,18 @@ export interface IdentityRecord {
   linkedAt: string;
   /** argon2id PHC string; only on `password` identities. */
   passwordHash?: string;
+  /**
+   * Apple only: the refresh token Apple issued for this user (AES-256-GCM, as Plaid access tokens
+   * are; `apple:<subject>` is the associated data) and the client id it belongs to. Account
+   * deletion revokes it at Apple. Never in a response or an export.
+   */
+  providerToken?: ProviderToken;
+}
+
+/** A provider's token kept for later revocation, encrypted. */
+export interface ProviderToken {
+  ciphertext: string;
+  clientId: string;
 }
 
 /** A refresh-token session. The refresh token itself is never stored, only its hash. */
@@ -85,7 +97,9 @@ export type SessionRevokeReason =
   | 'revoked_by_user'
   | 'refresh_token_reuse'
   | 'authorization_code_reuse'
-  | 'identity_unlinked';
+  | 'identity_unlinked'
+  | 'account_deleted'
+  | 'provider_consent_revoked';
 
 /** Consecutive failed password sign-ins for one username. A TTL item. */
 export interface LoginFailureRecord {
@@ -113,7 +127,8 @@ export type AuditEventType =
   | 'password.set'
   | 'password.changed'
   | 'profile.updated'
-  | 'oauth.code_reused';
+  | 'oauth.code_reused'
+  | 'account.deleted';
 
 export interface AuditEvent {
   id: string;

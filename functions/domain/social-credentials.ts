@@ -8,10 +8,14 @@ export type SocialCredential =
   /** WeChat's classic path: a token and openid the app already holds, checked with `sns/auth`. */
   | { provider: 'wechat'; accessToken: string; openId: string }
   | { provider: 'qq'; accessToken: string }
-  /** OIDC: the id_token and the raw nonce whose SHA-256 it must carry. */
-  | { provider: 'apple' | 'google'; idToken: string; nonce: string };
+  /**
+   * OIDC: the id_token and the raw nonce whose SHA-256 it must carry; for Apple also the SDK's
+   * authorization code, exchanged at Apple for the refresh token account deletion revokes.
+   */
+  | { provider: 'google'; idToken: string; nonce: string }
+  | { provider: 'apple'; idToken: string; nonce: string; authorizationCode?: string };
 
-/** Who the provider says the user is. */
+/** Who the provider says the user is. See `single-use-credentials.ts` for `replayKey`. */
 export interface ProviderProfile {
   provider: SocialProvider;
   /** Stable per user: WeChat/QQ unionid when present, else openid; OIDC `sub`. */
@@ -19,6 +23,14 @@ export interface ProviderProfile {
   nickname?: string;
   avatarUrl?: string;
   email?: string;
+  /**
+   * For a credential that stays valid for a while (an OIDC id_token): what identifies this one
+   * credential (a hash of issuer, subject and `jti`, or of `iat` and nonce without one) and when
+   * it expires. {@link singleUseCredentials} accepts it once.
+   */
+  replayKey?: { key: string; expiresAt: Date };
+  /** OIDC: the client id the id_token was issued to (its `aud`). */
+  clientId?: string;
 }
 
 /**
@@ -37,6 +49,7 @@ export interface CredentialFields {
   openId?: string | undefined;
   idToken?: string | undefined;
   nonce?: string | undefined;
+  authorizationCode?: string | undefined;
 }
 
 /**
@@ -68,6 +81,13 @@ export function toSocialCredential(fields: CredentialFields): SocialCredential {
           ...(fields.nonce === undefined ? ['nonce'] : []),
         );
       }
+      if (fields.provider === 'apple' && fields.authorizationCode !== undefined)
+        return {
+          provider: 'apple',
+          idToken: fields.idToken,
+          nonce: fields.nonce,
+          authorizationCode: fields.authorizationCode,
+        };
       return { provider: fields.provider, idToken: fields.idToken, nonce: fields.nonce };
   }
 }

@@ -4,6 +4,7 @@ import { maskUsername } from './labels';
 import {
   type ClientInfo,
   type IdentityRecord,
+  type ProviderToken,
   type SocialProvider,
   type TokenGrant,
   toUserView,
@@ -17,6 +18,7 @@ import type { SessionStore } from './ports/session-store';
 import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import { type AppleTokenDeps, obtainProviderToken } from './provider-tokens';
 import { auditEvent, grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
@@ -30,6 +32,8 @@ export interface SocialSignInDeps {
   providers: IdentityProviders;
   identities: SocialIdentityStore;
   codes: AuthorizationCodeStore;
+  /** Set when our Apple key is configured: Apple sign-ins then keep Apple's refresh token. */
+  apple?: AppleTokenDeps;
 }
 
 const PROVIDER_NAMES: Record<SocialProvider, string> = {
@@ -39,13 +43,19 @@ const PROVIDER_NAMES: Record<SocialProvider, string> = {
   google: 'Google',
 };
 
-function identityFor(profile: ProviderProfile, userId: string, now: Date): IdentityRecord {
+function identityFor(
+  profile: ProviderProfile,
+  userId: string,
+  now: Date,
+  providerToken: ProviderToken | undefined,
+): IdentityRecord {
   return {
     type: profile.provider,
     subject: profile.subject,
     userId,
     label: maskUsername(profile.nickname?.trim() || profile.email || profile.subject),
     linkedAt: now.toISOString(),
+    ...(providerToken === undefined ? {} : { providerToken }),
   };
 }
 
@@ -63,8 +73,11 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
     input: { credential: SocialCredential; codeChallenge: string },
     client: ClientInfo,
     retried = false,
+    token?: ProviderToken,
   ): Promise<{ code: string; expiresIn: number; isNewUser: boolean }> => {
     const profile = await deps.providers.verify(input.credential);
+    // Apple's code is single use: a retry after a lost race reuses the token it already gave.
+    const providerToken = token ?? (await obtainProviderToken(deps.apple, input.credential, profile));
     const now = deps.clock.now();
     let identity = await deps.identities.findIdentity(profile.provider, profile.subject);
     const isNewUser = identity === undefined;
@@ -75,7 +88,7 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
         now,
         ...(profile.avatarUrl === undefined ? {} : { avatarUrl: profile.avatarUrl }),
       });
-      identity = identityFor(profile, user.id, now);
+      identity = identityFor(profile, user.id, now, providerToken);
       const event = auditEvent(deps.crypto, {
         userId: user.id,
         type: 'account.registered',
@@ -85,8 +98,10 @@ export function startSocialSignIn(deps: SocialSignInDeps) {
       });
       const created = await deps.identities.createUserWithIdentity({ user, identity, event });
       // The same person signing in twice at once: the other request created them. Find them.
-      if (created === 'identity_taken' && !retried) return start(input, client, true);
+      if (created === 'identity_taken' && !retried) return start(input, client, true, providerToken);
       if (created !== 'created') throw new IdentityInUseError();
+    } else if (providerToken !== undefined) {
+      await deps.identities.saveProviderToken(identity, providerToken);
     }
 
     const code = deps.crypto.newSecret();
@@ -181,6 +196,7 @@ export interface LinkSocialDeps {
   providers: IdentityProviders;
   identities: SocialIdentityStore;
   users: UserDirectory;
+  apple?: AppleTokenDeps;
 }
 
 /**
@@ -193,11 +209,14 @@ export function linkSocialIdentity(deps: LinkSocialDeps) {
     const now = deps.clock.now();
     const existing = await deps.identities.findIdentity(profile.provider, profile.subject);
     if (existing !== undefined && existing.userId !== userId) throw new IdentityInUseError();
+    const providerToken = await obtainProviderToken(deps.apple, credential, profile);
+    if (existing !== undefined && providerToken !== undefined)
+      await deps.identities.saveProviderToken(existing, providerToken);
     if (existing === undefined) {
       const found = await deps.users.getUser(userId);
       if (found === undefined) throw new NotFoundError('No such user.');
       const result = await deps.identities.linkIdentity({
-        identity: identityFor(profile, userId, now),
+        identity: identityFor(profile, userId, now, providerToken),
         replaced: found.identities.find((i) => i.type === profile.provider),
         event: auditEvent(deps.crypto, {
           userId,

@@ -2,9 +2,9 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { accessTokenVerifierUseCase } from '../composition/access-token-verification';
 import { once } from '../composition/once';
 import { startFunction } from '../composition/start-function';
-import { accessTokenVerifierUseCase } from '../composition/tokens';
 import { InvalidTokenError } from '../domain/errors';
 import { logger } from '../http/logger';
 

@@ -1,5 +1,5 @@
+import { publicKeys } from '../composition/access-token-verification';
 import { httpFunction } from '../composition/http-function';
-import { publicKeys } from '../composition/tokens';
 import { json } from '../http/http-handler';
 
 /** `GET /.well-known/jwks.json`: the public keys that verify access tokens. Cacheable. */

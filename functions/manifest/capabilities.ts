@@ -24,7 +24,9 @@ export type PartitionKeyPrefix =
   | 'AUTHCODE#'
   | 'ITEM#'
   | 'USERINST#'
-  | 'LINKTOKEN#';
+  | 'LINKTOKEN#'
+  | 'REVOKED#'
+  | 'IDTOKEN#';
 
 /** What a function does to the table. */
 export interface TableAccess {
@@ -50,14 +52,24 @@ export interface Capabilities {
   table?: TableAccess;
   /** Query on one index and nothing else of the table (the poller's dispatcher). */
   tableIndex?: GsiName;
-  /** Reads the signing keys: signs access tokens, or verifies them, or publishes the public keys. */
+  /** Reads the private signing keys: issues access tokens. Token issuers only. */
   signingKeys?: 'read';
+  /**
+   * Has the public keys (the published JWKS, in its environment): verifies access tokens or
+   * serves the JWKS. No secret, no SDK client.
+   */
+  publicKeys?: 'read';
   /** Reads the SMS-code pepper secret. */
   smsPepper?: 'read';
   /** Texts phones (SNS `Publish` to phone numbers, never to a topic). */
   sms?: 'send';
   /** Verifies third-party sign-ins, reading WeChat's AppSecret when WeChat is set up. */
   providers?: 'verify';
+  /**
+   * Signs Sign in with Apple client secrets with our Apple key (reads its secret) to call Apple's
+   * `/auth/token` and `/auth/revoke`.
+   */
+  appleKey?: 'sign';
   /** Calls Plaid (reads its secret). */
   plaid?: 'call';
   /** What the function does with the key that wraps Plaid access tokens. */
@@ -68,6 +80,8 @@ export interface Capabilities {
   emailSubscriptions?: 'manage';
   /** Puts Items due for a check on the check queue. */
   checkQueue?: 'send';
+  /** Puts a deleted account's remaining work (Plaid, Apple) on the deletion queue. */
+  deletionQueue?: 'send';
 }
 
 /** How one function is deployed: its capabilities and how it is bundled. */

@@ -6,14 +6,17 @@ const SECTIONS_OF: { [K in keyof Required<Capabilities>]: readonly ConfigSection
   table: ['table', 'accounts'],
   tableIndex: ['table'],
   signingKeys: ['accessTokens'],
+  publicKeys: ['publicKeys'],
   smsPepper: ['sms', 'smsPepper'],
   sms: ['sms'],
   providers: ['providers'],
+  appleKey: ['providers', 'appleKey'],
   plaid: ['plaid', 'poller'],
   tokenKey: ['tokenKey'],
   alerts: ['sms', 'alertTopic'],
   emailSubscriptions: ['sms', 'alertTopic'],
   checkQueue: ['poller', 'checkQueue'],
+  deletionQueue: ['deletionQueue'],
 };
 
 /**

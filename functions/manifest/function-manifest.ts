@@ -47,7 +47,7 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#'],
+        partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#', 'REVOKED#'],
       },
       signingKeys: 'read',
     },
@@ -56,7 +56,7 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-        partitionKeys: ['USER#', 'SESSION#'],
+        partitionKeys: ['USER#', 'SESSION#', 'REVOKED#'],
       },
     },
   },
@@ -71,7 +71,7 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:DeleteItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'IDTOKEN#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',
@@ -83,7 +83,10 @@ export const routeDeployments = {
   listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   deleteSession: {
     capabilities: {
-      table: { actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], partitionKeys: ['USER#', 'SESSION#'] },
+      table: {
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'SESSION#', 'REVOKED#'],
+      },
     },
   },
   listEvents: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
@@ -116,10 +119,12 @@ export const routeDeployments = {
   social: {
     capabilities: {
       table: {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'AUTHCODE#', 'IDTOKEN#'],
       },
       providers: 'verify',
+      appleKey: 'sign',
+      tokenKey: 'encrypt',
     },
   },
   linkSocial: {
@@ -132,9 +137,11 @@ export const routeDeployments = {
           'dynamodb:DeleteItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'IDTOKEN#'],
       },
       providers: 'verify',
+      appleKey: 'sign',
+      tokenKey: 'encrypt',
     },
   },
   updateMe: {
@@ -156,7 +163,7 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVOKED#'],
       },
     },
     nodeModules: [ARGON2, COMMON_PASSWORDS],
@@ -191,6 +198,23 @@ export const routeDeployments = {
       },
     },
   },
+  deleteMe: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+      },
+      deletionQueue: 'send',
+      emailSubscriptions: 'manage',
+    },
+  },
+  exportMe: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#', 'ITEM#'] } } },
   plaidLinkToken: {
     capabilities: { table: { actions: ['dynamodb:PutItem'], partitionKeys: ['LINKTOKEN#'] }, plaid: 'call' },
   },
@@ -243,14 +267,38 @@ export const routeDeployments = {
       alerts: 'publish',
     },
   },
-  jwks: { capabilities: { signingKeys: 'read' } },
+  appleNotifications: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:DeleteItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+      },
+      emailSubscriptions: 'manage',
+    },
+  },
+  jwks: { capabilities: { publicKeys: 'read' } },
   openapi: { capabilities: {} },
 } as const satisfies Record<RouteId, FunctionDeployment>;
 
 /** The functions behind no route: the authorizer and the poller's two. */
 export const backgroundDeployments = {
-  /** Verifies access tokens with the public keys only: no table. */
-  authorizer: { handler: 'authorizer', capabilities: { signingKeys: 'read' } },
+  /**
+   * Verifies access tokens with the public keys only (never the private secret), and refuses those of revoked sessions: reads
+   * the revocation list (and nothing else of the table) at most once per container every 15 s.
+   */
+  authorizer: {
+    handler: 'authorizer',
+    capabilities: {
+      publicKeys: 'read',
+      table: { actions: ['dynamodb:BatchGetItem'], partitionKeys: ['REVOKED#'] },
+    },
+  },
   pollerDispatch: {
     handler: 'poller-dispatch',
     capabilities: { tableIndex: 'gsi2', checkQueue: 'send' },
@@ -262,6 +310,20 @@ export const backgroundDeployments = {
       plaid: 'call',
       tokenKey: 'decrypt',
       alerts: 'publish',
+    },
+  },
+  /** Removes a deleted account's bank links at Plaid and revokes its Apple tokens, from the deletion queue. */
+  accountDeletionWorker: {
+    handler: 'account-deletion-worker',
+    capabilities: {
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'ITEM#', 'USERINST#'],
+      },
+      plaid: 'call',
+      tokenKey: 'decrypt',
+      appleKey: 'sign',
+      emailSubscriptions: 'manage',
     },
   },
 } as const satisfies Record<string, FunctionDeployment & { handler: string }>;

@@ -10,15 +10,20 @@ import type { PlaidFunctionSettings, ServiceFunction } from './service-function'
 export interface CapabilityResources {
   table: ITable;
   signingKeys: ISecret;
+  /** The public JWKS published at deploy time (a token), for `publicKeys`. */
+  publicJwks: string;
   smsPepper: ISecret;
   /** Unset while WeChat is not set up: `providers` then reads no secret. */
   wechatAppSecret: ISecret | undefined;
   plaidSecret: ISecret;
+  /** Unset while Apple's team and key ids are not set: `appleKey` then reads no secret. */
+  appleKey: { secret: ISecret; teamId: string; keyId: string } | undefined;
   plaid: PlaidFunctionSettings;
   tokenKey: IKey;
   alertTopic: AlertTopicRef;
   smsSenderId: string | undefined;
   checkQueue?: IQueue;
+  deletionQueue?: IQueue;
 }
 
 /**
@@ -39,10 +44,12 @@ export function grantCapabilities(
   }
   if (capabilities.tableIndex !== undefined) fn.useTableIndex(on.table, capabilities.tableIndex);
   if (capabilities.signingKeys === 'read') fn.useSigningKeys(on.signingKeys);
+  if (capabilities.publicKeys === 'read') fn.usePublicKeys(on.publicJwks);
   if (capabilities.smsPepper === 'read') fn.useSmsPepper(on.smsPepper);
   if (capabilities.providers === 'verify' && on.wechatAppSecret !== undefined) {
     fn.useProviderSecrets(on.wechatAppSecret);
   }
+  if (capabilities.appleKey === 'sign' && on.appleKey !== undefined) fn.useAppleKey(on.appleKey);
   if (capabilities.plaid === 'call') fn.usePlaid(on.plaidSecret, on.plaid);
   if (capabilities.tokenKey !== undefined) fn.useTokenKey(on.tokenKey, capabilities.tokenKey);
   const sms = on.smsSenderId === undefined ? {} : { senderId: on.smsSenderId };
@@ -50,6 +57,11 @@ export function grantCapabilities(
   if (capabilities.alerts === 'publish') fn.useAlerts(on.alertTopic, sms);
   else if (capabilities.sms === 'send') fn.useSms(sms);
   if (capabilities.emailSubscriptions === 'manage') fn.useEmailSubscriptions(on.alertTopic);
+  if (capabilities.deletionQueue === 'send') {
+    if (on.deletionQueue === undefined)
+      throw new Error(`${fn.node.path}: deletionQueue needs the deletion queue.`);
+    fn.useDeletionQueue(on.deletionQueue);
+  }
   if (capabilities.checkQueue === 'send') {
     if (on.checkQueue === undefined) throw new Error(`${fn.node.path}: checkQueue needs the check queue.`);
     fn.useCheckQueue(on.checkQueue);

@@ -195,6 +195,15 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Hands the public JWKS to the function (`PUBLIC_JWKS`): it verifies access tokens or serves
+   * the public keys, with no secret and no permission at all.
+   */
+  usePublicKeys(jwks: string): this {
+    this.addEnvironment('PUBLIC_JWKS', jwks);
+    return this;
+  }
+
+  /**
    * Hands the signing-key secret to the function: sets `SIGNING_KEYS_SECRET_ID` and grants
    * `secretsmanager:GetSecretValue` on that secret only.
    */
@@ -217,6 +226,20 @@ export class ServiceFunction extends NodejsFunction {
         actions: ['secretsmanager:GetSecretValue'],
         resources: [wechatAppSecret.secretArn],
       }),
+    );
+    return this;
+  }
+
+  /**
+   * Hands our Sign in with Apple key to the function: sets `APPLE_TEAM_ID`, `APPLE_KEY_ID` and
+   * `APPLE_PRIVATE_KEY_SECRET_ID`, and grants `secretsmanager:GetSecretValue` on that secret only.
+   */
+  useAppleKey(key: { secret: ISecret; teamId: string; keyId: string }): this {
+    this.addEnvironment('APPLE_TEAM_ID', key.teamId);
+    this.addEnvironment('APPLE_KEY_ID', key.keyId);
+    this.addEnvironment('APPLE_PRIVATE_KEY_SECRET_ID', key.secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [key.secret.secretArn] }),
     );
     return this;
   }
@@ -386,6 +409,16 @@ export class ServiceFunction extends NodejsFunction {
         resources: [key.keyArn],
       }),
     );
+    return this;
+  }
+
+  /**
+   * Lets the function put work on the account-deletion queue: sets `DELETION_QUEUE_URL` and grants
+   * `sqs:SendMessage` (which also authorizes SendMessageBatch) on that queue only.
+   */
+  useDeletionQueue(queue: IQueue): this {
+    this.addEnvironment('DELETION_QUEUE_URL', queue.queueUrl);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     return this;
   }
 

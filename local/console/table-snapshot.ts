@@ -6,7 +6,7 @@ import { currentRuntime } from '../../functions/composition/runtime';
 export type StoredRecord = Record<string, unknown> & { entity?: string; pk: string; sk: string };
 
 /** Attributes the console never shows: hashes, ciphertexts, keys. */
-const SECRET = /hash|ciphertext|secret|verifier|challenge|pepper/i;
+const SECRET = /hash|ciphertext|secret|verifier|challenge|pepper|providerToken/i;
 /** Records the console never shows: one-time codes (hashed, but still nobody's business). */
 const HIDDEN_PK = /^(SMSCODE|AUTHCODE)#/;
 

@@ -7,6 +7,8 @@ export interface EmulatorRequest {
   path: string;
   query: URLSearchParams;
   body: Record<string, unknown>;
+  /** The request's headers, lower-cased names. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface EmulatorResponse {
@@ -79,6 +81,7 @@ async function respond(
     path: url.pathname,
     query: url.searchParams,
     body,
+    headers: req.headers,
   };
   for (const handler of handlers) {
     const response = await handler(request);

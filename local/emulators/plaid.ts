@@ -83,8 +83,17 @@ export async function startPlaidEmulator(options: PlaidEmulatorOptions = {}) {
   const ticker = setInterval(tick, 1000);
   ticker.unref();
 
+  /** Plaid itself failing: the next `times` calls to `path` answer `errorCode` (`/emulator/outage`). */
+  const outages = new Map<string, { errorCode: string; times: number }>();
+
   const plaid = async (req: IncomingMessage, path: string, raw: string): Promise<PlaidResult> => {
     const rid = newRequestId();
+    const outage = outages.get(path);
+    if (outage !== undefined && req.method === 'POST') {
+      if (--outage.times <= 0) outages.delete(path);
+      const error = plaidError(outage.errorCode, rid);
+      return { status: error.status, body: error };
+    }
     if (state.config.latencyMs > 0) await new Promise((r) => setTimeout(r, state.config.latencyMs));
     const handler = api[path];
     if (req.method !== 'POST' || handler === undefined) {
@@ -109,7 +118,29 @@ export async function startPlaidEmulator(options: PlaidEmulatorOptions = {}) {
     return handler(body, rid);
   };
 
-  const control = plaidControl({ state, webhooks, keys, clock, tick });
+  const plaidControls = plaidControl({ state, webhooks, keys, clock, tick });
+  /** The control endpoints, and `/emulator/outage`: Plaid itself down for one endpoint. */
+  const control: typeof plaidControls = async (method, path, body) => {
+    if (method !== 'POST' || path !== '/emulator/outage') return plaidControls(method, path, body);
+    // The next `times` calls answer Plaid's error (INTERNAL_SERVER_ERROR, HTTP 500, by default).
+    const errorCode = body.errorCode ?? 'INTERNAL_SERVER_ERROR';
+    const times = body.times ?? 1;
+    if (typeof body.path !== 'string' || !(body.path in api))
+      return json(400, { error: 'path must be a Plaid endpoint, e.g. /item/remove' });
+    const known =
+      typeof errorCode === 'string' &&
+      (() => {
+        try {
+          return plaidError(errorCode, 'check') !== undefined;
+        } catch {
+          return false;
+        }
+      })();
+    if (!known || typeof times !== 'number' || times < 1)
+      return json(400, { error: 'errorCode must be a Plaid error code and times a number ≥ 1' });
+    outages.set(body.path, { errorCode: errorCode as string, times });
+    return json(200, { path: body.path, errorCode, times });
+  };
 
   const controlRequest = async (method: string, path: string, raw: string) => {
     let body: unknown;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { appleServer } from './apple';
 import { type EmulatorHandler, type EmulatorRequest, serveEmulator, token } from './http-kit';
 
 /** The app ids and secrets the emulators accept; the local runtime configures the API with them. */
@@ -30,8 +31,11 @@ interface SocialUser {
  * @example
  * const emulator = await startProviderEmulator({ port: 3002 });
  */
-export async function startProviderEmulator(options: { port?: number; host?: string } = {}) {
-  const faults = new Map<Provider, Fault>();
+export async function startProviderEmulator(
+  options: { port?: number; host?: string; now?: () => Date } = {},
+) {
+  const now = options.now ?? (() => new Date());
+  const faults = new Map<Provider, { mode: Fault; remaining: number }>();
   const wechatUsers = new Map<string, SocialUser>();
   const wechatCodes = new Map<string, string>();
   const wechatTokens = new Map<string, string>();
@@ -44,10 +48,19 @@ export async function startProviderEmulator(options: { port?: number; host?: str
 
   const faulty = async (provider: Provider) => {
     const fault = faults.get(provider);
-    if (fault === 'timeout') await new Promise((r) => setTimeout(r, 10_000));
-    if (fault === 'error') return { status: 503, body: { error: 'service unavailable' } };
-    return undefined;
+    if (fault === undefined || fault.mode === undefined) return undefined;
+    // A fault with a count answers that many calls, then the provider works again.
+    if (--fault.remaining <= 0) faults.delete(provider);
+    if (fault.mode === 'timeout') await new Promise((r) => setTimeout(r, 10_000));
+    return { status: 503, body: { error: 'service unavailable' } };
   };
+  const apple = await appleServer({
+    clientId: EMULATED_APPS.apple.clientId,
+    issuer: EMULATED_APPS.apple.issuer,
+    now,
+    signingKey: () => oidcKeys.apple[0] as { kid: string; privateKey: SigningKey },
+    faulty: () => faulty('apple'),
+  });
   const wechatError = (errcode: number, errmsg: string) => ({ status: 200, body: { errcode, errmsg } });
 
   const wechat: EmulatorHandler = async ({ method, path, query, body }) => {
@@ -207,9 +220,11 @@ export async function startProviderEmulator(options: { port?: number; host?: str
       const key = oidcKeys[provider][0] as { kid: string; privateKey: SigningKey };
       const app = EMULATED_APPS[provider];
       const sub = String(body.sub ?? `${provider === 'apple' ? '001234.' : '1'}${token(10)}`);
-      const now = Math.floor(Date.now() / 1000);
+      const issuedAt = Math.floor(now().getTime() / 1000);
       const idToken = await new SignJWT({
         nonce: createHash('sha256').update(body.nonce).digest('hex'),
+        // Google's id_tokens carry a jti; Apple's do not (the API then tells tokens apart by iat and nonce).
+        ...(provider === 'google' ? { jti: crypto.randomUUID() } : {}),
         ...(body.email === undefined ? {} : { email: body.email, email_verified: true }),
         ...(body.name === undefined ? {} : { name: body.name }),
         ...(body.picture === undefined ? {} : { picture: body.picture }),
@@ -218,10 +233,13 @@ export async function startProviderEmulator(options: { port?: number; host?: str
         .setIssuer(String(body.issuer ?? app.issuer))
         .setAudience(String(body.audience ?? app.clientId))
         .setSubject(sub)
-        .setIssuedAt(now)
-        .setExpirationTime(now + Number(body.expiresIn ?? 600))
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + Number(body.expiresIn ?? 600))
         .sign(key.privateKey);
-      return { status: 201, body: { idToken, sub } };
+      if (provider === 'google') return { status: 201, body: { idToken, sub } };
+      // Apple's SDK hands the app an authorization code beside the id_token.
+      const email = typeof body.email === 'string' ? body.email : undefined;
+      return { status: 201, body: { idToken, authorizationCode: apple.authorizationCode(sub, email), sub } };
     }
     return undefined;
   };
@@ -230,13 +248,20 @@ export async function startProviderEmulator(options: { port?: number; host?: str
     if (method !== 'POST' || path !== '/emulator/faults') return undefined;
     const provider = body.provider as Provider;
     const mode = body.mode === 'timeout' || body.mode === 'error' ? body.mode : undefined;
-    faults.set(provider, mode);
-    return { status: 200, body: { provider, mode: mode ?? 'none' } };
+    const times = typeof body.times === 'number' && body.times > 0 ? body.times : Number.POSITIVE_INFINITY;
+    if (mode === undefined) faults.delete(provider);
+    else faults.set(provider, { mode, remaining: times });
+    return {
+      status: 200,
+      body: { provider, mode: mode ?? 'none', ...(mode && Number.isFinite(times) ? { times } : {}) },
+    };
   };
 
-  const served = await serveEmulator([control, wechat, qq, oidc], options);
+  const served = await serveEmulator([control, wechat, qq, apple.handler, oidc], options);
   return {
     ...served,
+    /** Apple's server side: revocations seen, and where its notifications go. */
+    apple: { revocations: apple.revocations, setNotificationUrl: apple.setNotificationUrl },
     /** The environment that points the API at this emulator. */
     environment: (): Record<string, string> => ({
       WECHAT_BASE_URL: served.url,
@@ -246,6 +271,7 @@ export async function startProviderEmulator(options: { port?: number; host?: str
       QQ_APP_ID: EMULATED_APPS.qq.appId,
       APPLE_JWKS_URL: `${served.url}/oidc/apple/jwks`,
       APPLE_CLIENT_IDS: EMULATED_APPS.apple.clientId,
+      ...apple.environment(served.url),
       GOOGLE_JWKS_URL: `${served.url}/oidc/google/jwks`,
       GOOGLE_CLIENT_IDS: EMULATED_APPS.google.clientId,
     }),

@@ -120,8 +120,10 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
     expect(acknowledged.map((a) => a.id.replace(/\[.*\]$/, '[…]')).sort()).toEqual(
       [
         ...publicRoutes.map(() => 'AwsSolutions-APIG4'),
-        // The signing-key bootstrap provider's invoke wildcard; SMS publish on "*" (useSms, useAlerts)
-        // for each route that texts or alerts, and for the poller's worker.
+        // The invoke wildcards of the signing-key bootstrap's and the public-key publisher's providers;
+        // SMS publish on "*" (useSms, useAlerts) for each route that texts or alerts, and for the
+        // poller's worker.
+        'AwsSolutions-IAM5[…]',
         'AwsSolutions-IAM5[…]',
         ...routeList
           .filter((r) => r.capabilities.sms || r.capabilities.alerts)
@@ -129,7 +131,11 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[…]',
         // Unsubscribe on the alert topic's subscriptions ("<topic ARN>:*", see useEmailSubscriptions).
         ...routeList.filter((r) => r.capabilities.emailSubscriptions).map(() => 'AwsSolutions-IAM5[…]'),
-        // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret.
+        // …and for the account-deletion worker, which unsubscribes a deleted account's email.
+        'AwsSolutions-IAM5[…]',
+        // Secrets rotated by hand: signing keys, the SMS pepper, WeChat's AppSecret, Plaid's secret,
+        // the Sign in with Apple key.
+        'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',
         'AwsSolutions-SMG4',

@@ -11,9 +11,11 @@ import {
   unknownUsernameFailures,
 } from '../../functions/adapters/dynamo/entities/login-failures';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
+import { revokedSessions } from '../../functions/adapters/dynamo/entities/revoked-session';
 import { sessions } from '../../functions/adapters/dynamo/entities/session';
 import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
 import { phoneSends, sendWindows } from '../../functions/adapters/dynamo/entities/sms-limits';
+import { usedCredentials } from '../../functions/adapters/dynamo/entities/used-credential';
 import { users } from '../../functions/adapters/dynamo/entities/user';
 import type { PartitionKeyPrefix } from '../../functions/manifest/capabilities';
 import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
@@ -40,6 +42,11 @@ const tableFunctions = [
     .filter((r) => r.capabilities.table !== undefined)
     .map((r) => [r.id, api.functions.get(r.id) as ServiceFunction, r.capabilities.table] as const),
   ['pollerWorker', api.poller.worker, backgroundDeployments.pollerWorker.capabilities.table] as const,
+  [
+    'authorizer',
+    api.node.findChild('Authorizer') as ServiceFunction,
+    backgroundDeployments.authorizer.capabilities.table,
+  ] as const,
 ];
 
 describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => {
@@ -55,6 +62,15 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       expect(leadingKeys(statements[0])).toEqual(table?.partitionKeys.map((p) => `${p}*`));
     },
   );
+
+  it('lets the authorizer read the revocation list and nothing else of the table', () => {
+    const authorizer = api.node.findChild('Authorizer') as ServiceFunction;
+    const statements = onTable(authorizer);
+    expect(statements).toHaveLength(1);
+    expect(asList(statements[0]?.Action)).toEqual(['dynamodb:BatchGetItem']);
+    expect(leadingKeys(statements[0])).toEqual(['REVOKED#*']);
+    expect(onIndexes(authorizer)).toEqual([]);
+  });
 
   it('keeps the SMS function away from bank links, sessions and accounts', () => {
     const granted = leadingKeys(onTable(api.functions.get('smsSend') as ServiceFunction)[0]);
@@ -108,6 +124,8 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
       institutionGuards.key('u', 'ins').pk,
       linkTokens.key('h').pk,
+      revokedSessions.key(0, 1).pk,
+      usedCredentials.key('k').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 

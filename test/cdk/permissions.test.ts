@@ -93,8 +93,10 @@ describe('Permissions', () => {
       expect(onIndexes.length > 0).toBe(queries);
     });
 
-    it('gives the authorizer no table permission at all', () => {
-      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'dynamodb:')).toEqual([]);
+    it('gives the authorizer one table permission: BatchGetItem, for the revocation list', () => {
+      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'dynamodb:')).toEqual([
+        'dynamodb:BatchGetItem',
+      ]);
     });
 
     it('gives the signing-key bootstrap no table permission', () => {
@@ -205,10 +207,8 @@ describe('Permissions', () => {
       },
     );
 
-    it('lets the authorizer read the secret, and only read it', () => {
-      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'secretsmanager:')).toEqual([
-        'secretsmanager:GetSecretValue',
-      ]);
+    it('gives the authorizer no secret at all: it verifies with the published public keys', () => {
+      expect(actionsWithPrefix(statementsOf(authorizerFunction), 'secretsmanager:')).toEqual([]);
     });
   });
 
@@ -308,6 +308,7 @@ describe('Permissions', () => {
             )
             .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),
+          logicalIdOf(api.accountDeletion.worker),
         ].sort(),
       );
     });
@@ -376,8 +377,16 @@ describe('Permissions', () => {
       }
     });
 
-    it.each(routeList.map((r) => [r.id] as const))('%s gets no SQS permission', (id) => {
-      expect(actionsWithPrefix(statementsOf(routeFunction(id)), 'sqs:')).toEqual([]);
-    });
+    it.each(routeList.map((r) => [r.id, r.capabilities.deletionQueue === 'send'] as const))(
+      '%s may send to the deletion queue (%s) and to no other queue',
+      (id, sends) => {
+        const statements = statementsOf(routeFunction(id));
+        expect(actionsWithPrefix(statements, 'sqs:')).toEqual(sends ? ['sqs:SendMessage'] : []);
+        for (const statement of statements.filter((s) => JSON.stringify(s.Action).includes('sqs:')))
+          expect(statement.Resource).toEqual({
+            'Fn::GetAtt': [logicalIdOf(api.accountDeletion.queue), 'Arn'],
+          });
+      },
+    );
   });
 });

@@ -32,8 +32,8 @@ function environmentAtDeploy(variables: Record<string, unknown>): Record<string,
 }
 
 describe('Class: ServiceFunction', () => {
-  it('covers every function of the app: the routes, the authorizer, the poller, the bootstrap and its provider', () => {
-    expect(functions).toHaveLength(routeList.length + 5);
+  it('covers every function of the app: the routes, the authorizer, the poller, the deletion worker, the bootstrap, the public-key publisher and their providers', () => {
+    expect(functions).toHaveLength(routeList.length + 8);
   });
 
   it.each(functions.map((f) => [f.id, f] as const))('%s runs Node.js 24 on ARM64', (_id, fn) => {

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import { synthesize } from './fixture';
 
 describe('Third-party sign-in infrastructure', () => {
@@ -33,5 +34,48 @@ describe('Third-party sign-in infrastructure', () => {
     expect(
       functions.filter((fn) => fn.Properties.Environment?.Variables?.WECHAT_APP_SECRET_ID !== undefined),
     ).toEqual([]);
+  });
+
+  it('lets only the functions that sign with it read the Apple key, and sets its ids beside it', () => {
+    // Prepare
+    const { data, apiTemplate } = synthesize({
+      appleClientIds: 'com.example.app',
+      appleTeamId: 'ABCDE12345',
+      appleKeyId: 'KEY1234567',
+    });
+    data.hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({ Description: Match.stringLikeRegexp('Sign in with Apple private key') }),
+      DeletionPolicy: 'Retain',
+    });
+
+    // Act
+    const functions = Object.values(apiTemplate.findResources('AWS::Lambda::Function'));
+    const policies = Object.values(apiTemplate.findResources('AWS::IAM::Policy'));
+    const readers = policies
+      .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('AppleSignInKey'))
+      .flatMap((policy) => policy.Properties.Roles.map((role: { Ref: string }) => role.Ref))
+      .sort();
+    const withKey = functions.filter(
+      (fn) => fn.Properties.Environment?.Variables?.APPLE_PRIVATE_KEY_SECRET_ID,
+    );
+
+    // Assess
+    expect(withKey.map((fn) => fn.Properties.Description).sort()).toEqual(
+      [
+        ...routeList.filter((r) => r.capabilities.appleKey === 'sign').map((r) => `${r.method} ${r.path}`),
+        'Account deletion: removes bank links at Plaid, revokes Apple tokens (deletion queue).',
+      ].sort(),
+    );
+    expect(readers).toEqual(withKey.map((fn) => fn.Properties.Role['Fn::GetAtt'][0]).sort());
+    for (const fn of withKey)
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        APPLE_TEAM_ID: 'ABCDE12345',
+        APPLE_KEY_ID: 'KEY1234567',
+      });
+  });
+
+  it('gives no function the Apple key while its team and key ids are not set', () => {
+    const { apiTemplate } = synthesize({ appleClientIds: 'com.example.app' });
+    expect(JSON.stringify(apiTemplate.toJSON())).not.toContain('AppleSignInKey');
   });
 });

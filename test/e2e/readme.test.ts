@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OffsetClock } from '../../local/clock';
 import { startTestApi } from '../support/test-runtime';
 
 const run = promisify(execFile);
@@ -29,7 +30,9 @@ function walkthroughBlocks(): { title: string; script: string }[] {
 let api: Awaited<ReturnType<typeof startTestApi>>;
 
 beforeAll(async () => {
-  api = await startTestApi({ providers: true, plaid: {} });
+  // One clock for the API, the poller and the emulator, served at /_local/clock as `npm start` does.
+  const clock = new OffsetClock();
+  api = await startTestApi({ providers: true, plaid: { now: () => clock.now() }, localClock: clock });
 });
 afterAll(async () => {
   await api.close();
@@ -44,6 +47,8 @@ describe('The README walkthrough, run as a reader runs it', () => {
       'Signing in with a phone',
       'Signing in with WeChat, QQ, Apple or Google',
       'A bank link that breaks and gets repaired',
+      'Deleting an account',
+      "Plaid's slower failures: a pending disconnect, staleness, an outage",
     ]);
   });
 
@@ -90,6 +95,26 @@ describe('The README walkthrough, run as a reader runs it', () => {
       expect(bank).toMatch(/^login_required$/m);
       expect(bank).toMatch(/ERROR → delivered/);
       expect(bank.match(/^healthy$/gm)?.length).toBe(2);
+      const slow = outputs.get("Plaid's slower failures: a pending disconnect, staleness, an outage") ?? '';
+      // A pending disconnect stays pending through a clean poll, with its countdown, then breaks.
+      expect(slow).toMatch(/^pending_disconnect until \d{4}-/m);
+      expect(slow).toMatch(/will stop sharing data in 7 days/);
+      expect(slow).not.toMatch(/connected again/);
+      expect(slow).toMatch(/^login_required$/m);
+      // Staleness: marked, and told once.
+      expect(slow).toMatch(/^healthy, stale since \d{4}-/m);
+      expect(slow.match(/no new data from your bank/g)?.length).toBe(1);
+      // An outage holds the alert; it goes out once the institution is back.
+      expect(slow).toMatch(/^login_required, institution degraded$/m);
+      expect(slow).toMatch(/^alerts while degraded: 0$/m);
+      expect(slow).toMatch(/^alerts once it is back: 1$/m);
+      const deletion = outputs.get('Deleting an account') ?? '';
+      expect(deletion).toMatch(/\{"deletedAt":"[^"]+"\}/);
+      expect(deletion).toMatch(/^(INVALID_TOKEN|REAUTH_REQUIRED)$/m);
+      expect(deletion).toMatch(/^plaid-item done PLAID_REQUEST_FAILED$/m);
+      expect(deletion).toMatch(/^apple-token done$/m);
+      expect(deletion).toContain('Plaid Item removed: true');
+      expect(deletion).toContain('Apple revocations: refresh_token');
     },
     300_000,
   );

@@ -1,4 +1,4 @@
-import type { AlertStep } from '../../functions/domain/alert-policy';
+import type { LedgerStep } from '../../functions/domain/alert-policy';
 import { ConflictError } from '../../functions/domain/errors';
 import type { AlertKey, AlertLedger } from '../../functions/domain/ports/alert-ledger';
 import { alertKey, InMemoryTable } from './in-memory-table';
@@ -7,7 +7,7 @@ import { alertKey, InMemoryTable } from './in-memory-table';
 export class InMemoryAlertLedger implements AlertLedger {
   constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
 
-  async stepsOf(input: Parameters<AlertLedger['stepsOf']>[0]): Promise<AlertStep[]> {
+  async stepsOf(input: Parameters<AlertLedger['stepsOf']>[0]): Promise<LedgerStep[]> {
     const staleBefore = input.staleBefore.toISOString();
     return [...this.table.alertClaims.values()]
       .filter(
@@ -18,7 +18,7 @@ export class InMemoryAlertLedger implements AlertLedger {
           (c.state === 'sent' || c.claimedAt > staleBefore),
       )
       .sort((a, b) => a.step.localeCompare(b.step))
-      .map((c) => c.step as AlertStep);
+      .map((c) => c.step as LedgerStep);
   }
 
   async claim(key: AlertKey, input: { claimId: string; now: Date; staleBefore: Date }): Promise<boolean> {

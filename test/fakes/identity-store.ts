@@ -9,7 +9,7 @@ export class InMemoryIdentityStore implements IdentityStore {
     const { type, subject, userId } = input.identity;
     if (this.table.identity(type, subject)?.userId !== userId) return 'gone';
     const user = this.table.users.get(userId);
-    if (user === undefined || (user.identityCount ?? 0) <= 1) return 'last';
+    if (user === undefined || (input.evenLast !== true && (user.identityCount ?? 0) <= 1)) return 'last';
     this.table.identities.delete(identityKey(type, subject));
     this.table.countIdentities(userId, -1);
     if (type === 'phone') delete user.phone;

@@ -1,4 +1,5 @@
 import { PlaidRequestError, WebhookRejectedError } from '../../functions/domain/errors';
+import type { InstitutionStatus } from '../../functions/domain/item-status';
 import type {
   LinkSessionSummary,
   LinkTokenRequest,
@@ -22,6 +23,8 @@ export class FakePlaidGateway implements PlaidGateway {
   readonly calls: Call[] = [];
   /** Method → Plaid error codes its next calls fail with, one per call. */
   readonly failures = new Map<keyof PlaidGateway, string[]>();
+  /** Institution id → what `/institutions/get_by_id` reports for its item logins (healthy if unset). */
+  readonly institutions = new Map<string, InstitutionStatus>();
   private readonly publicTokens = new Map<string, string>();
   private counter = 0;
 
@@ -101,6 +104,11 @@ export class FakePlaidGateway implements PlaidGateway {
     this.record('updateWebhook', accessToken);
     this.snapshot(accessToken);
     this.webhooks.set(accessToken, url);
+  }
+
+  async institutionStatus(institutionId: string): Promise<InstitutionStatus | undefined> {
+    this.record('institutionStatus', institutionId);
+    return this.institutions.get(institutionId) ?? 'healthy';
   }
 
   async webhookVerificationKey(kid: string) {

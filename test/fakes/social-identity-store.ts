@@ -1,5 +1,5 @@
 import { ConflictError, InvariantError } from '../../functions/domain/errors';
-import type { IdentityRecord, IdentityType } from '../../functions/domain/model';
+import type { IdentityRecord, IdentityType, ProviderToken } from '../../functions/domain/model';
 import type { SocialIdentityStore } from '../../functions/domain/ports/social-identity-store';
 import { copy, InMemoryTable, identityKey } from './in-memory-table';
 
@@ -43,5 +43,11 @@ export class InMemorySocialIdentityStore implements SocialIdentityStore {
     else this.table.identities.delete(identityKey(replaced.type, replaced.subject));
     this.table.appendAuditEvent(input.event);
     return 'linked';
+  }
+
+  async saveProviderToken(identity: IdentityRecord, token: ProviderToken): Promise<void> {
+    const stored = this.table.identity(identity.type, identity.subject);
+    if (stored?.userId !== identity.userId) return;
+    this.table.putIdentity({ ...stored, providerToken: token });
   }
 }

@@ -10,9 +10,10 @@ let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock(new Date());
 
 beforeAll(async () => {
+  // The emulator shares the clock, as /_local/clock moves both: Plaid's data timestamps follow it.
   api = await startTestApi({
     clock,
-    plaid: {},
+    plaid: { now: () => clock.now() },
     env: {
       SMS_PER_IP_HOURLY: '1000',
       PLAID_REDIRECT_URI: 'https://app.example.com/plaid/oauth',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteId, routeList } from '../../functions/api/routes';
-import { deployedRoutes } from '../../functions/manifest/function-manifest';
+import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
 import { phoneUser, plaidControl } from '../support/bank';
 import { latestCode } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
@@ -14,6 +14,8 @@ import { startTestApi } from '../support/test-runtime';
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const used = new Map<RouteId, Set<string>>();
 let recording: string[] = [];
+/** What the authorizer read, over the whole journey. */
+const authorizerKeys: string[] = [];
 
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const PKCE = { codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256' };
@@ -79,7 +81,13 @@ beforeAll(async () => {
   const { table } = await import('../../functions/composition/accounts');
   table().client.middlewareStack.add(
     (next) => async (args) => {
-      recording.push(...partitionKeysOf(args.input as Record<string, unknown>));
+      const input = args.input as Record<string, unknown>;
+      const keys = partitionKeysOf(input);
+      // The authorizer runs in front of the route, in the same process: its revocation-list read
+      // (a BatchGetItem of REVOKED# keys only) is its own, not the route's.
+      const authorizers =
+        'RequestItems' in input && keys.length > 0 && keys.every((k) => k.startsWith('REVOKED#'));
+      (authorizers ? authorizerKeys : recording).push(...keys);
       return next(args);
     },
     { step: 'initialize', name: 'partitionKeyRecorder' },
@@ -172,6 +180,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     await call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
     await call('GET', `/v1/plaid/items/${itemId}/events`, { token: user.token });
     await call('DELETE', `/v1/plaid/items/${itemId}`, { token: user.token });
+    await call('DELETE', '/v1/me', { token: user.token });
 
     // Last, what ends sessions.
     await call('DELETE', `/v1/me/sessions/${other.id}`, { token });
@@ -186,6 +195,11 @@ describe('Partition keys used ⊆ partition keys granted', () => {
         outside: [],
       });
     }
+    // The authorizer read the revocation list, and nothing else.
+    expect(authorizerKeys.length).toBeGreaterThan(0);
+    expect([...new Set(authorizerKeys.map(prefixOf))]).toEqual(
+      backgroundDeployments.authorizer.capabilities.table.partitionKeys,
+    );
     // Every route with table actions was seen using the table, but those that only query an index.
     const indexOnly: RouteId[] = ['me', 'listSessions', 'plaidListItems'];
     const unseen = deployedRoutes

@@ -186,15 +186,19 @@ describe('Apple and Google id_tokens', () => {
   });
 
   it('accepts a token signed with a rotated key after fetching the JWKS again', async () => {
+    const first = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
     await social({
       provider: 'apple',
-      idToken: (await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' })).idToken,
+      idToken: first.idToken,
+      authorizationCode: first.authorizationCode,
       nonce: 'nonce-1234567890',
     });
     const { kid } = await emulator('/emulator/oidc/apple/rotate-key');
-    const { idToken } = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
+    const { idToken, authorizationCode } = await emulator('/emulator/oidc/apple/id-token', {
+      nonce: 'nonce-1234567890',
+    });
     expect(JSON.parse(Buffer.from(idToken?.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(kid);
-    const r = await social({ provider: 'apple', idToken, nonce: 'nonce-1234567890' });
+    const r = await social({ provider: 'apple', idToken, authorizationCode, nonce: 'nonce-1234567890' });
     expect(r.status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Clock } from '../../functions/domain/clock';
+import type { OffsetClock } from '../../local/clock';
 import { createTable } from '../../local/create-table';
 import type { PlaidEmulatorOptions } from '../../local/emulators/plaid';
 import { localEnvironment } from '../../local/environment';
@@ -31,13 +32,18 @@ export async function freshEnvironment(overrides: Record<string, string> = {}) {
 export async function startTestApi(
   input: {
     clock?: Clock;
+    /** The local runtime's clock, served at `/_local/clock` (pass the same to the emulator's `now`). */
+    localClock?: OffsetClock;
     env?: Record<string, string>;
     providers?: boolean;
     plaid?: PlaidEmulatorOptions;
   } = {},
 ) {
   const { startProviderEmulator } = await import('../../local/emulators/providers');
-  const providers = input.providers ? await startProviderEmulator() : undefined;
+  const emulatorClock = input.clock ?? input.localClock;
+  const providers = input.providers
+    ? await startProviderEmulator(emulatorClock === undefined ? {} : { now: () => emulatorClock.now() })
+    : undefined;
   const { startPlaidEmulator } = await import('../../local/emulators/plaid');
   const plaid = input.plaid === undefined ? undefined : await startPlaidEmulator(input.plaid);
   const { env, tableName, endpoint } = await freshEnvironment({
@@ -49,14 +55,28 @@ export async function startTestApi(
   const { startApiServer } = await import('../../local/api-server');
   const { localRoutes } = await import('../../local/local-routes');
   const { localPoller } = await import('../../local/poller');
+  const { localDeletionQueue } = await import('../../local/deletion-queue');
   const poller = localPoller();
+  const deletions = localDeletionQueue();
   const api = await startApiServer({
-    localRoutes: localRoutes({ poller, ...(plaid === undefined ? {} : { plaid }) }),
+    localRoutes: localRoutes({
+      poller,
+      deletions,
+      ...(plaid === undefined ? {} : { plaid }),
+      ...(input.localClock === undefined ? {} : { clock: input.localClock }),
+    }),
   });
   env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;
+  providers?.apple.setNotificationUrl(`${api.url}/v1/apple/notifications`);
   Object.assign(process.env, env);
   const { configureRuntime } = await import('../../functions/composition/runtime');
-  configureRuntime({ env, ...(input.clock === undefined ? {} : { clock: input.clock }) });
+  const clock = input.clock ?? input.localClock;
+  configureRuntime({ env, ...(clock === undefined ? {} : { clock }) });
+  // A test that sets DELETION_QUEUE_URL gets the SQS queue (mocked), as in AWS.
+  if (env.DELETION_QUEUE_URL === undefined) {
+    const { provideDeletionQueue } = await import('../../functions/composition/account-deletion');
+    provideDeletionQueue(deletions);
+  }
   const call = async (
     method: string,
     path: string,
@@ -86,9 +106,10 @@ export async function startTestApi(
   };
   const close = async () => {
     await poller.stop();
+    await deletions.drain();
     await api.close();
     await providers?.close();
     await plaid?.close();
   };
-  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller };
+  return { url: api.url, call, close, env, tableName, endpoint, providers, plaid, poller, deletions };
 }

@@ -38,4 +38,24 @@ describe('Function bundles', () => {
       }
     },
   );
+
+  it.each(['authorizer', 'jwks'])(
+    '%s loads no Secrets Manager client: it has the public keys only (issue 10 item 5)',
+    async (name) => {
+      // Act: bundled with the SDK left outside, as in Lambda: an SDK import stays a named import.
+      const result = await build({
+        ...BUNDLING,
+        sourcemap: false,
+        entryPoints: [join(ROOT, 'functions', 'handlers', `${name}.ts`)],
+        external: ['@aws-sdk/*'],
+        write: false,
+        logLevel: 'silent',
+      });
+      const code = result.outputFiles[0]?.text ?? '';
+
+      // Assess
+      expect(code).not.toContain('@aws-sdk/client-secrets-manager');
+      expect(code).not.toContain('GetSecretValue');
+    },
+  );
 });

@@ -10,11 +10,13 @@ import {
 
 /** What a fully configured deployment sets (AWS flavour). */
 const complete: Record<string, string> = {
+  DELETION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/deletions',
   TABLE_NAME: 'linkguard',
   AWS_REGION: 'us-east-1',
   JWT_ISSUER: 'https://api.example.test',
   JWT_AUDIENCE: 'linkguard-api',
   SIGNING_KEYS_SECRET_ID: 'keys',
+  PUBLIC_JWKS: '{"keys":[]}',
   SMS_PEPPER_SECRET_ID: 'pepper',
   SMS_TRANSPORT: 'sns',
   PLAID_CLIENT_ID: 'client',
@@ -39,7 +41,9 @@ describe('Cold start: each function checks the configuration of exactly its capa
     ['sms-send', 'SMS_PEPPER_SECRET_ID'],
     ['me', 'TABLE_NAME'],
     ['login', 'JWT_ISSUER'],
-    ['authorizer', 'SIGNING_KEYS_SECRET_ID'],
+    ['authorizer', 'PUBLIC_JWKS'],
+    // It reads the revocation list.
+    ['authorizer', 'TABLE_NAME'],
     ['plaid-items-create', 'TOKEN_KEY_ID'],
     ['plaid-item-repair', 'ALERT_TOPIC_ARN'],
     ['me-update', 'ALERT_TOPIC_ARN'],
@@ -51,10 +55,20 @@ describe('Cold start: each function checks the configuration of exactly its capa
   });
 
   it.each([
-    ['jwks', ['TABLE_NAME', 'SMS_PEPPER_SECRET_ID', 'TOKEN_KEY_ID', 'ALERT_TOPIC_ARN', 'PLAID_CLIENT_ID']],
+    [
+      'jwks',
+      [
+        'SIGNING_KEYS_SECRET_ID',
+        'TABLE_NAME',
+        'SMS_PEPPER_SECRET_ID',
+        'TOKEN_KEY_ID',
+        'ALERT_TOPIC_ARN',
+        'PLAID_CLIENT_ID',
+      ],
+    ],
     ['me', ['SIGNING_KEYS_SECRET_ID', 'SMS_PEPPER_SECRET_ID', 'TOKEN_KEY_ID', 'CHECK_QUEUE_URL']],
     ['sms-send', ['TOKEN_KEY_ID', 'ALERT_TOPIC_ARN', 'SIGNING_KEYS_SECRET_ID', 'JWT_ISSUER']],
-    ['authorizer', ['TABLE_NAME', 'SMS_PEPPER_SECRET_ID', 'PLAID_SECRET_ID']],
+    ['authorizer', ['SIGNING_KEYS_SECRET_ID', 'SMS_PEPPER_SECRET_ID', 'PLAID_SECRET_ID', 'TOKEN_KEY_ID']],
     ['plaid-link-token', ['SIGNING_KEYS_SECRET_ID', 'TOKEN_KEY_ID']],
   ])('%s starts without what it has no capability for (%j)', async (handler, missing) => {
     await expect(coldStart(handler, without(...missing))).resolves.toHaveProperty('handler');

@@ -46,7 +46,9 @@ describe('Function: classifyPlaidError', () => {
     ['RATE_LIMIT_EXCEEDED', 'rate_limited', undefined],
     ['ITEM_GET_LIMIT', 'rate_limited', undefined],
     ['ITEM_NOT_FOUND', 'permanent', 'not_found'],
-    ['INVALID_ACCESS_TOKEN', 'permanent', 'not_found'],
+    ['INSTITUTION_NO_LONGER_SUPPORTED', 'permanent', 'not_found'],
+    ['INVALID_ACCESS_TOKEN', 'operator', undefined],
+    ['INVALID_API_KEYS', 'operator', undefined],
   ])('%s is %s → %s', (code, category, status) => {
     expect(classifyPlaidError(code)).toEqual({ category, status, known: true });
   });

@@ -35,6 +35,7 @@ const failingPlaid = (error: unknown): PlaidGateway => ({
   removeItem: async () => Promise.reject(error),
   updateWebhook: async () => Promise.reject(error),
   webhookVerificationKey: async () => Promise.reject(error),
+  institutionStatus: async () => Promise.reject(error),
 });
 
 describe('Only Plaid and the network are "Plaid unavailable"', () => {

@@ -1,9 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsClients } from '../../functions/adapters/aws-clients';
 import { HmacOtpCrypto } from '../../functions/adapters/otp-crypto';
 import { lazySecret } from '../../functions/adapters/secret-sources';
+import { publicJwk } from '../../functions/adapters/signing-keys';
 import { configureRuntime } from '../../functions/composition/runtime';
 import { testKeySet } from '../support/keys';
 
@@ -47,26 +49,33 @@ describe('A failed secret load heals on the next request', () => {
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  it('verifies tokens again in the authorizer after one throttled read of the keys', async () => {
+  it('verifies tokens in the authorizer without reading any secret: the public keys are in PUBLIC_JWKS', async () => {
+    // Prepare
     const keySet = await testKeySet();
-    secrets
-      .on(GetSecretValueCommand)
-      .rejectsOnce(throttled)
-      .resolves({ SecretString: JSON.stringify(keySet) });
-    configureRuntime({ env });
-    const { accessTokenSigner, accessTokenVerifierUseCase } = await import(
-      '../../functions/composition/tokens'
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(keySet) });
+    const table = mockClient(DynamoDBDocumentClient);
+    table.on(BatchGetCommand).resolves({ Responses: { linkguard: [] } });
+    configureRuntime({ env: { ...env, PUBLIC_JWKS: JSON.stringify({ keys: keySet.keys.map(publicJwk) }) } });
+    const { accessTokenSigner } = await import('../../functions/composition/tokens');
+    const { accessTokenVerifierUseCase } = await import(
+      '../../functions/composition/access-token-verification'
     );
-    const verify = accessTokenVerifierUseCase();
-
-    await expect(verify('x.y.z')).rejects.toThrow('Rate exceeded');
     const { token } = await accessTokenSigner().sign({
       userId: 'usr_1',
       sessionId: 'ses_1',
       now: new Date(),
       authTime: new Date(),
     });
-    await expect(verify(token)).resolves.toMatchObject({ userId: 'usr_1', sessionId: 'ses_1' });
+    const readsBySigner = secrets.commandCalls(GetSecretValueCommand).length;
+
+    // Act
+    const verified = await accessTokenVerifierUseCase()(token);
+
+    // Assess
+    expect(verified).toMatchObject({ userId: 'usr_1', sessionId: 'ses_1' });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(readsBySigner);
+    expect(table.commandCalls(BatchGetCommand)).toHaveLength(1); // the revocation list
+    table.restore();
   });
 
   it('reads a provider secret again after a failed read (Plaid, WeChat)', async () => {

@@ -1,4 +1,4 @@
-import type { AlertStep } from '../../domain/alert-policy';
+import type { LedgerStep } from '../../domain/alert-policy';
 import type { AlertKey, AlertLedger } from '../../domain/ports/alert-ledger';
 import { alertClaims } from './entities/alert-claim';
 import { itemEvents } from './entities/item-event';
@@ -11,7 +11,7 @@ export class DynamoAlertLedger implements AlertLedger {
   constructor(private readonly table: Table) {}
 
   /** Pattern: an episode's claimed and sent alerts (Query, `ITEM#<id>`, sk begins_with `ALERT#<episode>#`). */
-  async stepsOf(input: Parameters<AlertLedger['stepsOf']>[0]): Promise<AlertStep[]> {
+  async stepsOf(input: Parameters<AlertLedger['stepsOf']>[0]): Promise<LedgerStep[]> {
     const { items } = await this.table.query({
       key: alertClaims.ofEpisode(input.itemId, input.episodeId),
       consistent: true,
@@ -19,7 +19,7 @@ export class DynamoAlertLedger implements AlertLedger {
     const staleBefore = input.staleBefore.toISOString();
     return items
       .filter((i) => i.channel === input.channel && (i.state === 'sent' || String(i.claimedAt) > staleBefore))
-      .map((i) => i.step as AlertStep);
+      .map((i) => i.step as LedgerStep);
   }
 
   /** Pattern: claim an alert (PutItem, `attribute_not_exists` or a stale claim). */

@@ -24,7 +24,9 @@ export class DynamoIdentityStore implements IdentityStore {
           expression: `ADD identityCount :minus${type === 'phone' ? ' REMOVE phone' : ''}`,
           values: { ':minus': -1 },
         },
-        { if: { expression: 'identityCount > :one', values: { ':one': 1 } }, name: 'count' },
+        input.evenLast === true
+          ? { if: conditions.present, name: 'count' }
+          : { if: { expression: 'identityCount > :one', values: { ':one': 1 } }, name: 'count' },
       )
       .delete(identityTypes.key(userId, type))
       .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))

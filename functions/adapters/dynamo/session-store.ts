@@ -2,6 +2,7 @@ import type { SessionRecord } from '../../domain/model';
 import type { RotationResult, SessionStore } from '../../domain/ports/session-store';
 import { auditEvents } from './entities/audit-event';
 import { owner } from './entities/owner';
+import { listRevokedSessions } from './entities/revoked-session';
 import { sessions } from './entities/session';
 import { epochSeconds } from './entities/stored';
 import type { Expression } from './expression';
@@ -12,6 +13,8 @@ export class DynamoSessionStore implements SessionStore {
   constructor(
     private readonly table: Table,
     private readonly eventRetentionSeconds: number,
+    /** How long a revoked session stays on the revocation list (config `revocationList`). */
+    private readonly revocationEntrySeconds: number,
   ) {}
 
   /**
@@ -84,17 +87,25 @@ export class DynamoSessionStore implements SessionStore {
     return item === undefined ? undefined : sessions.fromItem(item);
   }
 
-  /** Pattern: revoke a live session of a user (TransactWriteItems: conditional update, put event). */
+  /**
+   * Pattern: revoke a live session of a user (TransactWriteItems: conditional update, put event,
+   * add the session to the revocation list so its access tokens are refused within seconds).
+   */
   async revoke(input: Parameters<SessionStore['revoke']>[0]): Promise<boolean> {
-    const outcome = await this.table
+    const tx = this.table
       .transaction()
       .update(
         sessions.key(input.sessionId),
         { expression: 'SET revokedAt = :now, revokeReason = :reason', values: { ':reason': input.reason } },
         { if: { expression: LIVE.expression, values: live(input.userId, input.now) }, name: 'session' },
       )
-      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
-      .run();
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds));
+    const until = new Date(input.now.getTime() + this.revocationEntrySeconds * 1000);
+    const outcome = await listRevokedSessions(tx, {
+      sessionIds: [input.sessionId],
+      now: input.now,
+      until,
+    }).run();
     return outcome.ok;
   }
 

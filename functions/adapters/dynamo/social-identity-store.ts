@@ -1,9 +1,10 @@
 import { ConflictError } from '../../domain/errors';
-import type { IdentityRecord, IdentityType } from '../../domain/model';
+import type { IdentityRecord, IdentityType, ProviderToken } from '../../domain/model';
 import type { SocialIdentityStore } from '../../domain/ports/social-identity-store';
 import { auditEvents } from './entities/audit-event';
 import { identities } from './entities/identity';
 import { addIdentity, createUser, replaceIdentity } from './entities/user';
+import { conditions } from './expression';
 import type { Table } from './table';
 
 /** Third-party identities (WeChat, QQ, Apple, Google): each provider subject belongs to one user. */
@@ -47,5 +48,14 @@ export class DynamoSocialIdentityStore implements SocialIdentityStore {
     if (outcome.ok) return 'linked';
     if (outcome.failed === 'user') throw new ConflictError();
     return outcome.failed === 'type' ? 'type_taken' : 'identity_taken';
+  }
+
+  /** Pattern: keep a provider token on an identity (UpdateItem, if still the same user's). */
+  async saveProviderToken(identity: IdentityRecord, token: ProviderToken): Promise<void> {
+    await this.table.update(
+      identities.key(identity.type, identity.subject),
+      { expression: 'SET providerToken = :token', values: { ':token': token } },
+      conditions.ownedBy(identity.userId),
+    );
   }
 }

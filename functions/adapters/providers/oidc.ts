@@ -69,12 +69,23 @@ export class OidcVerifier {
       throw new ProviderRejectedError('the id_token was issued for another nonce.');
     }
     const name = typeof payload.name === 'string' ? payload.name : undefined;
+    // What makes this token one token: its jti when the provider sets one (Google), else its
+    // issue time and nonce (a fresh nonce per sign-in). Never its bytes: an ES256 signature can
+    // be re-encoded into a second valid one.
+    const unique =
+      typeof payload.jti === 'string' ? `jti:${payload.jti}` : `iat:${payload.iat}:${payload.nonce}`;
+    const replayKey = createHash('sha256')
+      .update([this.settings.provider, String(payload.iss), String(payload.sub), unique].join('\n'))
+      .digest('base64url');
+    const audience = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
     return {
       provider: this.settings.provider,
       subject: String(payload.sub),
+      replayKey: { key: replayKey, expiresAt: new Date(Number(payload.exp) * 1000) },
       ...(name === undefined ? {} : { nickname: name }),
       ...(typeof payload.picture === 'string' ? { avatarUrl: payload.picture } : {}),
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+      ...(typeof audience === 'string' ? { clientId: audience } : {}),
     };
   }
 }

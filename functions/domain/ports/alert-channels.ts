@@ -1,5 +1,18 @@
 /** What an alert on the topic is about. */
-export type AlertEventType = 'item.needs_action' | 'item.reminder' | 'item.restored';
+export type AlertEventType =
+  | 'item.needs_action'
+  | 'item.reminder'
+  | 'item.restored'
+  /** A reminder before a known deadline: consent expiry or a pending disconnect. */
+  | 'item.deadline'
+  /** No new data for days while Plaid reports no error. */
+  | 'item.stale'
+  /** A neutral one-off notice (a revocation the user made on purpose). */
+  | 'item.notice'
+  /** The institution's outage that touched the Item is over. */
+  | 'item.institution_back'
+  /** A change to the account's security (sign-in on a new device, password, ways in, phone, deletion). */
+  | 'security.notice';
 
 /** Where alerts go: the user's phone, and the alert topic (email and other subscribers). */
 export interface AlertChannels {
@@ -7,7 +20,8 @@ export interface AlertChannels {
   publishEvent(input: {
     eventType: AlertEventType;
     userId: string;
-    itemId: string;
+    /** The bank link the alert is about; absent for account notices. */
+    itemId?: string;
     subject: string;
     message: string;
   }): Promise<void>;

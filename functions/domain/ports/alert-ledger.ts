@@ -1,14 +1,18 @@
-import type { AlertStep } from '../alert-policy';
+import type { LedgerStep } from '../alert-policy';
 import type { ItemEvent } from '../item-state-machine';
 
 /** The channels an alert goes out on. Each is exactly-once on its own. */
 export type AlertChannel = 'sms' | 'topic';
 
-/** One send: this step of this episode on this channel. `restored` closes an episode. */
+/**
+ * One send: this step of this series on this channel. A series is an episode (`episodeId`), or a
+ * deadline, staleness or outage series (`consent-<at>`, `disconnect-<at>`, `stale-<at>`, `back-<at>`).
+ * `restored` closes an episode.
+ */
 export interface AlertKey {
   itemId: string;
   episodeId: string;
-  step: AlertStep | 'restored';
+  step: LedgerStep;
   channel: AlertChannel;
 }
 
@@ -20,7 +24,7 @@ export interface AlertLedger {
     episodeId: string;
     channel: AlertChannel;
     staleBefore: Date;
-  }): Promise<AlertStep[]>;
+  }): Promise<LedgerStep[]>;
   /** Claims a send; false if someone else holds it or sent it. A stale claim may be taken over. */
   claim(key: AlertKey, input: { claimId: string; now: Date; staleBefore: Date }): Promise<boolean>;
   /**

@@ -6,5 +6,10 @@ export interface IdentityStore {
    * Removes an identity of its user unless it is their last. `last` if it is; `gone` if it no
    * longer belongs to them.
    */
-  unlink(input: { identity: IdentityRecord; event: AuditEvent }): Promise<'unlinked' | 'last' | 'gone'>;
+  unlink(input: {
+    identity: IdentityRecord;
+    event: AuditEvent;
+    /** The provider ended it (Apple's `consent-revoked`): remove it even if it is the last. */
+    evenLast?: boolean;
+  }): Promise<'unlinked' | 'last' | 'gone'>;
 }

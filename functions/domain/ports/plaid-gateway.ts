@@ -1,3 +1,5 @@
+import type { InstitutionStatus } from '../item-status';
+
 /** What Plaid's `/item/get` says about an Item. */
 export interface PlaidItemSnapshot {
   itemId: string;
@@ -6,6 +8,11 @@ export interface PlaidItemSnapshot {
   /** Plaid's `item.error`, filled for a broken Item even on HTTP 200. */
   error: { code: string; message: string } | undefined;
   consentExpiresAt: string | undefined;
+  /**
+   * Plaid's `status.transactions.last_successful_update`: when Plaid last got data for the Item;
+   * `null` if never, `undefined` if Plaid did not say (no transactions product).
+   */
+  lastSuccessfulUpdate?: string | null;
 }
 
 /** The app's platform, which decides how Link returns from a bank's OAuth page. */
@@ -55,6 +62,11 @@ export interface PlaidGateway {
   removeItem(accessToken: string): Promise<void>;
   /** Points an Item's webhooks at `url` (`/item/webhook/update`). */
   updateWebhook(accessToken: string, url: string): Promise<void>;
+  /**
+   * What Plaid says about an institution's item logins (`/institutions/get_by_id` with
+   * `include_status`): `healthy`, `degraded` or `down`; `undefined` if Plaid does not say.
+   */
+  institutionStatus(institutionId: string): Promise<InstitutionStatus | undefined>;
   /** A webhook verification key by `kid` (`/webhook_verification_key/get`). */
   webhookVerificationKey(kid: string): Promise<{ jwk: Record<string, unknown>; expiredAt: number | null }>;
 }

@@ -1,4 +1,4 @@
-import type { AuditEvent, IdentityRecord, IdentityType, UserRecord } from '../model';
+import type { AuditEvent, IdentityRecord, IdentityType, ProviderToken, UserRecord } from '../model';
 
 /** Third-party identities: find, create with a user, link. */
 export interface SocialIdentityStore {
@@ -20,4 +20,6 @@ export interface SocialIdentityStore {
     replaced: IdentityRecord | undefined;
     event: AuditEvent;
   }): Promise<'linked' | 'identity_taken' | 'type_taken'>;
+  /** Keeps a provider's new token on an identity that is still its user's (else nothing). */
+  saveProviderToken(identity: IdentityRecord, token: ProviderToken): Promise<void>;
 }

@@ -61,7 +61,7 @@ export const backends: { name: string; stores: () => Promise<Stores> }[] = [
       const table = createTable({ name: tableName, endpoint });
       return {
         accounts: new DynamoPasswordAccountStore(table, RETENTION_SECONDS),
-        sessions: new DynamoSessionStore(table, RETENTION_SECONDS),
+        sessions: new DynamoSessionStore(table, RETENTION_SECONDS, 930),
         users: new DynamoUserDirectory(table),
         audit: new DynamoAuditLog(table, RETENTION_SECONDS),
         smsCodes: new DynamoSmsCodeStore(table),

@@ -207,6 +207,9 @@ describe('Property: the Item state machine', () => {
 
           // Act: the same observation again, as a duplicate webhook or a second pass would bring it.
           const again = new Date(now.getTime() + later * 1000);
+          // A deadline passing in between is news (the Item breaks then), not a duplicate.
+          const deadline = first.item.disconnectAt ?? first.item.consentExpiresAt;
+          fc.pre(deadline === undefined || deadline <= now.toISOString() || deadline > again.toISOString());
           const second = applyObservation(first.item, obs, ctx(s.source, now, again), DEFAULT_SCHEDULE);
 
           // Assess

@@ -28,6 +28,23 @@ export const users = {
 } as const;
 
 /**
+ * What is left of a deleted account: `USER#<id>` / `DELETED`, with the time, kept as long as the
+ * account's audit events. No profile can be written under the id again (every write to a user
+ * requires its profile), and the deletion queue's work checks it before touching Plaid or Apple.
+ */
+export const deletedUsers = {
+  key: (userId: string) => ({ pk: `USER#${userId}`, sk: 'DELETED' }),
+
+  toItem: (input: { userId: string; deletedAt: Date; retentionSeconds: number }): StoredItem => ({
+    ...deletedUsers.key(input.userId),
+    entity: 'deleted-user',
+    userId: input.userId,
+    deletedAt: input.deletedAt.toISOString(),
+    expiresAt: Math.floor(input.deletedAt.getTime() / 1000) + input.retentionSeconds,
+  }),
+} as const;
+
+/**
  * The writes that create a user with their first way in: the identity (unique by its natural key;
  * a taken one fails as `name`), the guard of its type and the profile.
  */
