@@ -23,7 +23,7 @@ const DOCS = resolve(ROOT, 'docs', 'benchmarks.md');
 const TABLE_NAME = 'linkguard-bench';
 
 /** Targets (docs/benchmarks.md explains each). */
-const TARGETS = { maxBundleKb: 300, maxLoadRatio: 1.3, maxColdRatio: 1.5, maxRevokedSeconds: 30 } as const;
+const TARGETS = { maxBundleKb: 320, maxLoadRatio: 1.3, maxColdRatio: 1.5, maxRevokedSeconds: 30 } as const;
 
 /** The commit measured, and whether the working tree differed from it. */
 function codeVersion(): string {

@@ -126,6 +126,7 @@ export class ApiStack extends Stack {
         ? {}
         : { SMS_ALLOWED_COUNTRIES: settings.smsAllowedCountries }),
       ...(settings.smsDailyCap === undefined ? {} : { SMS_DAILY_CAP: settings.smsDailyCap }),
+      ...(settings.smsTestNumbers === undefined ? {} : { SMS_TEST_NUMBERS: settings.smsTestNumbers }),
       ...providerEnvironment(settings),
       // Every function that writes an Item computes its shard of the next-check index: one value.
       POLLER_SHARDS: String(settings.poller.shards),

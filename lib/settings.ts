@@ -30,6 +30,16 @@ export interface DeploymentSettings {
   /** SMS sends per UTC day for everyone: the functions' spend brake. Unset: their default. */
   smsDailyCap: string | undefined;
   /**
+   * App-review / end-to-end test numbers with fixed codes (`+8613800000001:123456,…`): they never
+   * get an SMS and sign in with their code. Refused in a production stage unless
+   * `allowTestNumbersInProduction` gives the reason.
+   */
+  smsTestNumbers: string | undefined;
+  /** The stage serves real users (`-c production=true`): test numbers need a stated reason. */
+  production: boolean;
+  /** Why test numbers are kept in production (an app-store review account, for instance). */
+  allowTestNumbersInProduction: string | undefined;
+  /**
    * The account's monthly SMS spend limit in USD (set in the SNS console; the default for new
    * accounts is 1 USD). The spend alarm fires at 80 % of it.
    */
@@ -156,6 +166,23 @@ export function readSettings(node: Node): DeploymentSettings {
       `Context value "plaidAndroidPackageName" must be a package name like com.example.app: got "${plaidAndroidPackageName}".`,
     );
   }
+  const smsTestNumbers = text('smsTestNumbers');
+  if (smsTestNumbers !== undefined && !/^\+\d{6,15}:\d{6}(,\+\d{6,15}:\d{6})*$/.test(smsTestNumbers)) {
+    throw new Error(
+      `Context value "smsTestNumbers" must be E.164 numbers with six-digit codes (+8613800000001:123456,…): got "${smsTestNumbers}".`,
+    );
+  }
+  const production = (text('production') ?? 'false') === 'true';
+  const allowTestNumbersInProduction = text('allowTestNumbersInProduction');
+  if (production && smsTestNumbers !== undefined) {
+    if (allowTestNumbersInProduction === undefined || allowTestNumbersInProduction.trim().length < 20) {
+      throw new Error(
+        `Stage "${stage}" is marked production and has "smsTestNumbers": anyone who knows a test number and its code ` +
+          'signs in without a phone. Remove them, or say why they must stay in "allowTestNumbersInProduction" ' +
+          '(at least 20 characters, e.g. "App Store review demo account, removed after approval").',
+      );
+    }
+  }
   const account = text('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region = text('region') ?? process.env.CDK_DEFAULT_REGION;
 
@@ -174,6 +201,9 @@ export function readSettings(node: Node): DeploymentSettings {
     smsSenderId: text('smsSenderId'),
     smsAllowedCountries: text('smsAllowedCountries'),
     smsDailyCap: text('smsDailyCap'),
+    smsTestNumbers,
+    production,
+    allowTestNumbersInProduction,
     smsMonthlyBudgetUsd: positiveNumber(text('smsMonthlyBudgetUsd') ?? '100', 'smsMonthlyBudgetUsd'),
     providers: {
       wechatAppId: text('wechatAppId'),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CONFIRM_PATH } from '../functions/adapters/alert-channels';
 import type { InProcessDeletionQueue } from '../functions/adapters/deletion-queues';
 import { localOutbox } from '../functions/adapters/outbox';
 import type { LocalRoute } from './api-server';
@@ -40,6 +41,17 @@ export function localRoutes(
         const to = query.get('to');
         const messages = localOutbox.messages.filter((m) => to === null || m.to === to);
         return { status: 200, body: { messages } };
+      },
+    },
+    {
+      // The confirmation link of an alert-topic email subscription, as SNS's mail holds one.
+      method: 'GET',
+      path: CONFIRM_PATH,
+      handle: async ({ query }) => {
+        const confirmed = localOutbox.confirm(query.get('token') ?? '');
+        if (confirmed === undefined)
+          return { status: 404, body: { error: 'no such confirmation link, or it was already used' } };
+        return { status: 200, body: { confirmed: true, email: confirmed.email } };
       },
     },
     {

@@ -9,6 +9,7 @@
  * DYNAMODB_PORT (any free port), LOCAL_POLLER_INTERVAL_SECONDS (60).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { parseTestNumbers } from '../functions/config/sms';
 import { OffsetClock } from './clock';
 import { createTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -212,6 +213,7 @@ LinkGuard is running.
   Poller           every ${pollSeconds} s (due Items only); run a pass now: POST ${url}/_local/poller/run
   Providers        http://localhost:${ports.providers.port}   WeChat, QQ, Apple and Google emulators (mint: POST /emulator/wechat/users …)
   SMS (SNS)        printed here and kept at ${url}/_local/outbox   (allowed countries: ${process.env.SMS_ALLOWED_COUNTRIES ?? 'CN,US'})
+  Test numbers     ${testNumbersLine()}
 ${
   wide
     ? `
@@ -230,6 +232,13 @@ Try it:
 
 The README has the whole walkthrough. Press Ctrl-C to stop.
 `);
+}
+
+/** The configured app-review / test numbers, each with its fixed code, for the banner. */
+function testNumbersLine(): string {
+  const numbers = parseTestNumbers(process.env.SMS_TEST_NUMBERS ?? '');
+  if (numbers.size === 0) return 'none (SMS_TEST_NUMBERS=+8613800000001:123456 adds one: fixed code, no SMS)';
+  return `${[...numbers].map(([phone, code]) => `${phone} code ${code}`).join(', ')}   (fixed codes, never texted)`;
 }
 
 main().catch((error: unknown) => {

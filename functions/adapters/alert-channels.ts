@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AlertChannels } from '../domain/ports/alert-channels';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
@@ -45,8 +46,8 @@ export class SnsAlertChannels implements AlertChannels {
 
 /**
  * Local mode: alerts land in the outbox. Topic events are kept as `topic` messages, and — as SNS
- * would deliver to confirmed email subscriptions filtered on `userId` — copied as `email`
- * messages to the addresses subscribed for that user.
+ * delivers only to *confirmed* email subscriptions filtered on `userId` — copied as `email`
+ * messages to the addresses subscribed for that user that followed their confirmation link.
  */
 export class OutboxAlertChannels implements AlertChannels {
   constructor(
@@ -67,6 +68,7 @@ export class OutboxAlertChannels implements AlertChannels {
     };
     this.outbox.add({ channel: 'topic', to: 'alert-topic', message: input.message, attributes, at });
     for (const email of this.outbox.emailSubscriptions.get(input.userId) ?? []) {
+      if (!this.outbox.isConfirmed(input.userId, email)) continue;
       this.outbox.add({
         channel: 'email',
         to: email,
@@ -110,19 +112,40 @@ export class SnsEmailSubscriptions implements EmailSubscriptions {
     const client = await this.sns();
     await client.send(new UnsubscribeCommand({ SubscriptionArn: handle }));
   }
+
+  /** SNS's `PendingConfirmation` attribute: `false` once the address followed SNS's link. */
+  async isConfirmed(handle: string): Promise<boolean> {
+    if (!handle.startsWith('arn:')) return false;
+    const { GetSubscriptionAttributesCommand, NotFoundException } = await import('@aws-sdk/client-sns');
+    const client = await this.sns();
+    try {
+      const result = await client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: handle }));
+      return result.Attributes?.PendingConfirmation === 'false';
+    } catch (error) {
+      // An unconfirmed subscription SNS dropped after 3 days, or one the address unsubscribed from.
+      if (error instanceof NotFoundException) return false;
+      throw error;
+    }
+  }
 }
 
-/** Local mode: subscriptions live in the outbox, which also "sends" the confirmation email. */
+/**
+ * Local mode: subscriptions live in the outbox, which also "sends" the confirmation mail: it holds
+ * a link (`GET /_local/email/confirm?token=…`, served by the local API) that confirms the
+ * subscription, as following SNS's link does. Until then no alert reaches the address.
+ */
 export class OutboxEmailSubscriptions implements EmailSubscriptions {
   constructor(private readonly outbox: Outbox = localOutbox) {}
 
   async subscribe(email: string, userId: string): Promise<string> {
     this.outbox.emailSubscriptions.set(userId, [email]);
+    const token = randomBytes(18).toString('base64url');
+    this.outbox.confirmationTokens.set(token, { userId, email });
     this.outbox.add({
       channel: 'email',
       to: email,
-      message: 'LinkGuard alerts: confirm your subscription (local mode: confirmed automatically).',
-      attributes: { userId },
+      message: `LinkGuard alerts: confirm your subscription by opening ${CONFIRM_PATH}?token=${token} on the local API.`,
+      attributes: { userId, kind: 'subscription-confirmation' },
       at: new Date().toISOString(),
     });
     return `local:${userId}:${email}`;
@@ -135,5 +158,18 @@ export class OutboxEmailSubscriptions implements EmailSubscriptions {
       userId,
       (this.outbox.emailSubscriptions.get(userId) ?? []).filter((e) => e !== email),
     );
+    this.outbox.confirmedEmails.delete(`${userId}:${email}`);
+  }
+
+  async isConfirmed(handle: string): Promise<boolean> {
+    const [, userId, email] = handle.split(':');
+    if (userId === undefined || email === undefined) return false;
+    return (
+      (this.outbox.emailSubscriptions.get(userId) ?? []).includes(email) &&
+      this.outbox.isConfirmed(userId, email)
+    );
   }
 }
+
+/** The local API's path that confirms an outbox subscription (`local/local-routes.ts`). */
+export const CONFIRM_PATH = '/_local/email/confirm';

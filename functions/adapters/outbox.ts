@@ -17,6 +17,27 @@ export class Outbox {
   readonly messages: OutboxMessage[] = [];
   /** Email addresses subscribed to the alert topic, by the `userId` their filter policy selects. */
   readonly emailSubscriptions = new Map<string, string[]>();
+  /** Subscriptions (`<userId>:<email>`) whose confirmation link was followed; only these get mail. */
+  readonly confirmedEmails = new Set<string>();
+  /** The pending confirmation links' tokens, with the subscription each confirms. */
+  readonly confirmationTokens = new Map<string, { userId: string; email: string }>();
+
+  /**
+   * Follows a confirmation link, as the address's owner does with SNS's mail. Answers the
+   * subscription it confirmed, or undefined for an unknown token.
+   */
+  confirm(token: string): { userId: string; email: string } | undefined {
+    const subscription = this.confirmationTokens.get(token);
+    if (subscription === undefined) return undefined;
+    this.confirmationTokens.delete(token);
+    this.confirmedEmails.add(`${subscription.userId}:${subscription.email}`);
+    return subscription;
+  }
+
+  /** Whether `email` has a confirmed subscription for `userId`'s alerts. */
+  isConfirmed(userId: string, email: string): boolean {
+    return this.confirmedEmails.has(`${userId}:${email}`);
+  }
 
   constructor(private readonly print: (line: string) => void = () => undefined) {}
 

@@ -250,6 +250,20 @@ export const SetPasswordBody = named(
   }),
 );
 
+export const PasswordResetBody = named(
+  'PasswordResetRequest',
+  z.object({ phone: phone(), code: SmsCode, password: password(PASSWORD_MIN) }),
+);
+
+export const ReverifyBody = named(
+  'ReverifyRequest',
+  z.object({
+    challenge: text(1, 128, { description: 'The `challenge` of the PHONE_REVERIFY_REQUIRED answer.' }),
+    password: z.optional(password(1)),
+    newAccount: z.optional(z.boolean()),
+  }),
+);
+
 export const IdentityTypeParams = z.object({ type: IdentityType });
 
 export const UpdateMeBody = named(

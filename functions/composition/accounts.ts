@@ -4,7 +4,7 @@ import { DynamoSessionStore } from '../adapters/dynamo/session-store';
 import { DynamoUserDirectory } from '../adapters/dynamo/user-directory';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
 import { metricSecuritySignals } from '../adapters/operational-metrics';
-import { getAccount, listAccountEvents } from '../domain/account-view';
+import { listAccountEvents } from '../domain/account-view';
 import { listSessions, revokeSession, signOut } from '../domain/manage-sessions';
 import { refreshSession } from '../domain/refresh-session';
 import { currentRuntime, memo } from './runtime';
@@ -52,7 +52,5 @@ export const signOutUseCase = () => signOut(sessionDeps());
 export const listSessionsUseCase = () => listSessions(sessionDeps());
 /** `DELETE /v1/me/sessions/{sessionId}`. */
 export const revokeSessionUseCase = () => revokeSession(sessionDeps());
-/** `GET /v1/me`. */
-export const getAccountUseCase = () => getAccount({ users: users() });
 /** `GET /v1/me/events`. */
 export const listEventsUseCase = () => listAccountEvents({ audit: audit(), clock: currentRuntime().clock });

@@ -1,32 +1,27 @@
 import { OutboxEmailSubscriptions, SnsEmailSubscriptions } from '../adapters/alert-channels';
 import { DynamoIdentityStore } from '../adapters/dynamo/identity-store';
+import { DynamoMailBrake } from '../adapters/dynamo/mail-brake';
 import { DynamoPhoneAccountStore } from '../adapters/dynamo/phone-account-store';
 import { DynamoProfileStore } from '../adapters/dynamo/profile-store';
-import { DynamoSmsCodeStore } from '../adapters/dynamo/sms-code-store';
+import { DynamoRecycledNumberStore } from '../adapters/dynamo/recycled-number-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
-import { HmacOtpCrypto } from '../adapters/otp-crypto';
 import { OutboxSmsSender } from '../adapters/outbox';
-import { FileSecretSource, SecretsManagerSecretSource } from '../adapters/secret-sources';
 import { SnsSmsSender } from '../adapters/sns-sms-sender';
-import { linkPhone, unlinkIdentity, updateProfile } from '../domain/manage-identities';
+import { getAccount } from '../domain/account-view';
+import { changePhone } from '../domain/change-phone';
+import { syncEmailConfirmation } from '../domain/email-confirmation';
+import { linkPhone, unlinkIdentity } from '../domain/manage-identities';
+import type { UserRecord } from '../domain/model';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
 import type { SmsSender } from '../domain/ports/sms-sender';
+import { guardDormantAccount } from '../domain/recycled-numbers';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
+import { updateProfile } from '../domain/update-profile';
 import { sessions, table, users } from './accounts';
 import { aws } from './aws';
+import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
 import { accessTokenSigner } from './tokens';
-
-/** The keyed hash for SMS codes; its pepper is read once per cold start. */
-export const otp = () =>
-  memo('otp', ({ config }) => {
-    const pepper = config.smsPepper;
-    return new HmacOtpCrypto(
-      pepper.source === 'file'
-        ? new FileSecretSource(pepper.path)
-        : new SecretsManagerSecretSource(pepper.secretId, aws().secretsManager),
-    );
-  });
 
 /** SNS in AWS; the printed, readable outbox in local mode. */
 export const smsSender = (): SmsSender =>
@@ -39,8 +34,6 @@ export const smsSender = (): SmsSender =>
         ),
   );
 
-/** The SMS codes and send limits. */
-export const codes = () => memo('codes', () => new DynamoSmsCodeStore(table()));
 const identities = () =>
   memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
 const phoneAccounts = () =>
@@ -70,12 +63,23 @@ export function verifySmsCodeUseCase() {
     users: users(),
     signer: accessTokenSigner(),
     sessionPolicy: config.sessionPolicy,
+    guardDormant: guardDormantAccount(dormancyDeps()),
   });
 }
 
-export const identityDeps = () => {
-  const { clock, crypto } = base();
-  return { clock, crypto, users: users() };
+const recycled = () =>
+  memo('recycled', ({ config }) => new DynamoRecycledNumberStore(table(), config.eventRetentionSeconds));
+
+/** What tells a dormant account behind a recycled number. */
+export const dormancyDeps = () => {
+  const { config, ...deps } = base();
+  return {
+    ...deps,
+    users: users(),
+    sessions: sessions(),
+    recycled: recycled(),
+    dormancy: config.sms.dormancy,
+  };
 };
 
 /** `POST /v1/me/identities/phone`. */
@@ -88,13 +92,37 @@ export const linkPhoneUseCase = () =>
     smsPolicy: currentRuntime().config.sms.policy,
   });
 
+/** `PUT /v1/me/phone`. */
+export const changePhoneUseCase = () =>
+  changePhone({
+    ...identityDeps(),
+    otp: otp(),
+    codes: codes(),
+    phoneAccounts: phoneAccounts(),
+    smsPolicy: currentRuntime().config.sms.policy,
+  });
+
 /** `DELETE /v1/me/identities/{type}`. */
 export const unlinkIdentityUseCase = () =>
   unlinkIdentity({ ...identityDeps(), identities: identities(), sessions: sessions() });
 
+/** The per-account mail brake. */
+export const mailBrake = () => memo('mailBrake', () => new DynamoMailBrake(table()));
+
 /** `PATCH /v1/me`. */
 export const updateProfileUseCase = () =>
-  updateProfile({ ...identityDeps(), profiles: profiles(), ...emailSubscriptions() });
+  updateProfile({ ...identityDeps(), profiles: profiles(), mailBrake: mailBrake(), ...emailSubscriptions() });
+
+/** `emailConfirmed` kept in step with the alert topic's subscription, where there is one. */
+export function emailConfirmationSync(): { syncEmail?: (user: UserRecord) => Promise<UserRecord> } {
+  const { emails } = emailSubscriptions();
+  if (emails === undefined) return {};
+  const { clock, crypto } = base();
+  return { syncEmail: syncEmailConfirmation({ emails, profiles: profiles(), crypto, clock }) };
+}
+
+/** `GET /v1/me`: the user, with `emailConfirmed` brought up to date while it is pending. */
+export const getAccountUseCase = () => getAccount({ users: users(), ...emailConfirmationSync() });
 
 /** The alert topic's email subscriptions: SNS in AWS (when a topic is configured), the outbox locally. */
 export function emailSubscriptions(): { emails?: EmailSubscriptions } {
@@ -103,3 +131,5 @@ export function emailSubscriptions(): { emails?: EmailSubscriptions } {
   if (config.alertTopicArn === undefined) return {};
   return { emails: new SnsEmailSubscriptions(config.alertTopicArn, aws().sns) };
 }
+
+export { codes, identityDeps, otp };

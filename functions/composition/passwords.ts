@@ -6,7 +6,7 @@ import { reauthenticate } from '../domain/reauthenticate';
 import { registerWithPassword } from '../domain/register-with-password';
 import { signInWithPassword } from '../domain/sign-in-with-password';
 import { accounts, audit, base, sessions, users } from './accounts';
-import { codes, identityDeps, otp } from './identities';
+import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
 import { providers, socialIdentities } from './social';
 import { accessTokenSigner } from './tokens';
@@ -21,7 +21,7 @@ import { accessTokenSigner } from './tokens';
 /** argon2id at the configured cost. */
 export const hasher = () => memo('hasher', ({ config }) => new Argon2PasswordHasher(config.argon2));
 /** The common-password list, loaded on first use. */
-const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
+export const commonPasswords = () => memo('commonPasswords', () => new ZxcvbnCommonPasswordList());
 
 /** `POST /v1/auth/register`. */
 export function registerUseCase() {

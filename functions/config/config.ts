@@ -1,7 +1,6 @@
 import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
 import type { LockoutPolicy } from '../domain/lockout-policy';
 import type { SessionPolicy } from '../domain/session-policy';
-import type { SmsPolicy } from '../domain/sms-code-policy';
 import {
   type PublicKeysSetting,
   readAccessTokens,
@@ -16,7 +15,7 @@ import { type PlaidConfig, readPlaid, readTokenKey, type TokenKeySetting } from 
 import { type PollerConfig, readCheckQueue, readPoller } from './poller';
 import { type ProvidersSettings, readProviders } from './providers';
 import { ConfigError, type Env } from './read-env';
-import { readSms, readSmsPepper, type SmsPepperSetting, type SmsTransport } from './sms';
+import { readSms, readSmsPepper, type SmsPepperSetting } from './sms';
 
 export { ConfigError, type Env };
 
@@ -43,7 +42,7 @@ export interface Config {
   /** What the verifiers check (issuer, audience, lifetime), without the private keys' section. */
   tokenVerification: { issuer: string; audience: string; ttlSeconds: number };
   publicKeys: PublicKeysSetting;
-  sms: { transport: SmsTransport; senderId: string | undefined; policy: SmsPolicy };
+  sms: ReturnType<typeof readSms>;
   smsPepper: SmsPepperSetting;
   providers: ProvidersSettings;
   /** Our Sign in with Apple key; unset without `APPLE_TEAM_ID`. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { DormancyPolicy } from '../domain/recycled-numbers';
 import type { SmsPolicy } from '../domain/sms-code-policy';
 import { type Env, int, oneOf, parseSection, text } from './read-env';
 
@@ -10,6 +11,7 @@ export function readSms(env: Env): {
   transport: SmsTransport;
   senderId: string | undefined;
   policy: SmsPolicy;
+  dormancy: DormancyPolicy;
 } {
   const e = parseSection(
     env,
@@ -24,6 +26,18 @@ export function readSms(env: Env): {
       ),
       SMS_PER_IP_HOURLY: z._default(int(1, 10000), 20),
       SMS_DAILY_CAP: z._default(int(1, 10_000_000), 10000),
+      DORMANT_ACCOUNT_DAYS: z._default(int(1, 3650), 180),
+      SMS_TEST_NUMBERS: z._default(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^(\+\d{6,15}:\d{6}(,\+\d{6,15}:\d{6})*)?$/,
+              'must be E.164 numbers with their six-digit codes: +8613800000001:123456,+15555550100:654321',
+            ),
+          ),
+        '',
+      ),
     }),
   );
   return {
@@ -37,8 +51,21 @@ export function readSms(env: Env): {
       perIpPerHour: e.SMS_PER_IP_HOURLY,
       dailyCap: e.SMS_DAILY_CAP,
       allowedCountries: e.SMS_ALLOWED_COUNTRIES.split(','),
+      testNumbers: parseTestNumbers(e.SMS_TEST_NUMBERS),
     },
+    // An SMS sign-in to an account unused this long needs one more proof (recycled numbers).
+    dormancy: { dormantAfterSeconds: e.DORMANT_ACCOUNT_DAYS * 86_400, challengeSeconds: 600 },
   };
+}
+
+/** `+8613800000001:123456,…` as a map of number to fixed code. */
+export function parseTestNumbers(value: string): ReadonlyMap<string, string> {
+  return new Map(
+    value
+      .split(',')
+      .filter((pair) => pair !== '')
+      .map((pair) => pair.split(':') as [string, string]),
+  );
 }
 
 /** Where the SMS-code pepper lives: Secrets Manager in AWS, a local file in local mode. */

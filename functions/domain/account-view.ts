@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { NotFoundError } from './errors';
-import { type AuditEvent, toUserView, type UserView } from './model';
+import { type AuditEvent, toUserView, type UserRecord, type UserView } from './model';
 import type { AuditLog } from './ports/audit-log';
 import type { UserDirectory } from './ports/user-directory';
 
@@ -10,11 +10,16 @@ import type { UserDirectory } from './ports/user-directory';
  * @example
  * const me = await getAccount({ users })(userId);
  */
-export function getAccount(deps: { users: UserDirectory }) {
+export function getAccount(deps: {
+  users: UserDirectory;
+  /** Brings `emailConfirmed` up to date with the subscription (see `syncEmailConfirmation`). */
+  syncEmail?: (user: UserRecord) => Promise<UserRecord>;
+}) {
   return async (userId: string): Promise<UserView> => {
     const found = await deps.users.getUser(userId);
     if (found === undefined) throw new NotFoundError('No such user.');
-    return toUserView(found.user, found.identities);
+    const user = deps.syncEmail === undefined ? found.user : await deps.syncEmail(found.user);
+    return toUserView(user, found.identities);
   };
 }
 

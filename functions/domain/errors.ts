@@ -42,6 +42,10 @@ export type PublicErrorCode =
   | 'CONFLICT'
   | 'IDENTITY_TYPE_TAKEN'
   | 'REAUTH_REQUIRED'
+  | 'NO_PASSWORD_IDENTITY'
+  | 'PHONE_REVERIFY_REQUIRED'
+  | 'EMAIL_RATE_LIMITED'
+  | 'INVALID_LINK'
   | 'INTERNAL';
 
 /**
@@ -373,5 +377,30 @@ export class ProviderNotConfiguredError extends AppError {
   override readonly code = 'PROVIDER_NOT_CONFIGURED' as const;
   constructor(provider: string) {
     super(ProviderNotConfiguredError.code, `${provider} sign-in is not set up on this server.`);
+  }
+}
+
+/** The account has no username and password to reset. */
+export class NoPasswordIdentityError extends AppError {
+  static override readonly code = 'NO_PASSWORD_IDENTITY' as const;
+  override readonly code = 'NO_PASSWORD_IDENTITY' as const;
+  constructor() {
+    super(
+      NoPasswordIdentityError.code,
+      'This account has no username and password; sign in the way you signed up.',
+    );
+  }
+}
+
+/** An SMS code proved the number, but the number may have changed hands: prove one more way in. */
+export class PhoneReverifyRequiredError extends AppError {
+  static override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;
+  override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;
+  constructor(challenge: string, expiresIn: number, ways: string[]) {
+    super(
+      PhoneReverifyRequiredError.code,
+      'This number has not signed in for a long time and may have a new owner. Prove another way into the account, or start a new account.',
+      { extensions: { challenge, expiresIn, ways } },
+    );
   }
 }

@@ -22,13 +22,11 @@ import { maskUsername } from './labels';
 import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
 import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
 import { toUserView } from './model';
-import type { EmailSubscriptions } from './ports/email-subscriptions';
 import type { IdentityStore } from './ports/identity-store';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
 import type { PhoneAccountStore } from './ports/phone-account-store';
-import type { ProfileStore } from './ports/profile-store';
 import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
@@ -246,55 +244,5 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore;
         }),
       });
     }
-  };
-}
-
-/**
- * `PATCH /v1/me`: display name, email (unconfirmed until confirmed), notification channels. An
- * email with email alerts on is subscribed to the alert topic, filtered to this user's events
- * (the provider asks the address to confirm); a changed or removed email, or email alerts
- * turned off, unsubscribes the old one.
- */
-export function updateProfile(deps: IdentityDeps & { profiles: ProfileStore; emails?: EmailSubscriptions }) {
-  return async (
-    userId: string,
-    changes: {
-      displayName?: string;
-      email?: string | null;
-      notifications?: { sms?: boolean; email?: boolean };
-    },
-    client: ClientInfo,
-  ): Promise<UserView> => {
-    const now = deps.clock.now();
-    const fields = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
-    if (fields.length === 0) return currentUser(deps, userId);
-    const before = (await deps.users.getUser(userId))?.user;
-    if (before === undefined) throw new NotFoundError('No such user.');
-
-    const email = changes.email === undefined ? before.email : (changes.email ?? undefined);
-    const emailOn = changes.notifications?.email ?? before.notifications.email;
-    const wantSubscription = email !== undefined && emailOn;
-    const keep = wantSubscription && email === before.email && before.emailSubscription !== undefined;
-    let subscription = keep ? before.emailSubscription : undefined;
-    if (deps.emails !== undefined && !keep) {
-      if (wantSubscription) subscription = await deps.emails.subscribe(email, userId);
-      if (before.emailSubscription !== undefined)
-        await deps.emails.unsubscribe(before.emailSubscription).catch(() => undefined);
-    }
-    await deps.profiles.update({
-      userId,
-      changes: {
-        ...changes,
-        ...(deps.emails === undefined ? {} : { emailSubscription: subscription ?? null }),
-      },
-      event: auditEvent(deps.crypto, {
-        userId,
-        type: 'profile.updated',
-        now,
-        client,
-        detail: { fields: fields.join(',') },
-      }),
-    });
-    return currentUser(deps, userId);
   };
 }

@@ -126,6 +126,11 @@ export type AuditEventType =
   | 'identity.unlinked'
   | 'password.set'
   | 'password.changed'
+  | 'password.reset'
+  | 'password.reset_requested'
+  | 'phone.changed'
+  | 'email.confirmed'
+  | 'login.reverify_required'
   | 'profile.updated'
   | 'oauth.code_reused'
   | 'account.deleted';

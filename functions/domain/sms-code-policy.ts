@@ -13,6 +13,12 @@ export interface SmsPolicy {
   /** A spend brake: at most this many sends per UTC day, for everyone. */
   dailyCap: number;
   allowedCountries: readonly string[];
+  /**
+   * App-review and end-to-end test numbers (E.164) with their fixed codes. A send to one of them
+   * stores the fixed code and texts nothing. Refused by `cdk synth` in a production stage unless
+   * a reason is given (docs/deploying.md).
+   */
+  testNumbers?: ReadonlyMap<string, string>;
 }
 
 /** A stored code: only its keyed hash. */

@@ -43,7 +43,9 @@ export function sendSmsCode(deps: SmsSendDeps) {
     const verdict = judgePhoneSend(history, now, deps.smsPolicy);
     if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
 
-    const code = deps.otp.newCode();
+    // A configured test number gets its fixed code, and no SMS: nothing is sent to a real phone.
+    const testCode = deps.smsPolicy.testNumbers?.get(phone.e164);
+    const code = testCode ?? deps.otp.newCode();
     const codeId = deps.crypto.newId('otp');
     const reservation = await deps.codes.reserveSend({
       phone: phone.e164,
@@ -64,6 +66,8 @@ export function sendSmsCode(deps: SmsSendDeps) {
     if (reservation.outcome === 'limited') throw rateLimited(reservation.retryAfterSeconds);
 
     const minutes = Math.round(deps.smsPolicy.codeTtlSeconds / 60);
+    if (testCode !== undefined)
+      return { expiresIn: deps.smsPolicy.codeTtlSeconds, resendAfter: deps.smsPolicy.resendAfterSeconds };
     try {
       await deps.sms.send({
         phone: phone.e164,
@@ -87,6 +91,17 @@ export interface SmsVerifyDeps {
   signer: AccessTokenSigner;
   smsPolicy: SmsPolicy;
   sessionPolicy: SessionPolicy;
+  /**
+   * Checked before a code signs in to an existing account: throws PHONE_REVERIFY_REQUIRED for a
+   * dormant account the number may no longer belong to (`recycled-numbers.ts`).
+   */
+  guardDormant?: (input: {
+    identity: IdentityRecord;
+    phone: string;
+    codeId: string;
+    maxAttempts: number;
+    client: ClientInfo;
+  }) => Promise<void>;
 }
 
 /**
@@ -145,6 +160,7 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, ...started };
 
     if (identity !== undefined) {
+      await deps.guardDormant?.({ identity, ...consume, client });
       if ((await deps.phoneAccounts.signIn(consume)) === 'code_gone') throw new InvalidCodeError();
       return {
         ...(await grantSession(deps, started, { missing: () => new InvalidCodeError() })),

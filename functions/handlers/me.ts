@@ -1,5 +1,5 @@
-import { getAccountUseCase } from '../composition/accounts';
 import { httpFunction } from '../composition/http-function';
+import { getAccountUseCase } from '../composition/identities';
 import { once } from '../composition/once';
 import { json } from '../http/http-handler';
 

@@ -25,6 +25,7 @@ export type PartitionKeyPrefix =
   | 'ITEM#'
   | 'USERINST#'
   | 'LINKTOKEN#'
+  | 'REVERIFY#'
   | 'REVOKED#'
   | 'IDTOKEN#';
 
@@ -76,8 +77,11 @@ export interface Capabilities {
   tokenKey?: 'encrypt' | 'decrypt' | 'both';
   /** Sends alerts: texts and the alert topic. */
   alerts?: 'publish';
-  /** Subscribes e-mail addresses to the alert topic and removes them. */
-  emailSubscriptions?: 'manage';
+  /**
+   * `manage`: subscribes e-mail addresses to the alert topic and removes them; `read`: reads
+   * whether a subscription was confirmed.
+   */
+  emailSubscriptions?: 'manage' | 'read';
   /** Puts Items due for a check on the check queue. */
   checkQueue?: 'send';
   /** Puts a deleted account's remaining work (Plaid, Apple) on the deletion queue. */

@@ -79,7 +79,16 @@ export const routeDeployments = {
     },
     nodeModules: [ARGON2],
   },
-  me: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
+  me: {
+    capabilities: {
+      // Writes only once per address: when its pending subscription turns out confirmed.
+      table: {
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#'],
+      },
+      emailSubscriptions: 'read',
+    },
+  },
   listSessions: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#'] } } },
   deleteSession: {
     capabilities: {
@@ -104,17 +113,35 @@ export const routeDeployments = {
     capabilities: {
       table: {
         actions: [
+          'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#', 'REVERIFY#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',
     },
+  },
+  smsReverify: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVERIFY#'],
+      },
+      signingKeys: 'read',
+    },
+    nodeModules: [ARGON2],
   },
   social: {
     capabilities: {
@@ -184,6 +211,22 @@ export const routeDeployments = {
       smsPepper: 'read',
     },
   },
+  changePhone: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SMSCODE#', 'SESSION#'],
+      },
+      smsPepper: 'read',
+    },
+  },
   unlinkIdentity: {
     capabilities: {
       table: {
@@ -194,9 +237,26 @@ export const routeDeployments = {
           'dynamodb:UpdateItem',
           'dynamodb:PutItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
       },
     },
+  },
+  passwordReset: {
+    capabilities: {
+      table: {
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'REVOKED#'],
+      },
+      signingKeys: 'read',
+      smsPepper: 'read',
+    },
+    nodeModules: [ARGON2, COMMON_PASSWORDS],
   },
   deleteMe: {
     capabilities: {
@@ -208,7 +268,7 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
       },
       deletionQueue: 'send',
       emailSubscriptions: 'manage',
@@ -277,7 +337,7 @@ export const routeDeployments = {
           'dynamodb:UpdateItem',
           'dynamodb:PutItem',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
       },
       emailSubscriptions: 'manage',
     },

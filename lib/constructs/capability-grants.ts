@@ -57,6 +57,7 @@ export function grantCapabilities(
   if (capabilities.alerts === 'publish') fn.useAlerts(on.alertTopic, sms);
   else if (capabilities.sms === 'send') fn.useSms(sms);
   if (capabilities.emailSubscriptions === 'manage') fn.useEmailSubscriptions(on.alertTopic);
+  if (capabilities.emailSubscriptions === 'read') fn.useEmailSubscriptionStatus(on.alertTopic);
   if (capabilities.deletionQueue === 'send') {
     if (on.deletionQueue === undefined)
       throw new Error(`${fn.node.path}: deletionQueue needs the deletion queue.`);

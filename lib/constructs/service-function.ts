@@ -331,6 +331,35 @@ export class ServiceFunction extends NodejsFunction {
   }
 
   /**
+   * Lets the function read whether an address confirmed its subscription to the alert topic:
+   * sets `ALERT_TOPIC_ARN` and grants `sns:GetSubscriptionAttributes` on the topic's
+   * subscriptions (`<topic ARN>:<id>`) only.
+   */
+  useEmailSubscriptionStatus(alertTopic: AlertTopicRef): this {
+    this.addEnvironment('ALERT_TOPIC_ARN', alertTopic.topic.topicArn);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:GetSubscriptionAttributes'],
+        resources: [alertTopic.subscriptionArns],
+      }),
+    );
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (policy !== undefined) {
+      const pattern = alertTopic.subscriptionArns
+        .replace(Aws.PARTITION, '<AWS::Partition>')
+        .replace(Aws.REGION, '<AWS::Region>')
+        .replace(Aws.ACCOUNT_ID, '<AWS::AccountId>');
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+        reason:
+          'A subscription ARN is the topic ARN plus an id SNS makes up when the address subscribes, so ' +
+          'reading its confirmation can only be granted on "<topic ARN>:*": the alert topic\'s subscriptions.',
+      });
+    }
+    return this;
+  }
+
+  /**
    * Lets the function subscribe e-mail addresses to the alert topic and remove those
    * subscriptions: sets `ALERT_TOPIC_ARN`, grants `sns:Subscribe` on that topic for the `email`
    * protocol only, and `sns:Unsubscribe` on it and its subscriptions (`<topic ARN>:<id>`).

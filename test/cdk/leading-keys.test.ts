@@ -11,6 +11,7 @@ import {
   unknownUsernameFailures,
 } from '../../functions/adapters/dynamo/entities/login-failures';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
+import { reverifyChallenges } from '../../functions/adapters/dynamo/entities/reverify-challenge';
 import { revokedSessions } from '../../functions/adapters/dynamo/entities/revoked-session';
 import { sessions } from '../../functions/adapters/dynamo/entities/session';
 import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
@@ -124,6 +125,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       alertClaims.key({ itemId: 'i', episodeId: 'e', step: 'alert', channel: 'sms' }).pk,
       institutionGuards.key('u', 'ins').pk,
       linkTokens.key('h').pk,
+      reverifyChallenges.key('h').pk,
       revokedSessions.key(0, 1).pk,
       usedCredentials.key('k').pk,
     ];

@@ -157,6 +157,7 @@ describe('Permissions', () => {
     it.each(routeList.map((r) => [r.id, r.capabilities.emailSubscriptions === 'manage'] as const))(
       '%s may manage e-mail subscriptions (%s) only if its route says so, on the alert topic only',
       (id, manages) => {
+        const reads = routeList.find((r) => r.id === id)?.capabilities.emailSubscriptions === 'read';
         // Prepare
         const statements = statementsOf(routeFunction(id));
 
@@ -171,6 +172,7 @@ describe('Permissions', () => {
           [
             ...(publishes ? ['sns:Publish'] : []),
             ...(manages ? ['sns:Subscribe', 'sns:Unsubscribe'] : []),
+            ...(reads ? ['sns:GetSubscriptionAttributes'] : []),
           ].sort(),
         );
         if (!manages) return;
@@ -304,7 +306,7 @@ describe('Permissions', () => {
         [
           ...routeList
             .filter(
-              (r) => r.capabilities.alerts === 'publish' || r.capabilities.emailSubscriptions === 'manage',
+              (r) => r.capabilities.alerts === 'publish' || r.capabilities.emailSubscriptions !== undefined,
             )
             .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),

@@ -81,6 +81,9 @@ describe('Function: readSettings', () => {
       smsSenderId: 'LinkGuard',
       smsAllowedCountries: 'CN,HK',
       smsDailyCap: '500',
+      smsTestNumbers: undefined,
+      production: false,
+      allowTestNumbersInProduction: undefined,
       smsMonthlyBudgetUsd: 250,
       providers: {
         wechatAppId: 'wx123',

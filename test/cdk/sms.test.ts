@@ -52,10 +52,12 @@ describe('SMS infrastructure', () => {
       (fn) => fn.Properties.Environment?.Variables?.SMS_PEPPER_SECRET_ID !== undefined,
     );
     expect(withPepper.map((fn) => fn.Properties.Description).sort()).toEqual([
+      'POST /v1/auth/password/reset',
       'POST /v1/auth/reauth',
       'POST /v1/auth/sms/send',
       'POST /v1/auth/sms/verify',
       'POST /v1/me/identities/phone',
+      'PUT /v1/me/phone',
     ]);
   });
 });

@@ -34,7 +34,8 @@
  * - FakeAccessTokenCipher   AccessTokenCipher  reversible, bound to the item id
  * - RecordingSmsSender      SmsSender          `sent`, `failing`, `lastCodeTo(phone)`
  * - RecordingAlertChannels  AlertChannels      `sms`, `events`, `failing.{sms,topic}`
- * - InMemoryEmailSubscriptions EmailSubscriptions `subscriptions`
+ * - InMemoryEmailSubscriptions EmailSubscriptions `subscriptions`, `confirmed`
+ * - InMemoryMailBrake       MailBrake          `counts`; refuses past `limits.perHour`
  * - RecordingCheckQueue     CheckQueue         `batches`, `messages`, `failing`
  * - FakePlaidGateway        PlaidGateway       `link(publicToken, snapshot)`, `items`, `failNext`
  * - FakeWebhookVerifier     WebhookVerifier    accepts `valid:<issuedAt ISO>`
@@ -73,6 +74,7 @@ export { InMemoryTable } from './in-memory-table';
 export { InMemoryLinkTokenStore } from './link-token-store';
 export {
   InMemoryEmailSubscriptions,
+  InMemoryMailBrake,
   RecordingAlertChannels,
   RecordingCheckQueue,
   RecordingSmsSender,

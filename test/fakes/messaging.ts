@@ -2,6 +2,7 @@ import { AppError, QueueRefusedError } from '../../functions/domain/errors';
 import type { AlertChannels } from '../../functions/domain/ports/alert-channels';
 import type { CheckMessage, CheckQueue } from '../../functions/domain/ports/check-queue';
 import type { EmailSubscriptions } from '../../functions/domain/ports/email-subscriptions';
+import type { MailBrake, MailReservation } from '../../functions/domain/ports/mail-brake';
 import type { SmsSender } from '../../functions/domain/ports/sms-sender';
 
 /** {@link SmsSender} that keeps what it sent. Set `failing` to make every send fail as SNS would. */
@@ -52,6 +53,26 @@ export class InMemoryEmailSubscriptions implements EmailSubscriptions {
 
   async unsubscribe(handle: string): Promise<void> {
     this.subscriptions.delete(handle);
+    this.confirmed.delete(handle);
+  }
+
+  /** Handles whose address followed the confirmation link. */
+  readonly confirmed = new Set<string>();
+
+  async isConfirmed(handle: string): Promise<boolean> {
+    return this.confirmed.has(handle);
+  }
+}
+
+/** {@link MailBrake} in memory: counts per user, refusing past `limits.perHour`. */
+export class InMemoryMailBrake implements MailBrake {
+  readonly counts = new Map<string, number>();
+
+  async reserve(input: Parameters<MailBrake['reserve']>[0]): Promise<MailReservation> {
+    const count = this.counts.get(input.userId) ?? 0;
+    if (count >= input.limits.perHour) return { allowed: false, retryAfterSeconds: 3600 };
+    this.counts.set(input.userId, count + 1);
+    return { allowed: true };
   }
 }
 

@@ -14,12 +14,20 @@ export class InMemoryProfileStore implements ProfileStore {
     if (email !== undefined) {
       if (email === null) delete user.email;
       else user.email = email;
-      user.emailConfirmed = false;
     }
+    if (email !== undefined || emailSubscription !== undefined) user.emailConfirmed = false;
     if (notifications?.sms !== undefined) user.notifications.sms = notifications.sms;
     if (notifications?.email !== undefined) user.notifications.email = notifications.email;
     if (emailSubscription === null) delete user.emailSubscription;
     else if (emailSubscription !== undefined) user.emailSubscription = emailSubscription;
     this.table.appendAuditEvent(input.event);
+  }
+
+  async confirmEmail(input: Parameters<ProfileStore['confirmEmail']>[0]): Promise<boolean> {
+    const user = this.table.users.get(input.userId);
+    if (user === undefined || user.emailSubscription !== input.subscription) return false;
+    user.emailConfirmed = true;
+    this.table.appendAuditEvent(input.event);
+    return true;
   }
 }

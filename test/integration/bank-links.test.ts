@@ -399,6 +399,12 @@ describe('Email alerts', () => {
     });
     expect(patched.body).toMatchObject({ email: 'mei@example.com', emailConfirmed: false });
     expect(localOutbox.emailSubscriptions.get(user.userId)).toEqual(['mei@example.com']);
+    // Alerts reach only a confirmed address: follow the link in the confirmation mail.
+    const confirmation = localOutbox.messages.findLast(
+      (m) => m.to === 'mei@example.com' && m.attributes.kind === 'subscription-confirmation',
+    );
+    const link = confirmation?.message.match(/(\/_local\/email\/confirm\?token=[\w-]+)/)?.[1];
+    expect((await api.call('GET', link as string)).status).toBe(200);
     const { body } = await linkBank(api, user.token, 'ins_109512');
     await plaidControl(api, `/emulator/items/${body.itemId}/error`, { errorCode: 'ITEM_LOCKED' });
     await pollAll(api);

@@ -19,21 +19,30 @@ const mint = async (provider: 'apple' | 'google', body: Record<string, unknown> 
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ nonce: NONCE, ...body }),
   });
-  return (await response.json()) as { idToken: string; sub: string };
+  return (await response.json()) as { idToken: string; sub: string; authorizationCode?: string };
 };
-const signIn = (provider: 'apple' | 'google', idToken: string) =>
-  api.call('POST', '/v1/auth/social', { json: { ...PKCE, provider, idToken, nonce: NONCE } });
+const signIn = (provider: 'apple' | 'google', idToken: string, authorizationCode?: string) =>
+  api.call('POST', '/v1/auth/social', {
+    json: {
+      ...PKCE,
+      provider,
+      idToken,
+      nonce: NONCE,
+      ...(authorizationCode === undefined ? {} : { authorizationCode }),
+    },
+  });
 
 describe('An Apple or Google id_token is accepted once (issue 10 item 7)', () => {
   it.each(['google', 'apple'] as const)(
     'refuses a replayed %s id_token with 401 PROVIDER_REJECTED',
     async (provider) => {
       // Prepare
-      const { idToken } = await mint(provider);
-      const first = await signIn(provider, idToken);
+      // Apple's SDK hands the app an authorization code with the id_token; the replay sends both.
+      const { idToken, authorizationCode } = await mint(provider);
+      const first = await signIn(provider, idToken, authorizationCode);
 
       // Act
-      const replay = await signIn(provider, idToken);
+      const replay = await signIn(provider, idToken, authorizationCode);
 
       // Assess
       expect(first.status).toBe(200);

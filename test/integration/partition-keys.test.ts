@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteId, routeList } from '../../functions/api/routes';
 import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
 import { phoneUser, plaidControl } from '../support/bank';
+import { ManualClock } from '../support/manual-clock';
 import { latestCode } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
 
@@ -12,6 +13,8 @@ import { startTestApi } from '../support/test-runtime';
  * prefix missing from the manifest would fail every such call in AWS, where IAM applies.
  */
 let api: Awaited<ReturnType<typeof startTestApi>>;
+/** Real time, but movable: a second code to one phone needs the 60 s resend wait to pass. */
+const clock = new ManualClock(new Date());
 const used = new Map<RouteId, Set<string>>();
 let recording: string[] = [];
 /** What the authorizer read, over the whole journey. */
@@ -75,7 +78,7 @@ async function call(
 }
 
 beforeAll(async () => {
-  api = await startTestApi({ providers: true, plaid: {} });
+  api = await startTestApi({ providers: true, plaid: {}, clock });
   // Plaid's own webhooks would run beside the journey's requests; the journey posts one itself.
   await plaidControl(api, '/emulator/webhooks', { enabled: false });
   const { table } = await import('../../functions/composition/accounts');
@@ -103,7 +106,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     const username = `keys${Date.now()}`;
     const password = 'a long and unusual passphrase 42';
     const registered = await call('POST', '/v1/auth/register', { json: { username, password } });
-    const token = registered.body.access_token as string;
+    let token = registered.body.access_token as string;
     await call('POST', '/v1/auth/login', { json: { username, password: 'wrong password 123' } });
     await call('POST', '/v1/auth/login', {
       json: { username: `${username}x`, password: 'wrong password 123' },
@@ -131,6 +134,19 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     const phone = '+8613900139000';
     await call('POST', '/v1/auth/sms/send', { json: { phone } });
     await call('POST', '/v1/me/identities/phone', { token, json: { phone, code: latestCode(phone) } });
+    const changedPhone = '+8613900139002';
+    await call('POST', '/v1/auth/sms/send', { json: { phone: changedPhone } });
+    await call('PUT', '/v1/me/phone', {
+      token,
+      json: { phone: changedPhone, code: latestCode(changedPhone) },
+    });
+    // A password reset by SMS signs out every other session: go on with the session it starts.
+    clock.advance(61);
+    await call('POST', '/v1/auth/sms/send', { json: { phone: changedPhone } });
+    const reset = await call('POST', '/v1/auth/password/reset', {
+      json: { phone: changedPhone, code: latestCode(changedPhone), password: 'a third long passphrase 44' },
+    });
+    token = reset.body.access_token as string;
     await call('DELETE', '/v1/me/identities/phone', { token });
 
     // Third parties: sign in with WeChat, exchange the code, link Google.
@@ -180,11 +196,29 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     await call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
     await call('GET', `/v1/plaid/items/${itemId}/events`, { token: user.token });
     await call('DELETE', `/v1/plaid/items/${itemId}`, { token: user.token });
+    await call('GET', '/v1/me/export', { token: user.token });
     await call('DELETE', '/v1/me', { token: user.token });
+
+    // Apple: sign in, then Apple's server-to-server notification (the emulator signs and posts it).
+    const apple = await emulator('/emulator/oidc/apple/id-token', { nonce: 'nonce-1234567890' });
+    await call('POST', '/v1/auth/social', {
+      json: {
+        ...PKCE,
+        provider: 'apple',
+        idToken: apple.idToken,
+        nonce: 'nonce-1234567890',
+        authorizationCode: apple.authorizationCode,
+      },
+    });
+    recording = [];
+    await emulator('/emulator/oidc/apple/notify', { sub: apple.sub, type: 'consent-revoked' });
+    used.set('appleNotifications', new Set(recording.map(prefixOf)));
 
     // Last, what ends sessions.
     await call('DELETE', `/v1/me/sessions/${other.id}`, { token });
     await call('POST', '/v1/auth/logout', { token, json: { all: true } });
+    // A held SMS sign-in's follow-up (a made-up challenge: its lookup is the table call).
+    await call('POST', '/v1/auth/sms/reverify', { json: { challenge: 'x'.repeat(43), newAccount: true } });
 
     // Assess: each route stayed within its grant, and the journey reached every table route.
     for (const route of deployedRoutes) {

@@ -93,7 +93,9 @@ describe('POST /v1/auth/reauth with the password', () => {
     expect(refreshed.status).toBe(200);
     expect(decodeJwt(refreshed.body.access_token).auth_time).toBe(after.auth_time);
     const events = await api.call('GET', '/v1/me/events', { token: renewed.body.access_token });
-    expect(events.body.events[0]).toMatchObject({
+    expect(
+      events.body.events.find((e: { type: string }) => e.type === 'session.reauthenticated'),
+    ).toMatchObject({
       type: 'session.reauthenticated',
       detail: { method: 'password' },
     });

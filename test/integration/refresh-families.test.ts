@@ -124,7 +124,14 @@ describe('Generation −3', () => {
     // Assess
     expect(replay.body.error).toBe('invalid_grant');
     expect((await refresh(head)).body.error).toBe('invalid_grant');
-    expect(await sessionsOf(access)).toEqual([]);
+    // The session is gone: its access token is refused once the revocation list is read, and a
+    // new sign-in sees only its own session.
+    clock.advance(16);
+    expect((await api.call('GET', '/v1/me/sessions', { token: access })).status).toBe(401);
+    const again = await api.call('POST', '/v1/auth/login', {
+      json: { username: `family${n}`, password: PASSWORD },
+    });
+    expect(await sessionsOf(again.body.access_token)).toHaveLength(1);
   });
 
   it('revokes nothing when the old generation is forged (a wrong tag)', async () => {

@@ -58,12 +58,17 @@ export async function startTestApi(
   const { localDeletionQueue } = await import('../../local/deletion-queue');
   const poller = localPoller();
   const deletions = localDeletionQueue();
+  const { OffsetClock } = await import('../../local/clock');
   const api = await startApiServer({
     localRoutes: localRoutes({
       poller,
       deletions,
       ...(plaid === undefined ? {} : { plaid }),
-      ...(input.localClock === undefined ? {} : { clock: input.localClock }),
+      ...(input.localClock !== undefined
+        ? { clock: input.localClock }
+        : input.clock instanceof OffsetClock
+          ? { clock: input.clock }
+          : {}),
     }),
   });
   env.PLAID_WEBHOOK_URL = `${api.url}/v1/plaid/webhook`;

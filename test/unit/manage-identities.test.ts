@@ -1,18 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { nodeTokenCrypto } from '../../functions/adapters/node-token-crypto';
-import {
-  linkPhone,
-  setPassword,
-  unlinkIdentity,
-  updateProfile,
-} from '../../functions/domain/manage-identities';
+import { linkPhone, setPassword, unlinkIdentity } from '../../functions/domain/manage-identities';
 import type { IdentityRecord, UserRecord } from '../../functions/domain/model';
 import { newSession, sessionStarter } from '../../functions/domain/session-issuer';
+import { updateProfile } from '../../functions/domain/update-profile';
 import {
   FakeOtpCrypto,
   FakePasswordHasher,
   InMemoryCommonPasswordList,
   InMemoryEmailSubscriptions,
+  InMemoryMailBrake,
   inMemoryStores,
   ManualClock,
   SequentialTokenCrypto,
@@ -54,6 +51,7 @@ function prepare() {
   const crypto = new SequentialTokenCrypto();
   const hasher = new FakePasswordHasher();
   const emails = new InMemoryEmailSubscriptions();
+  const mailBrake = new InMemoryMailBrake();
   const otp = new FakeOtpCrypto();
   const base = { clock, crypto, users: stores.users };
   return {
@@ -78,7 +76,7 @@ function prepare() {
       smsPolicy,
     }),
     unlinkIdentity: unlinkIdentity({ ...base, identities: stores.identities, sessions: stores.sessions }),
-    updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails }),
+    updateProfile: updateProfile({ ...base, profiles: stores.profiles, emails, mailBrake }),
     /** A code `123456` for `phone`, as a send would have stored it. */
     codeSentTo(phone: string) {
       stores.table.smsCodes.set(phone, {

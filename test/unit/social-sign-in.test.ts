@@ -95,6 +95,7 @@ describe('Use case: startSocialSignIn', () => {
         createdAt: t.clock.now().toISOString(),
         validUntil: new Date(t.clock.now().getTime() + 60_000).toISOString(),
         isNewUser: true,
+        startedBy: { type: 'wechat', subjectHash: expect.any(String) },
       });
       expect(JSON.stringify(stored)).not.toContain(answer.code);
       expect(t.events()).toEqual([

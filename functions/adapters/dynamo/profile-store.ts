@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../domain/errors';
+import { InvariantError, NotFoundError } from '../../domain/errors';
 import type { ProfileChanges, ProfileStore } from '../../domain/ports/profile-store';
 import { auditEvents } from './entities/audit-event';
 import { users } from './entities/user';
@@ -21,6 +21,26 @@ export class DynamoProfileStore implements ProfileStore {
       .run();
     if (!outcome.ok) throw new NotFoundError('No such user.');
   }
+
+  /** Pattern: confirm an email (TransactWriteItems: user `SET emailConfirmed` if the subscription is unchanged, event). */
+  async confirmEmail(input: Parameters<ProfileStore['confirmEmail']>[0]): Promise<boolean> {
+    const outcome = await this.table
+      .transaction()
+      .update(
+        users.key(input.userId),
+        { expression: 'SET emailConfirmed = :confirmed', values: { ':confirmed': true } },
+        {
+          if: {
+            expression: 'emailSubscription = :subscription',
+            values: { ':subscription': input.subscription },
+          },
+          name: 'subscription',
+        },
+      )
+      .put(auditEvents.toItem(input.event, this.eventRetentionSeconds))
+      .run();
+    return outcome.ok;
+  }
 }
 
 /** The update expression of a change set: `SET` what is given, `REMOVE` what is null. */
@@ -29,6 +49,8 @@ function profileUpdate(changes: ProfileChanges): Expression {
   const removes: string[] = [];
   const values: Record<string, unknown> = {};
   const set = (path: string, placeholder: string, value: unknown) => {
+    // Two fields under one placeholder would store one's value in both ("email": true).
+    if (placeholder in values) throw new InvariantError(`Placeholder ${placeholder} used twice.`);
     sets.push(`${path} = ${placeholder}`);
     values[placeholder] = value;
   };
@@ -36,8 +58,8 @@ function profileUpdate(changes: ProfileChanges): Expression {
   if (displayName !== undefined) set('displayName', ':name', displayName);
   if (email === null) removes.push('email');
   if (typeof email === 'string') set('email', ':email', email);
-  // A changed or removed email is not confirmed.
-  if (email !== undefined) set('emailConfirmed', ':confirmed', false);
+  // A changed or removed email, or a new or removed subscription, is not confirmed.
+  if (email !== undefined || emailSubscription !== undefined) set('emailConfirmed', ':confirmed', false);
   if (notifications?.sms !== undefined) set('notifications.sms', ':sms', notifications.sms);
   if (notifications?.email !== undefined) set('notifications.email', ':emailAlerts', notifications.email);
   if (emailSubscription === null) removes.push('emailSubscription');

@@ -3,6 +3,7 @@ import { sessionExpiresAt } from '../../../domain/session-policy';
 import { conditions } from '../expression';
 import type { StoredItem } from '../table';
 import type { Transaction } from '../transaction';
+import { activities } from './activity';
 import { auditEvents } from './audit-event';
 import { owner } from './owner';
 import { epochSeconds, recordOf } from './stored';
@@ -23,7 +24,10 @@ export const sessions = {
   fromItem: (item: StoredItem): SessionRecord => recordOf<SessionRecord>(item),
 } as const;
 
-/** The writes that start a session: the session under a new id, and its audit event. */
+/**
+ * The writes that start a session: the session under a new id, its audit event, and the user's
+ * last sign-in (what tells a dormant account, see `domain/recycled-numbers.ts`).
+ */
 export function startSession<T extends string>(
   tx: Transaction<T>,
   input: { session: SessionRecord; event: AuditEvent },
@@ -31,5 +35,6 @@ export function startSession<T extends string>(
 ): Transaction<T> {
   return tx
     .put(sessions.toItem(input.session), { if: conditions.absent })
-    .put(auditEvents.toItem(input.event, eventRetentionSeconds));
+    .put(auditEvents.toItem(input.event, eventRetentionSeconds))
+    .put(activities.toItem(input.session.userId, input.session.createdAt));
 }

@@ -1,0 +1,55 @@
+import type { PasswordResetWrite, RecoveryStore } from '../../domain/ports/recovery-store';
+import { auditEvents } from './entities/audit-event';
+import { identities } from './entities/identity';
+import { loginFailures } from './entities/login-failures';
+import { startSession } from './entities/session';
+import { smsCodes } from './entities/sms-code';
+import { conditions } from './expression';
+import type { Table } from './table';
+import type { Transaction } from './transaction';
+
+/**
+ * Password recovery in DynamoDB: the secret that proves the caller is consumed in the same
+ * transaction that replaces the password hash, clears the lockout counter and starts a session.
+ */
+export class DynamoRecoveryStore implements RecoveryStore {
+  constructor(
+    private readonly table: Table,
+    private readonly eventRetentionSeconds: number,
+  ) {}
+
+  /**
+   * Pattern: reset a password with an SMS code (TransactWriteItems: consume code, update the
+   * username identity if still the user's, delete the failure counter, put session, events).
+   */
+  async resetWithCode(
+    input: Parameters<RecoveryStore['resetWithCode']>[0],
+  ): Promise<'reset' | 'secret_gone' | 'identity_gone'> {
+    const tx = this.table.transaction().delete(smsCodes.key(input.phone), {
+      if: smsCodes.usable(input.codeId, input.maxAttempts),
+      name: 'secret',
+    });
+    return this.reset(tx, input);
+  }
+
+  private async reset(
+    tx: Transaction<'secret'>,
+    input: PasswordResetWrite,
+  ): Promise<'reset' | 'secret_gone' | 'identity_gone'> {
+    const outcome = await startSession(
+      tx
+        .update(
+          identities.key('password', input.username),
+          { expression: 'SET passwordHash = :hash', values: { ':hash': input.passwordHash } },
+          { if: conditions.ownedBy(input.userId), name: 'identity' },
+        )
+        // The lock ends with the reset: the caller proved more than a password would.
+        .delete(loginFailures.key(input.username))
+        .put(auditEvents.toItem(input.resetEvent, this.eventRetentionSeconds)),
+      input,
+      this.eventRetentionSeconds,
+    ).run();
+    if (outcome.ok) return 'reset';
+    return outcome.failed === 'secret' ? 'secret_gone' : 'identity_gone';
+  }
+}

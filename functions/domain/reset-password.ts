@@ -1,0 +1,143 @@
+import type { Clock } from './clock';
+import {
+  assertNoProblems,
+  assertNotCommon,
+  normalizePassword,
+  passwordLengthProblems,
+} from './credentials-policy';
+import { InvalidCodeError, NoPasswordIdentityError } from './errors';
+import { type ClientInfo, type TokenGrant, toUserView, type UserView } from './model';
+import type { AccessTokenSigner } from './ports/access-token-signer';
+import type { OtpCrypto } from './ports/otp-crypto';
+import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
+import type { PasswordResetWrite, RecoveryStore } from './ports/recovery-store';
+import type { SessionStore } from './ports/session-store';
+import type { SmsCodeStore } from './ports/sms-code-store';
+import type { TokenCrypto } from './ports/token-crypto';
+import type { UserDirectory } from './ports/user-directory';
+import { auditEvent, grantSession, type SessionStart, startSession } from './session-issuer';
+import type { SessionPolicy } from './session-policy';
+import { isSessionLive } from './session-policy';
+import type { SmsPolicy } from './sms-code-policy';
+import { checkPhoneCode } from './sms-sign-in';
+
+export interface ResetDeps {
+  clock: Clock;
+  crypto: TokenCrypto;
+  users: UserDirectory;
+  sessions: SessionStore;
+  recovery: RecoveryStore;
+  hasher: PasswordHasher;
+  commonPasswords: CommonPasswordList;
+  signer: AccessTokenSigner;
+  sessionPolicy: SessionPolicy;
+}
+
+/** A new password, checked like any other: length and the common-password list. */
+async function acceptablePassword(deps: Pick<ResetDeps, 'commonPasswords'>, raw: string): Promise<string> {
+  const password = normalizePassword(raw);
+  assertNoProblems(passwordLengthProblems(password));
+  await assertNotCommon(deps.commonPasswords, password);
+  return password;
+}
+
+/**
+ * What a reset writes besides the secret: the new hash, a session (`method` names the proof) and
+ * the `password.reset` event. `undefined` when the user has no username identity.
+ */
+async function prepareReset(
+  deps: ResetDeps,
+  input: { userId: string; password: string; method: 'sms'; now: Date; client: ClientInfo },
+): Promise<{ write: PasswordResetWrite; started: SessionStart; user: UserView }> {
+  const found = await deps.users.getUser(input.userId);
+  const username = found?.identities.find((i) => i.type === 'password')?.subject;
+  if (found === undefined || username === undefined) throw new NoPasswordIdentityError();
+  const { userId, now, client } = input;
+  const started = startSession(deps, { userId, now, client }, { method: `password_reset_${input.method}` });
+  return {
+    started,
+    user: toUserView(found.user, found.identities),
+    write: {
+      username,
+      userId,
+      passwordHash: await deps.hasher.hash(input.password),
+      session: started.session,
+      event: started.event,
+      resetEvent: auditEvent(deps.crypto, {
+        userId,
+        type: 'password.reset',
+        now,
+        client,
+        sessionId: started.session.id,
+        detail: { method: input.method },
+      }),
+    },
+  };
+}
+
+/**
+ * After a reset, every session but the new one ends: whoever knew the old password (or held a
+ * token of an old session) is out.
+ */
+async function revokeOtherSessions(
+  deps: ResetDeps,
+  input: { userId: string; keep: string; now: Date; client: ClientInfo },
+): Promise<void> {
+  const { userId, now, client } = input;
+  for (const other of await deps.sessions.listForUser(userId)) {
+    if (other.id === input.keep || !isSessionLive(other, now)) continue;
+    await deps.sessions.revoke({
+      userId,
+      sessionId: other.id,
+      reason: 'revoked_by_user',
+      now,
+      event: auditEvent(deps.crypto, {
+        userId,
+        type: 'session.revoked',
+        now,
+        client,
+        sessionId: other.id,
+        detail: { reason: 'password_reset' },
+      }),
+    });
+  }
+}
+
+/**
+ * `POST /v1/auth/password/reset`: a code texted to the account's verified phone sets a new
+ * password, ends the lockout, signs out every other session and signs in. The code is consumed
+ * in the same transaction as the new hash, so it works once. A phone with no account, or an
+ * account without a username, is NO_PASSWORD_IDENTITY (the code stays usable for SMS sign-in).
+ *
+ * @example
+ * const grant = await resetPasswordWithCode(deps)({ phone, code, password }, client);
+ */
+export function resetPasswordWithCode(
+  deps: ResetDeps & { otp: OtpCrypto; codes: SmsCodeStore; smsPolicy: SmsPolicy },
+) {
+  return async (
+    input: { phone: string; code: string; password: string },
+    client: ClientInfo,
+  ): Promise<TokenGrant> => {
+    const password = await acceptablePassword(deps, input.password);
+    const { phone, now, codeId, identity } = await checkPhoneCode(deps, input.phone, input.code);
+    if (identity === undefined) throw new NoPasswordIdentityError();
+    const { write, started, user } = await prepareReset(deps, {
+      userId: identity.userId,
+      password,
+      method: 'sms',
+      now,
+      client,
+    });
+    const result = await deps.recovery.resetWithCode({
+      ...write,
+      phone: phone.e164,
+      codeId,
+      maxAttempts: deps.smsPolicy.maxAttempts,
+    });
+    if (result === 'secret_gone') throw new InvalidCodeError();
+    if (result === 'identity_gone') throw new NoPasswordIdentityError();
+    await revokeOtherSessions(deps, { userId: identity.userId, keep: started.session.id, now, client });
+    return grantSession(deps, started, { user });
+  };
+}
