@@ -140,7 +140,7 @@ async function userWithItem(f: Fixture) {
   });
   const item = await f.call('POST', '/v1/plaid/items', {
     token: user.token,
-    json: { publicToken: done.publicToken },
+    json: { publicToken: done.publicToken, linkToken: link.body.linkToken },
   });
   if (item.status !== 201) throw new Error(`set-up link answered ${item.status}`);
   return { ...user, itemId: item.body.itemId as string };
@@ -218,7 +218,10 @@ export const COLD_SCENARIOS: Record<string, (f: Fixture) => Promise<ColdRequest>
       linkToken: link.body.linkToken,
       institutionId: 'ins_109508',
     });
-    return http(routes.plaidLinkItem, { auth: user.auth, json: { publicToken: done.publicToken } });
+    return http(routes.plaidLinkItem, {
+      auth: user.auth,
+      json: { publicToken: done.publicToken, linkToken: link.body.linkToken },
+    });
   },
   'plaid-items-list': async (f) => http(routes.plaidListItems, { auth: (await userWithItem(f)).auth }),
   'plaid-item-get': async (f) => {

@@ -142,6 +142,9 @@ export class ApiStack extends Stack {
       products: settings.plaid.products,
       countryCodes: settings.plaid.countryCodes,
       clientName: settings.plaid.clientName,
+      redirectUri: settings.plaid.redirectUri,
+      androidPackageName: settings.plaid.androidPackageName,
+      linkCustomizationName: settings.plaid.linkCustomizationName,
     };
     const publicKeys = new PublicSigningKeys(this, 'PublicSigningKeys', {
       signingKeys,

@@ -77,6 +77,12 @@ export interface DeploymentSettings {
     clientName: string | undefined;
     /** Where Plaid sends webhooks. Unset: `<API URL>/v1/plaid/webhook`. Set it behind a custom domain. */
     webhookUrl: string | undefined;
+    /** Link's OAuth return on iOS and the web (an https URL registered with Plaid). Unset: none sent. */
+    redirectUri?: string | undefined;
+    /** The Android app's package name, Link's OAuth return on Android. Unset: none sent. */
+    androidPackageName?: string | undefined;
+    /** A Link customization from Plaid's dashboard. Unset: Plaid's default look. */
+    linkCustomizationName?: string | undefined;
   };
   /** The bank-link poller (docs/deploying.md, "Bank links (Plaid)"). */
   poller: {
@@ -145,6 +151,21 @@ export function readSettings(node: Node): DeploymentSettings {
       `Context value "plaidWebhookUrl" must be an https URL with a path: got "${plaidWebhookUrl}".`,
     );
   }
+  const plaidRedirectUri = text('plaidRedirectUri');
+  if (plaidRedirectUri !== undefined && !/^https:\/\/[^\s/]+\/\S*$/.test(plaidRedirectUri)) {
+    throw new Error(
+      `Context value "plaidRedirectUri" must be an https URL with a path: got "${plaidRedirectUri}".`,
+    );
+  }
+  const plaidAndroidPackageName = text('plaidAndroidPackageName');
+  if (
+    plaidAndroidPackageName !== undefined &&
+    !/^[A-Za-z]\w*(\.[A-Za-z]\w*)+$/.test(plaidAndroidPackageName)
+  ) {
+    throw new Error(
+      `Context value "plaidAndroidPackageName" must be a package name like com.example.app: got "${plaidAndroidPackageName}".`,
+    );
+  }
   const smsTestNumbers = text('smsTestNumbers');
   if (smsTestNumbers !== undefined && !/^\+\d{6,15}:\d{6}(,\+\d{6,15}:\d{6})*$/.test(smsTestNumbers)) {
     throw new Error(
@@ -199,6 +220,9 @@ export function readSettings(node: Node): DeploymentSettings {
       countryCodes: text('plaidCountryCodes'),
       clientName: plaidClientName,
       webhookUrl: plaidWebhookUrl,
+      redirectUri: plaidRedirectUri,
+      androidPackageName: plaidAndroidPackageName,
+      linkCustomizationName: text('plaidLinkCustomizationName'),
     },
     poller: {
       // The functions accept 1-256 shards (POLLER_SHARDS).

@@ -26,6 +26,7 @@ export function withInstitutionStatusCache(
     removeItem: (accessToken) => plaid.removeItem(accessToken),
     updateWebhook: (accessToken, url) => plaid.updateWebhook(accessToken, url),
     webhookVerificationKey: (kid) => plaid.webhookVerificationKey(kid),
+    getLinkSessions: (linkToken) => plaid.getLinkSessions(linkToken),
     async institutionStatus(institutionId) {
       const now = clock.now().getTime();
       const cached = cache.get(institutionId);

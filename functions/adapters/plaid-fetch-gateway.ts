@@ -10,16 +10,18 @@ import type {
   ItemWebhookUpdateRequest,
   LinkTokenCreateRequest,
   LinkTokenCreateResponse,
+  LinkTokenGetRequest,
+  LinkTokenGetResponse,
   PlaidError,
-  Products,
   WebhookVerificationKeyGetRequest,
   WebhookVerificationKeyGetResponse,
 } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
 import type { InstitutionStatus } from '../domain/item-status';
-import type { PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
+import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
 import type { PlaidSettings } from './plaid-gateway';
+import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
 import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
 
 /**
@@ -53,19 +55,20 @@ export class PlaidFetchGateway implements PlaidGateway {
     }));
   }
 
-  async createLinkToken(input: { userId: string; accessToken?: string }) {
-    const response = await this.post<LinkTokenCreateRequest, LinkTokenCreateResponse>('/link/token/create', {
-      client_name: this.settings.clientName,
-      language: 'en',
-      country_codes: this.settings.countryCodes as CountryCode[],
-      user: { client_user_id: input.userId },
-      // Update mode takes the Item's token and no products.
-      ...(input.accessToken === undefined
-        ? { products: this.settings.products as Products[] }
-        : { access_token: input.accessToken }),
-      ...(this.settings.webhookUrl === undefined ? {} : { webhook: this.settings.webhookUrl }),
-    });
+  async createLinkToken(input: LinkTokenRequest) {
+    const response = await this.post<LinkTokenCreateRequest, LinkTokenCreateResponse>(
+      '/link/token/create',
+      linkTokenCreateRequest(this.settings, input),
+    );
     return { linkToken: response.link_token, expiration: new Date(response.expiration).toISOString() };
+  }
+
+  async getLinkSessions(linkToken: string) {
+    return linkSessionsOf(
+      await this.post<LinkTokenGetRequest, LinkTokenGetResponse>('/link/token/get', {
+        link_token: linkToken,
+      }),
+    );
   }
 
   async exchangePublicToken(publicToken: string) {

@@ -1,9 +1,10 @@
 import type { AxiosError } from 'axios';
-import type { CountryCode, PlaidApi, Products } from 'plaid';
+import type { CountryCode, PlaidApi } from 'plaid';
 import { PlaidRequestError } from '../domain/errors';
 import type { InstitutionStatus } from '../domain/item-status';
-import type { PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
+import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
+import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
 import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
 
 export interface PlaidSettings {
@@ -16,6 +17,12 @@ export interface PlaidSettings {
   countryCodes: string[];
   webhookUrl: string | undefined;
   timeoutMs: number;
+  /** Where Link returns after a bank's OAuth page on iOS and the web (registered with Plaid). */
+  redirectUri?: string | undefined;
+  /** The Android app's package name, which Link returns to after OAuth on Android. */
+  androidPackageName?: string | undefined;
+  /** A Link customization made in Plaid's dashboard. */
+  linkCustomizationName?: string | undefined;
 }
 
 /**
@@ -36,22 +43,15 @@ export class PlaidClientGateway implements PlaidGateway {
     this.api = lazy(() => this.createClient());
   }
 
-  async createLinkToken(input: { userId: string; accessToken?: string }) {
+  async createLinkToken(input: LinkTokenRequest) {
     const api = await this.api();
-    const response = await call(() =>
-      api.linkTokenCreate({
-        client_name: this.settings.clientName,
-        language: 'en',
-        country_codes: this.settings.countryCodes as CountryCode[],
-        user: { client_user_id: input.userId },
-        // Update mode takes the Item's token and no products.
-        ...(input.accessToken === undefined
-          ? { products: this.settings.products as Products[] }
-          : { access_token: input.accessToken }),
-        ...(this.settings.webhookUrl === undefined ? {} : { webhook: this.settings.webhookUrl }),
-      }),
-    );
+    const response = await call(() => api.linkTokenCreate(linkTokenCreateRequest(this.settings, input)));
     return { linkToken: response.link_token, expiration: new Date(response.expiration).toISOString() };
+  }
+
+  async getLinkSessions(linkToken: string) {
+    const api = await this.api();
+    return linkSessionsOf(await call(() => api.linkTokenGet({ link_token: linkToken })));
   }
 
   async exchangePublicToken(publicToken: string) {

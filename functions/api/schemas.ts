@@ -350,7 +350,56 @@ export const LinkTokenResponse = named(
   z.object({ linkToken: z.string(), expiration: timestamp() }),
 );
 
-export const LinkItemBody = named('LinkItemRequest', z.object({ publicToken: text(1, 256) }));
+export const LinkPlatform = named(
+  'LinkPlatform',
+  z.enum(['ios', 'android', 'web']),
+  "The app's platform: decides how Link returns from a bank's OAuth page (`android_package_name` on Android, `redirect_uri` on iOS and the web).",
+);
+
+export const LinkTokenBody = z.optional(
+  named(
+    'LinkTokenRequest',
+    z.object({ platform: z.optional(LinkPlatform) }),
+    'Optional: the platform the app opens Link on.',
+  ),
+);
+
+export const LinkAccount = named(
+  'LinkAccount',
+  z.object({
+    id: z.optional(text(1, 128)),
+    mask: z.optional(z.nullable(text(1, 8))),
+    name: z.optional(text(1, 256)),
+  }),
+  "An account the user shared in Link: Plaid's `account_id`, its mask (last 2-4 characters), its name.",
+);
+
+/** Link's onSuccess (or onExit) metadata as the app forwards it; unknown members are dropped. */
+export const LinkMetadata = named(
+  'LinkMetadata',
+  z.object({
+    institutionId: z.optional(text(1, 64)),
+    accounts: z.optional(z.array(LinkAccount).check(z.maxLength(50))),
+    linkSessionId: z.optional(text(1, 128)),
+    status: z.optional(text(1, 64)),
+    errorCode: z.optional(z.nullable(text(1, 64))),
+  }),
+  "Link's onSuccess or onExit metadata: `institutionId`, `accounts [{id, mask, name}]`, `linkSessionId`; for an exit, `status` and `errorCode`.",
+);
+
+export const LinkItemBody = named(
+  'LinkItemRequest',
+  z.object({ publicToken: text(1, 256), linkToken: text(1, 256), metadata: z.optional(LinkMetadata) }),
+  "The public token Link gave, the link token this user opened Link with, and Link's onSuccess metadata.",
+);
+
+export const RepairItemBody = z.optional(
+  named(
+    'RepairItemRequest',
+    z.object({ metadata: z.optional(LinkMetadata) }),
+    "Optional: Link's onSuccess or onExit metadata of the update-mode session.",
+  ),
+);
 
 export const ItemStatus = named(
   'ItemStatus',

@@ -1,5 +1,6 @@
 import { SqsCheckQueue } from '../adapters/check-queues';
 import { DynamoAlertLedger } from '../adapters/dynamo/alert-ledger';
+import { DynamoLinkTokenStore } from '../adapters/dynamo/link-token-store';
 import { DynamoPlaidItemStore } from '../adapters/dynamo/plaid-item-store';
 import { DynamoPollerBreakerStore } from '../adapters/dynamo/poller-breaker-store';
 import { withInstitutionStatusCache } from '../adapters/institution-status-cache';
@@ -54,6 +55,11 @@ export const plaid = () =>
 /** Items and their history. */
 export const plaidItems = () =>
   memo('plaidItems', ({ config }) => new DynamoPlaidItemStore(table(), config.poller.shards));
+/** Who created which new-link token (hashes only, gone with the token). */
+const linkTokenDeps = () => ({
+  linkTokens: memo('linkTokens', () => new DynamoLinkTokenStore(table())),
+  hashSecret: nodeTokenCrypto.hashSecret,
+});
 /** Exactly-once bookkeeping of alerts. */
 const alertLedger = () => memo('alertLedger', () => new DynamoAlertLedger(table()));
 
@@ -95,9 +101,10 @@ export function itemCheckDeps(): ItemCheckDeps {
 }
 
 /** `POST /v1/plaid/link-token`. */
-export const createLinkTokenUseCase = () => createLinkToken({ plaid: plaid() });
+export const createLinkTokenUseCase = () =>
+  createLinkToken({ plaid: plaid(), clock: currentRuntime().clock, ...linkTokenDeps() });
 /** `POST /v1/plaid/items`. */
-export const linkItemUseCase = () => linkItem(itemCheckDeps());
+export const linkItemUseCase = () => linkItem({ ...itemCheckDeps(), ...linkTokenDeps() });
 /** `GET /v1/plaid/items`. */
 export const listItemsUseCase = () => listItems({ items: plaidItems() });
 /** `GET /v1/plaid/items/{itemId}`. */

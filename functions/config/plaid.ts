@@ -12,6 +12,11 @@ export interface PlaidConfig {
   countryCodes: string[];
   clientName: string;
   timeoutMs: number;
+  /** Link's OAuth return for iOS and the web (must be registered in Plaid's dashboard). */
+  redirectUri: string | undefined;
+  /** Link's OAuth return on Android (registered in Plaid's dashboard). */
+  androidPackageName: string | undefined;
+  linkCustomizationName: string | undefined;
 }
 
 /**
@@ -33,6 +38,13 @@ export function readPlaid(env: Env): PlaidConfig | undefined {
       PLAID_COUNTRY_CODES: z._default(z.string(), 'US'),
       PLAID_CLIENT_NAME: z._default(z.string().check(z.minLength(1), z.maxLength(30)), 'LinkGuard'),
       PLAID_TIMEOUT_MS: z._default(int(500, 60000), 10000),
+      PLAID_REDIRECT_URI: z.optional(z.url({ protocol: /^https$/ })),
+      PLAID_ANDROID_PACKAGE_NAME: z.optional(
+        z
+          .string()
+          .check(z.regex(/^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$/, 'a Java package name, like com.example.app')),
+      ),
+      PLAID_LINK_CUSTOMIZATION_NAME: z.optional(text()),
     }),
   );
   if (e.PLAID_CLIENT_ID === undefined) return undefined;
@@ -51,6 +63,9 @@ export function readPlaid(env: Env): PlaidConfig | undefined {
     countryCodes: list(e.PLAID_COUNTRY_CODES),
     clientName: e.PLAID_CLIENT_NAME,
     timeoutMs: e.PLAID_TIMEOUT_MS,
+    redirectUri: e.PLAID_REDIRECT_URI,
+    androidPackageName: e.PLAID_ANDROID_PACKAGE_NAME,
+    linkCustomizationName: e.PLAID_LINK_CUSTOMIZATION_NAME,
   };
 }
 

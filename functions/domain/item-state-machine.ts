@@ -90,7 +90,9 @@ export interface ItemEvent {
     | 'fresh_again'
     | 'account_revoked'
     | 'institution_status'
-    | 'alert_held';
+    | 'alert_held'
+    /** What Link told the app at a repair (onSuccess or onExit metadata). */
+    | 'link_session';
   at: string;
   source?: ObservationSource;
   from?: ItemStatus;
@@ -98,6 +100,10 @@ export interface ItemEvent {
   errorCode?: string;
   step?: string;
   detail?: string;
+  /** Link's `link_session_id` (linking, or the repair's Link session). */
+  linkSessionId?: string;
+  /** Link's onExit `status`: where the user left Link. */
+  linkStatus?: string;
 }
 
 export interface Transition {

@@ -6,6 +6,6 @@ import { json } from '../http/http-handler';
 const repairItem = once(repairItemUseCase);
 
 /** `POST /v1/plaid/items/{itemId}/repair`: verify a repair with Plaid (409 STILL_BROKEN if not). */
-export const handler = httpFunction('plaidRepairItem', async ({ auth, params }) =>
-  json(200, await repairItem()(auth.userId, params.itemId)),
+export const handler = httpFunction('plaidRepairItem', async ({ auth, params, body }) =>
+  json(200, await repairItem()(auth.userId, params.itemId, body?.metadata)),
 );

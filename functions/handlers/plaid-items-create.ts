@@ -7,5 +7,5 @@ const linkItem = once(linkItemUseCase);
 
 /** `POST /v1/plaid/items`: store a newly linked bank (never a second one for an institution). */
 export const handler = httpFunction('plaidLinkItem', async ({ auth, body }) =>
-  json(201, await linkItem()(auth.userId, body.publicToken)),
+  json(201, await linkItem()(auth.userId, body)),
 );

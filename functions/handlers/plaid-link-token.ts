@@ -6,6 +6,6 @@ import { json } from '../http/http-handler';
 const createLinkToken = once(createLinkTokenUseCase);
 
 /** `POST /v1/plaid/link-token`: a Link token to link a new bank. */
-export const handler = httpFunction('plaidLinkToken', async ({ auth }) =>
-  json(200, await createLinkToken()(auth.userId)),
+export const handler = httpFunction('plaidLinkToken', async ({ auth, body }) =>
+  json(200, await createLinkToken()(auth.userId, body ?? {})),
 );

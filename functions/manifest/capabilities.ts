@@ -25,6 +25,7 @@ export type PartitionKeyPrefix =
   | 'ITEM#'
   | 'USERINST#'
   | 'POLLER#'
+  | 'LINKTOKEN#'
   | 'REVERIFY#'
   | 'REVOKED#'
   | 'IDTOKEN#';
@@ -74,7 +75,7 @@ export interface Capabilities {
   /** Calls Plaid (reads its secret). */
   plaid?: 'call';
   /** What the function does with the key that wraps Plaid access tokens. */
-  tokenKey?: 'encrypt' | 'decrypt';
+  tokenKey?: 'encrypt' | 'decrypt' | 'both';
   /** Sends alerts: texts and the alert topic. */
   alerts?: 'publish';
   /**

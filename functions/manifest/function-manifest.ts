@@ -275,12 +275,19 @@ export const routeDeployments = {
     },
   },
   exportMe: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#', 'ITEM#'] } } },
-  plaidLinkToken: { capabilities: { plaid: 'call' } },
+  plaidLinkToken: {
+    capabilities: { table: { actions: ['dynamodb:PutItem'], partitionKeys: ['LINKTOKEN#'] }, plaid: 'call' },
+  },
   plaidLinkItem: {
     capabilities: {
-      table: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], partitionKeys: ['ITEM#', 'USERINST#'] },
+      // Query and DeleteItem: replacing a broken Item carries its history and removes it.
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+        partitionKeys: ['ITEM#', 'USERINST#', 'LINKTOKEN#'],
+      },
       plaid: 'call',
-      tokenKey: 'encrypt',
+      // Encrypts the new Item's access token; decrypts the replaced one's to remove it at Plaid.
+      tokenKey: 'both',
     },
   },
   plaidListItems: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['ITEM#'] } } },

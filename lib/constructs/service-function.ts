@@ -33,6 +33,9 @@ export interface PlaidFunctionSettings {
   products: string | undefined;
   countryCodes: string | undefined;
   clientName: string | undefined;
+  redirectUri?: string | undefined;
+  androidPackageName?: string | undefined;
+  linkCustomizationName?: string | undefined;
 }
 
 /** What differs between LinkGuard functions; the rest are the house defaults below. */
@@ -407,6 +410,9 @@ export class ServiceFunction extends NodejsFunction {
       PLAID_PRODUCTS: settings.products,
       PLAID_COUNTRY_CODES: settings.countryCodes,
       PLAID_CLIENT_NAME: settings.clientName,
+      PLAID_REDIRECT_URI: settings.redirectUri,
+      PLAID_ANDROID_PACKAGE_NAME: settings.androidPackageName,
+      PLAID_LINK_CUSTOMIZATION_NAME: settings.linkCustomizationName,
     };
     for (const [name, value] of Object.entries(optional)) {
       if (value !== undefined) this.addEnvironment(name, value);
@@ -421,11 +427,14 @@ export class ServiceFunction extends NodejsFunction {
    * Hands the key that wraps Plaid access tokens' data keys to the function: sets `TOKEN_KEY_ID`
    * and grants `kms:Encrypt` (linking a bank) or `kms:Decrypt` (using a token) on that key only.
    */
-  useTokenKey(key: IKey, use: 'encrypt' | 'decrypt'): this {
+  useTokenKey(key: IKey, use: 'encrypt' | 'decrypt' | 'both'): this {
     this.addEnvironment('TOKEN_KEY_ID', key.keyArn);
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'],
+        actions:
+          use === 'both'
+            ? ['kms:Encrypt', 'kms:Decrypt']
+            : [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'],
         resources: [key.keyArn],
       }),
     );

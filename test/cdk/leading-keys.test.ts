@@ -5,6 +5,7 @@ import { auditEvents } from '../../functions/adapters/dynamo/entities/audit-even
 import { authorizationCodes } from '../../functions/adapters/dynamo/entities/authorization-code';
 import { identities } from '../../functions/adapters/dynamo/entities/identity';
 import { itemEvents } from '../../functions/adapters/dynamo/entities/item-event';
+import { linkTokens } from '../../functions/adapters/dynamo/entities/link-token';
 import {
   loginFailures,
   unknownUsernameFailures,
@@ -90,7 +91,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
     expect(bankFunctions.length).toBeGreaterThan(5);
     for (const fn of bankFunctions) {
       for (const prefix of leadingKeys(onTable(fn)[0]) ?? [])
-        expect(['ITEM#*', 'USERINST#*', 'POLLER#*']).toContain(prefix);
+        expect(['ITEM#*', 'USERINST#*', 'POLLER#*', 'LINKTOKEN#*']).toContain(prefix);
     }
   });
 
@@ -127,6 +128,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       institutionGuards.key('u', 'ins').pk,
       pollerBreaker.stateKey().pk,
       pollerBreaker.passKey('p').pk,
+      linkTokens.key('h').pk,
       reverifyChallenges.key('h').pk,
       revokedSessions.key(0, 1).pk,
       usedCredentials.key('k').pk,

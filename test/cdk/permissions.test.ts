@@ -225,7 +225,12 @@ describe('Permissions', () => {
         const kms = statements.filter((st) => JSON.stringify(st.Action).includes('kms:'));
 
         // Assess
-        const expected = { none: [], encrypt: ['kms:Encrypt'], decrypt: ['kms:Decrypt'] }[use];
+        const expected = {
+          none: [],
+          encrypt: ['kms:Encrypt'],
+          decrypt: ['kms:Decrypt'],
+          both: ['kms:Decrypt', 'kms:Encrypt'],
+        }[use];
         expect(actionsWithPrefix(kms, 'kms:')).toEqual(expected);
         for (const statement of kms) expect(JSON.stringify(statement.Resource)).toContain('PlaidTokenKey');
       },

@@ -28,6 +28,9 @@ describe('Function: readSettings', () => {
         countryCodes: undefined,
         clientName: undefined,
         webhookUrl: undefined,
+        redirectUri: undefined,
+        androidPackageName: undefined,
+        linkCustomizationName: undefined,
       },
       poller: { shards: 16, concurrency: 16, scheduleMinutes: 15 },
     });
@@ -57,6 +60,9 @@ describe('Function: readSettings', () => {
       plaidCountryCodes: 'US,CA',
       plaidClientName: 'Example Money',
       plaidWebhookUrl: 'https://api.example.com/v1/plaid/webhook',
+      plaidRedirectUri: 'https://app.example.com/plaid/oauth',
+      plaidAndroidPackageName: 'com.example.money',
+      plaidLinkCustomizationName: 'money',
       pollerShards: '32',
       pollerConcurrency: 40,
       pollerScheduleMinutes: '5',
@@ -94,6 +100,9 @@ describe('Function: readSettings', () => {
         countryCodes: 'US,CA',
         clientName: 'Example Money',
         webhookUrl: 'https://api.example.com/v1/plaid/webhook',
+        redirectUri: 'https://app.example.com/plaid/oauth',
+        androidPackageName: 'com.example.money',
+        linkCustomizationName: 'money',
       },
       poller: { shards: 32, concurrency: 40, scheduleMinutes: 5 },
     });
@@ -108,6 +117,8 @@ describe('Function: readSettings', () => {
     [{ plaidEnv: 'development' }, /"plaidEnv"/],
     [{ plaidClientName: 'A name far longer than thirty characters' }, /"plaidClientName"/],
     [{ plaidWebhookUrl: 'http://api.example.com/v1/plaid/webhook' }, /"plaidWebhookUrl"/],
+    [{ plaidRedirectUri: 'myapp://plaid' }, /"plaidRedirectUri"/],
+    [{ plaidAndroidPackageName: 'not a package' }, /"plaidAndroidPackageName"/],
     [{ pollerShards: '0' }, /"pollerShards"/],
     [{ pollerShards: '300' }, /"pollerShards"/],
     // SQS event sources accept a maximum concurrency of 2 at least.

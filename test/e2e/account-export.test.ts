@@ -70,7 +70,7 @@ describe('GET /v1/me/export', () => {
     const done = await plaidControl(api, '/emulator/link/complete', { linkToken: link.body.linkToken });
     const item = await api.call('POST', '/v1/plaid/items', {
       token,
-      json: { publicToken: done.body.publicToken },
+      json: { publicToken: done.body.publicToken, linkToken: link.body.linkToken },
     });
     const plaidAccessToken = api.plaid?.items().find((i) => i.itemId === item.body.itemId)?.accessToken;
     const seen = [

@@ -23,6 +23,7 @@
  * - InMemoryAuthorizationCodeStore AuthorizationCodeStore one-time codes
  * - InMemoryPlaidItemStore        PlaidItemStore         bank links and their history
  * - InMemoryAlertLedger           AlertLedger            exactly-once alert claims
+ * - InMemoryLinkTokenStore        LinkTokenStore         who created which link token
  *
  * Other ports (no arguments unless said):
  * - SequentialTokenCrypto   TokenCrypto        ids `usr_1`, secrets `secret-2`, real SHA-256
@@ -70,6 +71,7 @@ export {
 export { FakeIdentityProviders } from './identity-providers';
 export { InMemoryIdentityStore } from './identity-store';
 export { InMemoryTable } from './in-memory-table';
+export { InMemoryLinkTokenStore } from './link-token-store';
 export {
   InMemoryEmailSubscriptions,
   InMemoryMailBrake,

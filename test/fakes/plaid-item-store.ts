@@ -50,6 +50,10 @@ export class InMemoryPlaidItemStore implements PlaidItemStore {
     return 'saved';
   }
 
+  async addEvents(itemId: string, events: ItemEvent[]): Promise<void> {
+    for (const event of events) this.table.appendItemEvent(itemId, event);
+  }
+
   async remove(item: PlaidItemRecord, event: ItemEvent): Promise<void> {
     this.table.plaidItems.delete(item.itemId);
     this.table.institutionGuards.delete(`${item.userId}#${item.institutionId}`);

@@ -1,6 +1,11 @@
 import { PlaidRequestError, WebhookRejectedError } from '../../functions/domain/errors';
 import type { InstitutionStatus } from '../../functions/domain/item-status';
-import type { PlaidGateway, PlaidItemSnapshot } from '../../functions/domain/ports/plaid-gateway';
+import type {
+  LinkSessionSummary,
+  LinkTokenRequest,
+  PlaidGateway,
+  PlaidItemSnapshot,
+} from '../../functions/domain/ports/plaid-gateway';
 import type { WebhookVerifier } from '../../functions/domain/ports/webhook-verifier';
 
 type Call = { method: keyof PlaidGateway; argument: string };
@@ -23,14 +28,38 @@ export class FakePlaidGateway implements PlaidGateway {
   private readonly publicTokens = new Map<string, string>();
   private counter = 0;
 
-  /** A public token that Link would hand over for this Item; returns its access token. */
+  /** Link token → its Link sessions, as `/link/token/get` lists them. */
+  readonly sessions = new Map<string, LinkSessionSummary[]>();
+  /** Every `createLinkToken` input, in order. */
+  readonly linkTokenRequests: LinkTokenRequest[] = [];
+
+  /**
+   * A public token that Link would hand over for this Item (in a session of `linkToken`, if
+   * given, sharing accounts with `accountMasks`); returns its access token.
+   */
   link(
     publicToken: string,
     snapshot: Omit<PlaidItemSnapshot, 'error' | 'consentExpiresAt'> & Partial<PlaidItemSnapshot>,
+    session: { linkToken?: string; accountMasks?: string[] } = {},
   ) {
     const accessToken = `access-fake-${snapshot.itemId}`;
     this.items.set(accessToken, { error: undefined, consentExpiresAt: undefined, ...snapshot });
     this.publicTokens.set(publicToken, accessToken);
+    if (session.linkToken !== undefined) {
+      const sessions = this.sessions.get(session.linkToken) ?? [];
+      sessions.push({
+        linkSessionId: `session-${sessions.length + 1}`,
+        itemAdds: [
+          {
+            publicToken,
+            institutionId: snapshot.institutionId,
+            institutionName: snapshot.institutionName,
+            accountMasks: session.accountMasks ?? ['0000'],
+          },
+        ],
+      });
+      this.sessions.set(session.linkToken, sessions);
+    }
     return accessToken;
   }
 
@@ -39,10 +68,16 @@ export class FakePlaidGateway implements PlaidGateway {
     this.failures.set(method, [...(this.failures.get(method) ?? []), code]);
   }
 
-  async createLinkToken(input: { userId: string; accessToken?: string }) {
+  async createLinkToken(input: LinkTokenRequest) {
     this.record('createLinkToken', input.accessToken ?? input.userId);
+    this.linkTokenRequests.push({ ...input });
     this.counter += 1;
     return { linkToken: `link-fake-${this.counter}`, expiration: '2099-01-01T00:00:00.000Z' };
+  }
+
+  async getLinkSessions(linkToken: string) {
+    this.record('getLinkSessions', linkToken);
+    return (this.sessions.get(linkToken) ?? []).map((s) => ({ ...s, itemAdds: [...s.itemAdds] }));
   }
 
   async exchangePublicToken(publicToken: string) {

@@ -11,7 +11,16 @@ const clock = new ManualClock(new Date());
 
 beforeAll(async () => {
   // The emulator shares the clock, as /_local/clock moves both: Plaid's data timestamps follow it.
-  api = await startTestApi({ clock, plaid: { now: () => clock.now() }, env: { SMS_PER_IP_HOURLY: '1000' } });
+  api = await startTestApi({
+    clock,
+    plaid: { now: () => clock.now() },
+    env: {
+      SMS_PER_IP_HOURLY: '1000',
+      PLAID_REDIRECT_URI: 'https://app.example.com/plaid/oauth',
+      PLAID_ANDROID_PACKAGE_NAME: 'com.example.linkguard',
+      PLAID_LINK_CUSTOMIZATION_NAME: 'linkguard',
+    },
+  });
   // Webhooks are the next issue's; here the poller alone must notice everything.
   await plaidControl(api, '/emulator/webhooks', { enabled: false });
 });
@@ -147,7 +156,7 @@ describe('What never alerts', () => {
 });
 
 describe('Linking rules', () => {
-  it('refuses a second Item for the same bank with 409 and removes the duplicate at Plaid', async () => {
+  it('refuses a second link at a bank whose Item works with 409, before exchanging it (issue 11, finding 8)', async () => {
     const user = await phoneUser(api, latestCode);
     const first = await linkBank(api, user.token, 'ins_109511');
     const second = await linkBank(api, user.token, 'ins_109511');
@@ -158,8 +167,158 @@ describe('Linking rules', () => {
     const emulated =
       api.plaid?.items().filter((i) => i.institutionId === 'ins_109511' && i.clientUserId === user.userId) ??
       [];
-    expect(emulated.filter((i) => !i.removed).map((i) => i.itemId)).toEqual([first.body.itemId]);
+    // The new public token was never exchanged: no second connection was made at the bank.
+    expect(emulated.map((i) => [i.itemId === first.body.itemId, i.accessToken !== null, i.removed])).toEqual([
+      [true, true, false],
+      [false, false, false],
+    ]);
     expect((await api.call('GET', '/v1/plaid/items', { token: user.token })).body.items).toHaveLength(1);
+  });
+
+  it('replaces a revoked Item with a new link at the same bank, carrying its history (no dead end)', async () => {
+    // Prepare: linked, then the user revoked access at Plaid; the poller sees it
+    const user = await phoneUser(api, latestCode);
+    const old = (await linkBank(api, user.token, 'ins_109510')).body.itemId as string;
+    await plaidControl(api, `/emulator/items/${old}/webhook`, { webhookCode: 'USER_PERMISSION_REVOKED' });
+    await pollAll(api);
+    expect((await api.call('GET', `/v1/plaid/items/${old}`, { token: user.token })).body.status).toBe(
+      'revoked',
+    );
+    // Update mode cannot help: Plaid refuses the token
+    const update = await api.call('POST', `/v1/plaid/items/${old}/link-token`, { token: user.token });
+    expect(update.status).toBeGreaterThanOrEqual(400);
+
+    // Act: a new link at the same bank
+    const relinked = await linkBank(api, user.token, 'ins_109510');
+
+    // Assess
+    expect(relinked).toMatchObject({ status: 201, body: { status: 'healthy', institutionId: 'ins_109510' } });
+    const fresh = relinked.body.itemId as string;
+    expect(fresh).not.toBe(old);
+    expect((await api.call('GET', `/v1/plaid/items/${old}`, { token: user.token })).status).toBe(404);
+    const items = (await api.call('GET', '/v1/plaid/items', { token: user.token })).body.items;
+    expect(items.map((i: { itemId: string }) => i.itemId)).toEqual([fresh]);
+    const events = await history(user.token, fresh);
+    // Both `linked` entries (the carried one and the new one) may share an instant: compare as sets.
+    const linkedDetails = events.filter((e) => e.type === 'linked').map((e) => String(e.detail ?? ''));
+    expect(linkedDetails.sort()).toEqual(['', `replaces ${old}`]);
+    expect(events.some((e) => e.type === 'status_changed' && e.to === 'revoked')).toBe(true);
+    expect(api.plaid?.items().find((i) => i.itemId === old)?.removed).toBe(true);
+  });
+
+  it('refuses a public token redeemed by another user with 403 LINK_TOKEN_MISMATCH, never exchanging it (issue 10, finding 7)', async () => {
+    // Prepare: the victim opens Link and finishes it; the attacker has the public token
+    const victim = await phoneUser(api, latestCode);
+    const attacker = await phoneUser(api, latestCode);
+    const victimLink = (await api.call('POST', '/v1/plaid/link-token', { token: victim.token })).body
+      .linkToken;
+    const attackerLink = (await api.call('POST', '/v1/plaid/link-token', { token: attacker.token })).body
+      .linkToken;
+    const done = await plaidControl(api, '/emulator/link/complete', { linkToken: victimLink });
+    const publicToken = done.body.publicToken as string;
+
+    // Act: with the attacker's own link token, and with the victim's
+    const withOwn = await api.call('POST', '/v1/plaid/items', {
+      token: attacker.token,
+      json: { publicToken, linkToken: attackerLink },
+    });
+    const withVictims = await api.call('POST', '/v1/plaid/items', {
+      token: attacker.token,
+      json: { publicToken, linkToken: victimLink },
+    });
+
+    // Assess
+    for (const refused of [withOwn, withVictims])
+      expect(refused).toMatchObject({ status: 403, body: { code: 'LINK_TOKEN_MISMATCH' } });
+    expect(api.plaid?.items().find((i) => i.itemId === done.body.itemId)?.accessToken).toBeNull();
+    expect((await api.call('GET', '/v1/plaid/items', { token: attacker.token })).body.items).toEqual([]);
+    const own = await api.call('POST', '/v1/plaid/items', {
+      token: victim.token,
+      json: { publicToken, linkToken: victimLink },
+    });
+    expect(own.status).toBe(201);
+  });
+
+  it('sets link tokens up for mobile: platform picks the OAuth return, update mode asks for account selection and sends no webhook', async () => {
+    const user = await phoneUser(api, latestCode);
+    const requestOf = (linkToken: string) =>
+      api.plaid?.linkTokens().find((l) => l.token === linkToken)?.request;
+    const android = await api.call('POST', '/v1/plaid/link-token', {
+      token: user.token,
+      json: { platform: 'android' },
+    });
+    expect(requestOf(android.body.linkToken)).toMatchObject({
+      androidPackageName: 'com.example.linkguard',
+      redirectUri: null,
+      linkCustomizationName: 'linkguard',
+      webhookGiven: expect.stringContaining('/v1/plaid/webhook'),
+    });
+    const ios = await api.call('POST', '/v1/plaid/link-token', {
+      token: user.token,
+      json: { platform: 'ios' },
+    });
+    expect(requestOf(ios.body.linkToken)).toMatchObject({
+      androidPackageName: null,
+      redirectUri: 'https://app.example.com/plaid/oauth',
+    });
+    const bad = await api.call('POST', '/v1/plaid/link-token', {
+      token: user.token,
+      json: { platform: 'windows' },
+    });
+    expect(bad).toMatchObject({ status: 422, body: { code: 'VALIDATION_FAILED' } });
+
+    const { body } = await linkBank(api, user.token, 'ins_109509');
+    await plaidControl(api, `/emulator/items/${body.itemId}/error`, { errorCode: 'NO_ACCOUNTS' });
+    await pollAll(api);
+    const update = await api.call('POST', `/v1/plaid/items/${body.itemId}/link-token`, {
+      token: user.token,
+      json: { platform: 'web' },
+    });
+    expect(requestOf(update.body.linkToken)).toMatchObject({
+      accountSelectionEnabled: true,
+      webhookGiven: null,
+      redirectUri: 'https://app.example.com/plaid/oauth',
+    });
+  });
+
+  it('repair: 503 PLAID_UNAVAILABLE with Retry-After when Plaid is rate-limited or failing, and Link’s metadata in the history', async () => {
+    // Prepare: broken, then repaired in update mode
+    const user = await phoneUser(api, latestCode);
+    const itemId = (await linkBank(api, user.token, 'ins_109512')).body.itemId as string;
+    await plaidControl(api, `/emulator/items/${itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    await pollAll(api);
+    const update = await api.call('POST', `/v1/plaid/items/${itemId}/link-token`, { token: user.token });
+    const done = await plaidControl(api, '/emulator/link/complete', { linkToken: update.body.linkToken });
+    const repair = (metadata?: Record<string, unknown>) =>
+      api.call('POST', `/v1/plaid/items/${itemId}/repair`, {
+        token: user.token,
+        ...(metadata === undefined ? {} : { json: { metadata } }),
+      });
+
+    // Act + Assess: Plaid rate-limits the check
+    await plaidControl(api, '/emulator/config', { itemGetLimitPerMinute: 0 });
+    try {
+      const limited = await repair();
+      expect(limited).toMatchObject({ status: 503, body: { code: 'PLAID_UNAVAILABLE' } });
+      expect(limited.headers.get('retry-after')).toBe('30');
+    } finally {
+      await plaidControl(api, '/emulator/config', { itemGetLimitPerMinute: 15 });
+    }
+    // Plaid fails with a 5xx
+    await plaidControl(api, `/emulator/items/${itemId}/error`, { errorCode: 'INTERNAL_SERVER_ERROR' });
+    expect(await repair()).toMatchObject({ status: 503, body: { code: 'PLAID_UNAVAILABLE' } });
+    expect((await api.call('GET', `/v1/plaid/items/${itemId}`, { token: user.token })).body.status).toBe(
+      'login_required',
+    );
+    // Plaid answers: healthy, with Link's onSuccess metadata recorded
+    await plaidControl(api, `/emulator/items/${itemId}/error`, { errorCode: null });
+    const metadata = done.body.metadata as { link_session_id: string };
+    const ok = await repair({ linkSessionId: metadata.link_session_id, institutionId: 'ins_109512' });
+    expect(ok).toMatchObject({ status: 200, body: { status: 'healthy' } });
+    const events = await history(user.token, itemId);
+    expect(events.filter((e) => e.type === 'link_session')).toMatchObject([
+      { source: 'repair', linkSessionId: metadata.link_session_id, detail: 'success' },
+    ]);
   });
 
   it("answers 404 for another user's Item, on every route", async () => {
@@ -215,13 +374,19 @@ describe('Linking rules', () => {
     expect((await linkBank(api, user.token)).status).toBe(201);
   });
 
-  it('answers 422 for a bad public token and 502 when Plaid is down', async () => {
+  it('answers 422 without a link token, and 403 for a public token Link did not give this user', async () => {
     const user = await phoneUser(api, latestCode);
-    const bad = await api.call('POST', '/v1/plaid/items', {
+    const missing = await api.call('POST', '/v1/plaid/items', {
       token: user.token,
       json: { publicToken: 'public-sandbox-nope' },
     });
-    expect(bad.body).toMatchObject({ status: 422, errors: [{ path: 'publicToken' }] });
+    expect(missing.body).toMatchObject({ status: 422, errors: [{ path: 'linkToken' }] });
+    const { linkToken } = (await api.call('POST', '/v1/plaid/link-token', { token: user.token })).body;
+    const forged = await api.call('POST', '/v1/plaid/items', {
+      token: user.token,
+      json: { publicToken: 'public-sandbox-nope', linkToken },
+    });
+    expect(forged.body).toMatchObject({ status: 403, code: 'LINK_TOKEN_MISMATCH' });
   });
 });
 

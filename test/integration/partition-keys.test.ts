@@ -180,7 +180,7 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     const done = await plaidControl(api, '/emulator/link/complete', { linkToken: link.body.linkToken });
     const linked = await call('POST', '/v1/plaid/items', {
       token: user.token,
-      json: { publicToken: done.body.publicToken },
+      json: { publicToken: done.body.publicToken, linkToken: link.body.linkToken },
     });
     const itemId = linked.body.itemId as string;
     await call('GET', '/v1/plaid/items', { token: user.token });

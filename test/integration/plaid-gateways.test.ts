@@ -56,15 +56,28 @@ const failureOf = async (work: Promise<unknown>) =>
  * must answer too, failures included.
  */
 async function story(make: (s: PlaidSettings) => PlaidGateway) {
-  const plaid = make(settings());
-  const link = await plaid.createLinkToken({ userId: 'usr_contract' });
+  const plaid = make(
+    settings({
+      redirectUri: 'https://app.example.org/oauth',
+      androidPackageName: 'org.example.app',
+      linkCustomizationName: 'brand',
+    }),
+  );
+  const link = await plaid.createLinkToken({ userId: 'usr_contract', platform: 'android' });
   const done = await control('/emulator/link/complete', {
     linkToken: link.linkToken,
     institutionId: 'ins_109508',
   });
+  const sessions = await plaid.getLinkSessions(link.linkToken);
   const exchanged = await plaid.exchangePublicToken(done.publicToken as string);
   const healthy = await plaid.getItem(exchanged.accessToken);
-  const update = await plaid.createLinkToken({ userId: 'usr_contract', accessToken: exchanged.accessToken });
+  const update = await plaid.createLinkToken({
+    userId: 'usr_contract',
+    accessToken: exchanged.accessToken,
+    platform: 'ios',
+    accountSelection: true,
+  });
+  const sent = (token: string) => emulator.linkTokens().find((l) => l.token === token);
   await control(`/emulator/items/${exchanged.itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
   const broken = await plaid.getItem(exchanged.accessToken);
   await plaid.updateWebhook(exchanged.accessToken, 'https://hooks.example.org/v2');
@@ -75,6 +88,15 @@ async function story(make: (s: PlaidSettings) => PlaidGateway) {
       expiresIso: !Number.isNaN(Date.parse(link.expiration)),
     },
     update: update.linkToken.split('-').slice(0, 2).join('-'),
+    // What each gateway asked Plaid for: the new link names its webhook and Android package;
+    // update mode names neither webhook nor products, but the redirect URI and Account Select.
+    sentLink: { ...sent(link.linkToken)?.request, webhook: sent(link.linkToken)?.webhook },
+    sentUpdate: { ...sent(update.linkToken)?.request, webhook: sent(update.linkToken)?.webhook },
+    sessions: sessions.map((s) => ({
+      ...s,
+      linkSessionId: s.linkSessionId.length > 0,
+      itemAdds: s.itemAdds.map((a) => ({ ...a, publicToken: a.publicToken === done.publicToken })),
+    })),
     itemIdShape: /^[A-Za-z0-9_-]+$/.test(exchanged.itemId),
     // Plaid's data timestamp moves with time between the two runs: compare its shape.
     healthy: { ...healthy, itemId: 'x', lastSuccessfulUpdate: isoShape(healthy.lastSuccessfulUpdate) },
@@ -99,6 +121,32 @@ describe('Plaid gateways: the fetch transport answers as the official client doe
 
     // Assess
     expect(fetched).toEqual(official);
+    expect(official.sentLink).toMatchObject({
+      androidPackageName: 'org.example.app',
+      redirectUri: null,
+      linkCustomizationName: 'brand',
+      webhookGiven: 'https://hooks.example.org/v1/plaid/webhook',
+    });
+    expect(official.sentUpdate).toMatchObject({
+      redirectUri: 'https://app.example.org/oauth',
+      androidPackageName: null,
+      accountSelectionEnabled: true,
+      webhookGiven: null,
+      webhook: null,
+    });
+    expect(official.sessions).toEqual([
+      {
+        linkSessionId: true,
+        itemAdds: [
+          {
+            publicToken: true,
+            institutionId: 'ins_109508',
+            institutionName: 'First Platypus Bank',
+            accountMasks: ['0000', '1111', '3333'],
+          },
+        ],
+      },
+    ]);
     expect(official.broken.error).toEqual({ code: 'ITEM_LOGIN_REQUIRED', message: expect.any(String) });
     expect(official.afterRemove).toMatchObject({ code: 'PLAID_REQUEST_FAILED', httpStatus: 400 });
     expect(official.wrongSecret).toMatchObject({ plaidCode: 'INVALID_API_KEYS', httpStatus: 400 });

@@ -20,7 +20,11 @@ afterAll(async () => {
 describe('Without Plaid configured', () => {
   it.each([
     ['POST', '/v1/plaid/link-token', undefined],
-    ['POST', '/v1/plaid/items', { publicToken: 'public-sandbox-00000000-0000-0000-0000-000000000000' }],
+    [
+      'POST',
+      '/v1/plaid/items',
+      { publicToken: 'public-sandbox-00000000-0000-0000-0000-000000000000', linkToken: 'link-sandbox-x' },
+    ],
   ])('answers %s %s with 503 PLAID_NOT_CONFIGURED, never 500', async (method, path, json) => {
     const r = await api.call(method, path, { token, ...(json === undefined ? {} : { json }) });
     expect(r.status).toBe(503);

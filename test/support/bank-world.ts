@@ -1,5 +1,5 @@
 import { ITEM_CALL_SPACING_MS, SpacedItemCallPacer } from '../../functions/adapters/item-call-pacer';
-import { linkItem } from '../../functions/domain/bank-links';
+import { createLinkToken, type LinkTokenDeps, linkItem } from '../../functions/domain/bank-links';
 import { DEFAULT_SCHEDULE } from '../../functions/domain/check-schedule';
 import type { ItemCheckDeps } from '../../functions/domain/item-checks';
 import { acceptPlaidWebhook } from '../../functions/domain/plaid-webhooks';
@@ -9,6 +9,7 @@ import { processPlaidWebhook } from '../../functions/domain/webhook-processing';
 import {
   FakeAccessTokenCipher,
   FakePlaidGateway,
+  InMemoryLinkTokenStore,
   inMemoryStores,
   ManualClock,
   RecordingAlertChannels,
@@ -30,7 +31,8 @@ export function bankWorld(options: { webhookUrl?: string } = {}) {
   const channels = new RecordingAlertChannels();
   const crypto = new SequentialTokenCrypto();
   const reported = { unknownCodes: [] as string[], sendFailures: [] as string[] };
-  const deps: ItemCheckDeps = {
+  const linkTokens = new InMemoryLinkTokenStore();
+  const deps: ItemCheckDeps & LinkTokenDeps = {
     clock,
     plaid,
     cipher,
@@ -46,6 +48,8 @@ export function bankWorld(options: { webhookUrl?: string } = {}) {
       unknownPlaidCode: (code) => reported.unknownCodes.push(code),
       sendFailed: (channel) => reported.sendFailures.push(channel),
     },
+    linkTokens,
+    hashSecret: (secret) => crypto.hashSecret(secret),
   };
   stores.users.add({
     id: 'usr_a',
@@ -67,15 +71,19 @@ export function bankWorld(options: { webhookUrl?: string } = {}) {
     reported,
     deps,
     accessTokenOf,
-    /** Links an Item for `usr_a` through Link and the use case; Plaid reports it as `snapshot` says. */
+    linkTokens,
+    /**
+     * Links an Item for `usr_a` the way the app does: a link token, Link (the public token in a
+     * session of that token), then the use case; Plaid reports the Item as `snapshot` says.
+     */
     async link(itemId = 'item_1', snapshot: Partial<PlaidItemSnapshot> = {}, userId = 'usr_a') {
-      plaid.link(`public-${itemId}`, {
-        itemId,
-        institutionId: 'ins_109508',
-        institutionName: 'First Platypus Bank',
-        ...snapshot,
-      });
-      return linkItem(deps)(userId, `public-${itemId}`);
+      const { linkToken } = await createLinkToken(deps)(userId);
+      plaid.link(
+        `public-${itemId}`,
+        { itemId, institutionId: 'ins_109508', institutionName: 'First Platypus Bank', ...snapshot },
+        { linkToken },
+      );
+      return linkItem(deps)(userId, { publicToken: `public-${itemId}`, linkToken });
     },
     /** Plaid starts reporting the Item broken with `code`. */
     breakAtPlaid(itemId: string, code = 'ITEM_LOGIN_REQUIRED') {

@@ -38,14 +38,38 @@ export async function renew(api: Api, user: { token: string; refreshToken: strin
   user.refreshToken = r.body.refresh_token;
 }
 
-/** Links a bank the way the app does: link token → the user finishes Link → public token exchange. */
+/**
+ * Links a bank the way the app does: a link token → the user finishes Link → the public token,
+ * the link token and Link's onSuccess metadata to `POST /v1/plaid/items`.
+ */
 export async function linkBank(api: Api, token: string, institutionId = 'ins_109508') {
   const { body: link } = await api.call('POST', '/v1/plaid/link-token', { token });
   const done = await plaidControl(api, '/emulator/link/complete', {
     linkToken: link.linkToken,
     institutionId,
   });
-  return api.call('POST', '/v1/plaid/items', { token, json: { publicToken: done.body.publicToken } });
+  return api.call('POST', '/v1/plaid/items', {
+    token,
+    json: {
+      publicToken: done.body.publicToken,
+      linkToken: link.linkToken,
+      metadata: appMetadata(done.body.metadata),
+    },
+  });
+}
+
+/** Link's onSuccess metadata (snake_case, as Link gives it) the way the app forwards it. */
+export function appMetadata(metadata: unknown) {
+  const m = metadata as {
+    institution?: { institution_id?: string };
+    accounts?: { id: string; mask: string | null; name: string }[];
+    link_session_id?: string;
+  };
+  return {
+    institutionId: m.institution?.institution_id,
+    accounts: (m.accounts ?? []).map(({ id, mask, name }) => ({ id, mask, name })),
+    linkSessionId: m.link_session_id,
+  };
 }
 
 /** Runs one poller pass over every Item. */

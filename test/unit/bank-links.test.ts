@@ -14,16 +14,20 @@ import { bankWorld, USER_PHONE } from '../support/bank-world';
 
 describe('Use case: createLinkToken', () => {
   describe('a new link', () => {
-    it('asks Plaid for a Link token for the user', async () => {
+    it('asks Plaid for a Link token for the user and platform, and remembers it as the user’s (hashed)', async () => {
       // Prepare
       const w = bankWorld();
 
       // Act
-      const answer = await createLinkToken(w.deps)('usr_a');
+      const answer = await createLinkToken(w.deps)('usr_a', { platform: 'android' });
 
       // Assess
       expect(answer.linkToken).toMatch(/^link-fake-/);
       expect(w.plaid.calls).toEqual([{ method: 'createLinkToken', argument: 'usr_a' }]);
+      expect(w.plaid.linkTokenRequests).toEqual([{ userId: 'usr_a', platform: 'android' }]);
+      const owner = await w.linkTokens.ownerOf(w.deps.hashSecret(answer.linkToken), w.clock.now());
+      expect(owner?.userId).toBe('usr_a');
+      expect([...w.linkTokens.owners.keys()].join()).not.toContain(answer.linkToken);
     });
 
     it('answers PLAID_UNAVAILABLE with Retry-After when Plaid fails', async () => {
@@ -74,11 +78,17 @@ describe('Use case: linkItem', () => {
         w.accessTokenOf('item_1'),
       );
       expect(w.history()).toEqual([
-        { type: 'linked', at: w.clock.now().toISOString(), source: 'link', to: 'healthy' },
+        {
+          type: 'linked',
+          at: w.clock.now().toISOString(),
+          source: 'link',
+          to: 'healthy',
+          linkSessionId: 'session-1',
+        },
       ]);
     });
 
-    it('refuses a second Item for the same bank with INSTITUTION_ALREADY_LINKED, and removes it at Plaid', async () => {
+    it('refuses a second Item for a working bank link with INSTITUTION_ALREADY_LINKED before exchanging it', async () => {
       // Prepare
       await w.link('item_1');
 
@@ -90,13 +100,91 @@ describe('Use case: linkItem', () => {
         code: 'INSTITUTION_ALREADY_LINKED',
         extensions: { itemId: 'item_1' },
       });
-      expect(w.plaid.removed).toEqual([w.accessTokenOf('item_2')]);
+      // The new connection was never made: no exchange, nothing to remove, item_1 untouched.
+      expect(w.plaid.calls.filter((c) => c.method === 'exchangePublicToken').map((c) => c.argument)).toEqual([
+        'public-item_1',
+      ]);
+      expect(w.plaid.removed).toEqual([]);
       expect(w.stores.table.plaidItems.has('item_2')).toBe(false);
+      expect(w.stores.table.plaidItems.get('item_1')?.status).toBe('healthy');
     });
 
-    it('answers VALIDATION_FAILED on `publicToken` for a token Link did not give', async () => {
+    it.each(['login_required', 'revoked', 'not_found'] as const)(
+      'replaces a %s Item at the same bank with the new one, carrying its history, and removes it at Plaid',
+      async (status) => {
+        // Prepare
+        await w.link('item_1');
+        const old = w.stores.table.plaidItems.get('item_1');
+        w.stores.table.plaidItems.set('item_1', { ...(old as NonNullable<typeof old>), status });
+        w.clock.advance(60);
+
+        // Act
+        const view = await w.link('item_2');
+
+        // Assess
+        expect(view).toMatchObject({ itemId: 'item_2', status: 'healthy' });
+        expect(w.stores.table.plaidItems.has('item_1')).toBe(false);
+        expect(await w.deps.items.findByInstitution('usr_a', 'ins_109508')).toBe('item_2');
+        expect(w.plaid.removed).toEqual([w.accessTokenOf('item_1')]);
+        const history = (await w.deps.items.listEvents('item_2', { limit: 25 })).events;
+        expect(history.map((e) => [e.type, e.detail ?? ''])).toEqual([
+          ['linked', 'replaces item_1'],
+          ['linked', ''],
+        ]);
+      },
+    );
+
+    it('refuses another user’s public token with LINK_TOKEN_MISMATCH, and never exchanges it', async () => {
+      // Prepare: usr_b opens Link; usr_a got hold of the public token and sends it with its own link token
+      const theirs = await createLinkToken(w.deps)('usr_b');
+      const mine = await createLinkToken(w.deps)('usr_a');
+      w.plaid.link(
+        'public-stolen',
+        { itemId: 'item_s', institutionId: 'ins_109508', institutionName: 'B' },
+        {
+          linkToken: theirs.linkToken,
+        },
+      );
+
       // Act
-      const attempt = linkItem(w.deps)('usr_a', 'public-forged');
+      const withMine = linkItem(w.deps)('usr_a', { publicToken: 'public-stolen', linkToken: mine.linkToken });
+      const withTheirs = linkItem(w.deps)('usr_a', {
+        publicToken: 'public-stolen',
+        linkToken: theirs.linkToken,
+      });
+
+      // Assess
+      await expect(withMine).rejects.toMatchObject({ code: 'LINK_TOKEN_MISMATCH' });
+      await expect(withTheirs).rejects.toMatchObject({ code: 'LINK_TOKEN_MISMATCH' });
+      expect(w.plaid.calls.some((c) => c.method === 'exchangePublicToken')).toBe(false);
+    });
+
+    it('refuses a link token it never issued, or one past its expiry', async () => {
+      const { linkToken } = await createLinkToken(w.deps)('usr_a');
+      w.plaid.link(
+        'public-late',
+        { itemId: 'item_l', institutionId: 'ins_1', institutionName: 'L' },
+        { linkToken },
+      );
+      const unknown = linkItem(w.deps)('usr_a', { publicToken: 'public-late', linkToken: 'link-unknown' });
+      await expect(unknown).rejects.toMatchObject({ code: 'LINK_TOKEN_MISMATCH' });
+      w.clock.advance(4 * 3600 + 1);
+      const late = linkItem(w.deps)('usr_a', { publicToken: 'public-late', linkToken });
+      await expect(late).rejects.toMatchObject({ code: 'LINK_TOKEN_MISMATCH' });
+    });
+
+    it('answers VALIDATION_FAILED on `publicToken` when Plaid refuses to exchange it', async () => {
+      // Prepare
+      const { linkToken } = await createLinkToken(w.deps)('usr_a');
+      w.plaid.link(
+        'public-expired',
+        { itemId: 'item_x', institutionId: 'ins_1', institutionName: 'X' },
+        { linkToken },
+      );
+      w.plaid.failNext('exchangePublicToken', 'INVALID_PUBLIC_TOKEN');
+
+      // Act
+      const attempt = linkItem(w.deps)('usr_a', { publicToken: 'public-expired', linkToken });
 
       // Assess
       await expect(attempt).rejects.toMatchObject({
@@ -193,6 +281,35 @@ describe('Use case: createUpdateLinkToken', () => {
       });
     });
 
+    it.each([
+      ['NO_ACCOUNTS', true],
+      ['ACCESS_NOT_GRANTED', true],
+      ['ITEM_LOGIN_REQUIRED', false],
+    ])(
+      'asks for Account Select in update mode for %s: %s; never sends a webhook',
+      async (code, selection) => {
+        // Prepare
+        const w = bankWorld({ webhookUrl: 'https://api.example.com/v1/plaid/webhook' });
+        await w.link('item_1');
+        const stored = w.stores.table.plaidItems.get('item_1');
+        w.stores.table.plaidItems.set('item_1', {
+          ...(stored as NonNullable<typeof stored>),
+          errorCode: code,
+        });
+
+        // Act
+        await createUpdateLinkToken(w.deps)('usr_a', 'item_1', { platform: 'ios' });
+
+        // Assess
+        expect(w.plaid.linkTokenRequests.at(-1)).toEqual({
+          userId: 'usr_a',
+          accessToken: w.accessTokenOf('item_1'),
+          platform: 'ios',
+          ...(selection ? { accountSelection: true } : {}),
+        });
+      },
+    );
+
     it("answers NOT_FOUND for another user's Item without calling Plaid", async () => {
       // Prepare
       const w = bankWorld();
@@ -257,6 +374,53 @@ describe('Use case: repairItem', () => {
         extensions: { item: expect.objectContaining({ itemId: 'item_1', status: 'login_required' }) },
       });
       expect(w.channels.sms.length + w.channels.events.length).toBe(sent);
+    });
+
+    it.each([
+      'ITEM_GET_LIMIT',
+      'RATE_LIMIT_EXCEEDED',
+      'PLAID_UNREACHABLE',
+      'INTERNAL_SERVER_ERROR',
+      'INSTITUTION_DOWN',
+    ])(
+      'answers 503 PLAID_UNAVAILABLE with Retry-After, not STILL_BROKEN, when the check fails with %s',
+      async (code) => {
+        // Prepare
+        w.repairAtPlaid('item_1');
+        w.plaid.failNext('getItem', code);
+        const before = w.stores.table.plaidItems.get('item_1');
+
+        // Act
+        const attempt = repairItem(w.deps)('usr_a', 'item_1');
+
+        // Assess: no verdict, nothing changed
+        await expect(attempt).rejects.toMatchObject({ code: 'PLAID_UNAVAILABLE', retryAfterSeconds: 30 });
+        expect(w.stores.table.plaidItems.get('item_1')).toEqual(before);
+      },
+    );
+
+    it('records Link’s onSuccess / onExit metadata (session id, status, error code) in the history', async () => {
+      // Act: the user left Link once, then finished it
+      await repairItem(w.deps)('usr_a', 'item_1', {
+        linkSessionId: 'sess-exit',
+        status: 'requires_credentials',
+        errorCode: 'INVALID_CREDENTIALS',
+      }).catch(() => undefined);
+      w.repairAtPlaid('item_1');
+      await repairItem(w.deps)('usr_a', 'item_1', { linkSessionId: 'sess-ok', institutionId: 'ins_109508' });
+
+      // Assess
+      const sessions = w.history().filter((e) => e.type === 'link_session');
+      expect(sessions).toEqual([
+        expect.objectContaining({
+          source: 'repair',
+          linkSessionId: 'sess-exit',
+          linkStatus: 'requires_credentials',
+          errorCode: 'INVALID_CREDENTIALS',
+          detail: 'exit',
+        }),
+        expect.objectContaining({ source: 'repair', linkSessionId: 'sess-ok', detail: 'success' }),
+      ]);
     });
 
     it("answers NOT_FOUND for another user's Item", async () => {

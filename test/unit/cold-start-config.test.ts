@@ -70,7 +70,7 @@ describe('Cold start: each function checks the configuration of exactly its capa
     ['me', ['SIGNING_KEYS_SECRET_ID', 'SMS_PEPPER_SECRET_ID', 'TOKEN_KEY_ID', 'CHECK_QUEUE_URL']],
     ['sms-send', ['TOKEN_KEY_ID', 'ALERT_TOPIC_ARN', 'SIGNING_KEYS_SECRET_ID', 'JWT_ISSUER']],
     ['authorizer', ['SIGNING_KEYS_SECRET_ID', 'SMS_PEPPER_SECRET_ID', 'PLAID_SECRET_ID', 'TOKEN_KEY_ID']],
-    ['plaid-link-token', ['TABLE_NAME', 'SIGNING_KEYS_SECRET_ID', 'TOKEN_KEY_ID']],
+    ['plaid-link-token', ['SIGNING_KEYS_SECRET_ID', 'TOKEN_KEY_ID']],
   ])('%s starts without what it has no capability for (%j)', async (handler, missing) => {
     await expect(coldStart(handler, without(...missing))).resolves.toHaveProperty('handler');
   });

@@ -67,7 +67,7 @@ describe('Middleware: problemErrors', () => {
     expect(config.status).toBe(500);
     expect(config.body).toMatchObject({ code: 'INTERNAL', requestId: 'req-1' });
     expect(JSON.stringify(config.body)).not.toContain('TABLE_NAME');
-    expect(plaid.status).toBe(502);
+    expect(plaid.status).toBe(503);
     expect(plaid.body.code).toBe('PLAID_UNAVAILABLE');
     expect(JSON.stringify(plaid.body)).not.toContain('secret-ish');
   });

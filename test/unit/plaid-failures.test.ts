@@ -8,8 +8,14 @@ import { logger } from '../../functions/http/logger';
 import { problemErrors } from '../../functions/http/middleware/problem-errors';
 import { requestContext } from '../../functions/http/middleware/request-context';
 import type { HttpEvent, HttpResponse } from '../../functions/http/types';
+import { InMemoryLinkTokenStore, ManualClock } from '../fakes';
 
 const SECRET = 'plaid-secret-0123456789abcdefghij';
+const linkTokenDeps = () => ({
+  clock: new ManualClock(),
+  linkTokens: new InMemoryLinkTokenStore(),
+  hashSecret: (secret: string) => `hash:${secret}`,
+});
 
 /** An axios failure as the plaid client throws it: the request config carries our secret. */
 function axiosFailure(status: number | undefined, data?: unknown) {
@@ -23,6 +29,7 @@ function axiosFailure(status: number | undefined, data?: unknown) {
 
 const failingPlaid = (error: unknown): PlaidGateway => ({
   createLinkToken: async () => Promise.reject(error),
+  getLinkSessions: async () => Promise.reject(error),
   exchangePublicToken: async () => Promise.reject(error),
   getItem: async () => Promise.reject(error),
   removeItem: async () => Promise.reject(error),
@@ -32,10 +39,10 @@ const failingPlaid = (error: unknown): PlaidGateway => ({
 });
 
 describe('Only Plaid and the network are "Plaid unavailable"', () => {
-  it('answers PLAID_UNAVAILABLE (502) for a Plaid failure, with the Plaid error as cause', async () => {
+  it('answers PLAID_UNAVAILABLE (503) for a Plaid failure, with the Plaid error as cause', async () => {
     const plaidError = new PlaidRequestError('INTERNAL_SERVER_ERROR', 'API_ERROR', 500, 'Plaid broke');
 
-    const result = createLinkToken({ plaid: failingPlaid(plaidError) })('usr_1');
+    const result = createLinkToken({ ...linkTokenDeps(), plaid: failingPlaid(plaidError) })('usr_1');
 
     await expect(result).rejects.toMatchObject({ code: 'PLAID_UNAVAILABLE', cause: plaidError });
   });
@@ -43,13 +50,16 @@ describe('Only Plaid and the network are "Plaid unavailable"', () => {
   it('lets our own bug through unchanged, to be a 500 with its cause logged', async () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'link_token')");
 
-    const result = createLinkToken({ plaid: failingPlaid(bug) })('usr_1');
+    const result = createLinkToken({ ...linkTokenDeps(), plaid: failingPlaid(bug) })('usr_1');
 
     await expect(result).rejects.toBe(bug);
   });
 
   it('lets PLAID_NOT_CONFIGURED through as itself', async () => {
-    const result = createLinkToken({ plaid: failingPlaid(new PlaidNotConfiguredError()) })('usr_1');
+    const result = createLinkToken({
+      ...linkTokenDeps(),
+      plaid: failingPlaid(new PlaidNotConfiguredError()),
+    })('usr_1');
     await expect(result).rejects.toMatchObject({ code: 'PLAID_NOT_CONFIGURED' });
   });
 
@@ -174,12 +184,12 @@ describe('Middleware: problemErrors', () => {
     expect(JSON.parse(response.body ?? '{}')).toMatchObject({ code: 'PLAID_NOT_CONFIGURED' });
   });
 
-  it('answers PLAID_UNAVAILABLE with 502 and Retry-After', async () => {
+  it('answers PLAID_UNAVAILABLE with 503 and Retry-After', async () => {
     vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const response = await run(
       new AppError('PLAID_UNAVAILABLE', 'Plaid did not answer.', { retryAfterSeconds: 30 }),
     );
-    expect(response.statusCode).toBe(502);
+    expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('30');
   });
 });
@@ -187,7 +197,9 @@ describe('Middleware: problemErrors', () => {
 describe('Function: plaidUnavailable', () => {
   it("calls Plaid's INVALID_API_KEYS (a placeholder secret) PLAID_NOT_CONFIGURED, not an outage", async () => {
     const refused = new PlaidRequestError('INVALID_API_KEYS', 'INVALID_INPUT', 400, 'invalid keys');
-    await expect(createLinkToken({ plaid: failingPlaid(refused) })('usr_1')).rejects.toMatchObject({
+    await expect(
+      createLinkToken({ ...linkTokenDeps(), plaid: failingPlaid(refused) })('usr_1'),
+    ).rejects.toMatchObject({
       code: 'PLAID_NOT_CONFIGURED',
       cause: refused,
     });

@@ -70,6 +70,11 @@ export class DynamoPlaidItemStore implements PlaidItemStore {
     return 'saved';
   }
 
+  /** Pattern: add history (PutItem per entry, `ITEM#<id>` / `EVENT#…`). */
+  async addEvents(itemId: string, events: ItemEvent[]): Promise<void> {
+    for (const event of events) await this.table.put(itemEvents.toItem(itemId, event));
+  }
+
   /** Pattern: remove an Item (TransactWriteItems: delete item and guard, put event). */
   async remove(item: PlaidItemRecord, event: ItemEvent): Promise<void> {
     await this.table

@@ -15,6 +15,38 @@ export interface PlaidItemSnapshot {
   lastSuccessfulUpdate?: string | null;
 }
 
+/** The app's platform, which decides how Link returns from a bank's OAuth page. */
+export type LinkPlatform = 'ios' | 'android' | 'web';
+
+/** What a Link token is for: a new link, or update mode for the Item of `accessToken`. */
+export interface LinkTokenRequest {
+  userId: string;
+  /** Update mode for this Item (no products, no webhook: Plaid ignores it there). */
+  accessToken?: string;
+  /**
+   * `android` sends the configured `android_package_name`, `ios`/`web` the configured
+   * `redirect_uri` (Plaid needs one of them for OAuth institutions on mobile).
+   */
+  platform?: LinkPlatform;
+  /** Update mode with Account Select (`update.account_selection_enabled`). */
+  accountSelection?: boolean;
+}
+
+/** One Item a Link session added, as Plaid's `/link/token/get` reports it. */
+export interface LinkSessionItemAdd {
+  publicToken: string;
+  institutionId: string | undefined;
+  institutionName: string | undefined;
+  /** The masks of the accounts the user shared. */
+  accountMasks: string[];
+}
+
+/** A Link session opened with a link token (`/link/token/get`'s `link_sessions`). */
+export interface LinkSessionSummary {
+  linkSessionId: string;
+  itemAdds: LinkSessionItemAdd[];
+}
+
 /**
  * Plaid, as this service uses it. Every method fails with a `PlaidRequestError` (code
  * `PLAID_REQUEST_FAILED`) carrying Plaid's `error_code`, or `PLAID_UNREACHABLE` when Plaid was not
@@ -22,10 +54,9 @@ export interface PlaidItemSnapshot {
  */
 export interface PlaidGateway {
   /** A Link token: new-link, or update mode for the Item of `accessToken`. */
-  createLinkToken(input: {
-    userId: string;
-    accessToken?: string;
-  }): Promise<{ linkToken: string; expiration: string }>;
+  createLinkToken(input: LinkTokenRequest): Promise<{ linkToken: string; expiration: string }>;
+  /** The Link sessions of a link token and the public tokens they produced (`/link/token/get`). */
+  getLinkSessions(linkToken: string): Promise<LinkSessionSummary[]>;
   exchangePublicToken(publicToken: string): Promise<{ accessToken: string; itemId: string }>;
   getItem(accessToken: string): Promise<PlaidItemSnapshot>;
   removeItem(accessToken: string): Promise<void>;

@@ -19,6 +19,8 @@ export interface PlaidItemStore {
    * wrote it since; `stale` if someone did (or it was removed).
    */
   save(item: PlaidItemRecord, events: ItemEvent[]): Promise<'saved' | 'stale'>;
+  /** Adds entries to an Item's history without writing the Item. */
+  addEvents(itemId: string, events: ItemEvent[]): Promise<void>;
   /** Deletes the Item and its guard; the history stays (with a TTL). */
   remove(item: PlaidItemRecord, event: ItemEvent): Promise<void>;
   /** Newest first. A cursor this store did not hand out is a VALIDATION_FAILED error. */

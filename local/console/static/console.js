@@ -100,7 +100,17 @@ const actions = {
     const institutionId = $(`select[data-institution-for="${userId}"]`).value;
     const { linkToken } = await asUser(userId, 'POST', '/v1/plaid/link-token');
     const done = await call('POST', '/_local/plaid/link/complete', { json: { linkToken, institutionId } });
-    const item = await asUser(userId, 'POST', '/v1/plaid/items', { json: { publicToken: done.publicToken } });
+    const item = await asUser(userId, 'POST', '/v1/plaid/items', {
+      json: {
+        publicToken: done.publicToken,
+        linkToken,
+        metadata: {
+          institutionId: done.metadata.institution.institution_id,
+          accounts: done.metadata.accounts.map(({ id, mask, name }) => ({ id, mask, name })),
+          linkSessionId: done.metadata.link_session_id,
+        },
+      },
+    });
     location.hash = 'items';
     return `Linked ${item.institutionName ?? institutionId}: Item ${item.itemId}.`;
   },

@@ -108,8 +108,9 @@ describe('Property: Item checks, webhooks and alerts together', () => {
               break;
             }
             case 'repair_route':
+              // Still broken, or no verdict from Plaid (a transient answer): never a false "fixed".
               await repairItem(w.deps)('usr_a', 'item_1').catch((error: { code?: string }) => {
-                expect(error.code).toBe('STILL_BROKEN');
+                expect(['STILL_BROKEN', 'PLAID_UNAVAILABLE']).toContain(error.code);
               });
               break;
             case 'channels':
