@@ -5,8 +5,8 @@ import type { SessionStore } from './ports/session-store';
 import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import { revokeLiveSessions } from './revoke-sessions';
 import { auditEvent } from './session-issuer';
-import { isSessionLive } from './session-policy';
 
 export interface AppleNotificationDeps {
   clock: Clock;
@@ -74,16 +74,7 @@ export function receiveAppleNotification(deps: AppleNotificationDeps) {
     });
     if (unlinked !== 'unlinked') return { type: event.type, outcome: 'ignored' };
     if (!onlyWayIn) return { type: event.type, outcome: 'unlinked' };
-    for (const session of await deps.sessions.listForUser(userId)) {
-      if (!isSessionLive(session, now)) continue;
-      await deps.sessions.revoke({
-        userId,
-        sessionId: session.id,
-        reason: 'provider_consent_revoked',
-        now,
-        event: auditEvent(deps.crypto, { userId, type: 'session.revoked', now, sessionId: session.id }),
-      });
-    }
+    await revokeLiveSessions(deps, { userId, now, reason: 'provider_consent_revoked' });
     return { type: event.type, outcome: 'signed_out' };
   };
 }

@@ -8,8 +8,8 @@ import type { PlaidItemStore } from './ports/plaid-item-store';
 import type { SessionStore } from './ports/session-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import { revokeLiveSessions } from './revoke-sessions';
 import { auditEvent } from './session-issuer';
-import { isSessionLive } from './session-policy';
 
 export interface DeleteAccountDeps {
   clock: Clock;
@@ -77,22 +77,7 @@ export function deleteAccount(deps: DeleteAccountDeps) {
     });
     if (outcome === 'gone') throw new NotFoundError('No such user.');
 
-    for (const session of await deps.sessions.listForUser(userId)) {
-      if (!isSessionLive(session, now)) continue;
-      await deps.sessions.revoke({
-        userId,
-        sessionId: session.id,
-        reason: 'account_deleted',
-        now,
-        event: auditEvent(deps.crypto, {
-          userId,
-          type: 'session.revoked',
-          now,
-          client,
-          sessionId: session.id,
-        }),
-      });
-    }
+    await revokeLiveSessions(deps, { userId, now, client, reason: 'account_deleted' });
 
     const subscription = found.user.emailSubscription;
     if (subscription !== undefined && deps.emails !== undefined) {

@@ -31,8 +31,8 @@ import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import { revokeLiveSessions } from './revoke-sessions';
 import { auditEvent, sessionStarter } from './session-issuer';
-import { isSessionLive } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
 import { checkPhoneCode } from './sms-sign-in';
 
@@ -130,23 +130,14 @@ export function setPassword(
       passwordHash: await deps.hasher.hash(password),
       event: auditEvent(deps.crypto, { userId, type: 'password.changed', now, client, sessionId }),
     });
-    for (const other of await deps.sessions.listForUser(userId)) {
-      if (other.id === sessionId || !isSessionLive(other, now)) continue;
-      await deps.sessions.revoke({
-        userId,
-        sessionId: other.id,
-        reason: 'revoked_by_user',
-        now,
-        event: auditEvent(deps.crypto, {
-          userId,
-          type: 'session.revoked',
-          now,
-          client,
-          sessionId: other.id,
-          detail: { reason: 'password_changed' },
-        }),
-      });
-    }
+    await revokeLiveSessions(deps, {
+      userId,
+      now,
+      client,
+      keep: sessionId,
+      reason: 'revoked_by_user',
+      detail: { reason: 'password_changed' },
+    });
   };
 }
 
@@ -224,25 +215,16 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore;
     if (result === 'gone') throw new NotFoundError(`No ${type} sign-in on this account.`);
 
     const starter = sessionStarter(deps.crypto, identity.type, identity.subject);
-    for (const session of await deps.sessions.listForUser(userId)) {
-      const startedByIt =
+    await revokeLiveSessions(deps, {
+      userId,
+      now,
+      client,
+      keep: sessionId,
+      reason: 'identity_unlinked',
+      detail: { reason: 'identity_unlinked', type },
+      which: (session) =>
         session.startedBy?.type === starter.type &&
-        deps.crypto.sameHash(session.startedBy.subjectHash, starter.subjectHash);
-      if (!startedByIt || session.id === sessionId || !isSessionLive(session, now)) continue;
-      await deps.sessions.revoke({
-        userId,
-        sessionId: session.id,
-        reason: 'identity_unlinked',
-        now,
-        event: auditEvent(deps.crypto, {
-          userId,
-          type: 'session.revoked',
-          now,
-          client,
-          sessionId: session.id,
-          detail: { reason: 'identity_unlinked', type },
-        }),
-      });
-    }
+        deps.crypto.sameHash(session.startedBy.subjectHash, starter.subjectHash),
+    });
   };
 }

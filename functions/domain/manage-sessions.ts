@@ -67,8 +67,8 @@ export function revokeSession(deps: SessionDeps) {
 }
 
 /**
- * Signs out: ends the caller's session, or every session of the user. The access tokens already
- * issued stay valid until they expire (at most 15 minutes): the authorizer never reads the table.
+ * Signs out: ends the caller's session, or every session of the user. Their access tokens are
+ * refused within 30 s: each revocation goes onto the revocation list the authorizer reads.
  */
 export function signOut(deps: SessionDeps) {
   return async (

@@ -15,9 +15,9 @@ import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import { revokeLiveSessions } from './revoke-sessions';
 import { auditEvent, grantSession, type SessionStart, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
-import { isSessionLive } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
 import { checkPhoneCode } from './sms-sign-in';
 
@@ -76,34 +76,6 @@ async function prepareReset(
 }
 
 /**
- * After a reset, every session but the new one ends: whoever knew the old password (or held a
- * token of an old session) is out.
- */
-async function revokeOtherSessions(
-  deps: ResetDeps,
-  input: { userId: string; keep: string; now: Date; client: ClientInfo },
-): Promise<void> {
-  const { userId, now, client } = input;
-  for (const other of await deps.sessions.listForUser(userId)) {
-    if (other.id === input.keep || !isSessionLive(other, now)) continue;
-    await deps.sessions.revoke({
-      userId,
-      sessionId: other.id,
-      reason: 'revoked_by_user',
-      now,
-      event: auditEvent(deps.crypto, {
-        userId,
-        type: 'session.revoked',
-        now,
-        client,
-        sessionId: other.id,
-        detail: { reason: 'password_reset' },
-      }),
-    });
-  }
-}
-
-/**
  * `POST /v1/auth/password/reset`: a code texted to the account's verified phone sets a new
  * password, ends the lockout, signs out every other session and signs in. The code is consumed
  * in the same transaction as the new hash, so it works once. A phone with no account, or an
@@ -137,7 +109,15 @@ export function resetPasswordWithCode(
     });
     if (result === 'secret_gone') throw new InvalidCodeError();
     if (result === 'identity_gone') throw new NoPasswordIdentityError();
-    await revokeOtherSessions(deps, { userId: identity.userId, keep: started.session.id, now, client });
+    // Whoever held a session (perhaps the one who locked the account) is out.
+    await revokeLiveSessions(deps, {
+      userId: identity.userId,
+      now,
+      client,
+      keep: started.session.id,
+      reason: 'revoked_by_user',
+      detail: { reason: 'password_reset' },
+    });
     return grantSession(deps, started, { user });
   };
 }
