@@ -13,6 +13,8 @@ export const METRIC = {
   signUp: { name: 'SignUp', dimensions: ['Method'] },
   /** A username's password sign-in became locked. */
   lockout: { name: 'Lockout', dimensions: [] },
+  /** A password sign-in failed for a username with no account: a rise is credential stuffing. */
+  unknownUsernameLogin: { name: 'UnknownUsernameLogin', dimensions: [] },
   /** A replayed refresh token revoked its session. */
   refreshTokenReuse: { name: 'RefreshTokenReuse', dimensions: [] },
   /** A sign-in code texted (`sent`) or refused (`SMS_RATE_LIMITED`, `COUNTRY_NOT_ALLOWED`, `INVALID_PHONE`, `SMS_UNAVAILABLE`, …). */

@@ -29,6 +29,7 @@ export function countMetric<K extends MetricKey>(key: K, dimensions: DimensionsO
 /** The security signals of the domain, counted as metrics. */
 export const metricSecuritySignals: SecuritySignals = {
   lockedOut: () => countMetric('lockout', {}),
+  unknownUsername: () => countMetric('unknownUsernameLogin', {}),
   refreshTokenReused: () => countMetric('refreshTokenReuse', {}),
 };
 

@@ -1,4 +1,5 @@
 import { addSeconds } from './clock';
+import { AccountLockedError } from './errors';
 import type { LoginFailureRecord } from './model';
 
 /** How many wrong passwords lock a username, within what window, and for how long. */
@@ -48,4 +49,13 @@ export function continuesWindow(
 export function failureRecordExpiry(windowEndsAt: Date, now: Date, policy: LockoutPolicy): Date {
   const lockEnds = addSeconds(now, policy.lockSeconds);
   return lockEnds > windowEndsAt ? lockEnds : windowEndsAt;
+}
+
+/**
+ * ACCOUNT_LOCKED for an attempt refused by the counter, retrying when the lock that `record`
+ * shows ends (or after a whole lock, if a racing attempt set it at most now).
+ */
+export function lockedError(record: LoginFailureRecord, now: Date, policy: LockoutPolicy): AccountLockedError {
+  const status = lockStatus(record, now, policy);
+  return new AccountLockedError(status.locked ? status.retryAfterSeconds : policy.lockSeconds);
 }

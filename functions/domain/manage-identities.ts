@@ -19,7 +19,7 @@ import {
   ValidationFailedError,
 } from './errors';
 import { maskUsername } from './labels';
-import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
+import { type LockoutPolicy, lockedError } from './lockout-policy';
 import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
 import { toUserView } from './model';
 import type { IdentityStore } from './ports/identity-store';
@@ -110,21 +110,21 @@ export function setPassword(
         { path: 'currentPassword', message: 'Give the current password to change it.' },
       ]);
     }
-    const { identity: existing, failures } = await deps.accounts.loadLoginState(username);
+    // Like sign-in: reserve the attempt before the verify, clear it only if no lock was set since.
+    const reserved = await deps.accounts.reserveAttempt(username, { now, ...deps.lockoutPolicy });
+    if (reserved.outcome === 'already_locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
+    const existing = reserved.identity;
     if (existing === undefined || existing.userId !== userId) throw new NotFoundError('No such user.');
-    const status = lockStatus(failures, now, deps.lockoutPolicy);
-    if (status.locked) throw new AccountLockedError(status.retryAfterSeconds);
     const currentOk =
       existing.passwordHash !== undefined &&
       (await deps.hasher.verify(existing.passwordHash, normalizePassword(input.currentPassword)));
-    if (!currentOk) {
-      await deps.accounts.countFailure(existing.subject, {
-        now,
-        ...deps.lockoutPolicy,
-        hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
-      });
-      throw new InvalidCredentialsError();
-    }
+    if (!currentOk) throw new InvalidCredentialsError();
+    const cleared = await deps.accounts.clearFailures({
+      username,
+      reserved: reserved.record.failures,
+      maxFailures: deps.lockoutPolicy.maxFailures,
+    });
+    if (cleared === 'locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
     await deps.accounts.changePassword({
       identity: existing,
       passwordHash: await deps.hasher.hash(password),

@@ -8,7 +8,7 @@ import {
   ProviderRejectedError,
   ValidationFailedError,
 } from './errors';
-import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
+import { type LockoutPolicy, lockedError, lockStatus } from './lockout-policy';
 import { type ClientInfo, type TokenGrant, toUserView } from './model';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuditLog } from './ports/audit-log';
@@ -191,17 +191,11 @@ async function provePassword(
   client: ClientInfo,
 ): Promise<void> {
   const now = deps.clock.now();
-  const { identity, failures } = await deps.accounts.loadLoginState(username);
-  if (identity?.userId !== userId || identity.passwordHash === undefined) throw new InvalidCredentialsError();
-  const status = lockStatus(failures, now, deps.lockoutPolicy);
-  if (status.locked) throw new AccountLockedError(status.retryAfterSeconds);
-
-  const reserved = await deps.accounts.countFailure(username, {
-    now,
-    ...deps.lockoutPolicy,
-    hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
-  });
+  const reserved = await deps.accounts.reserveAttempt(username, { now, ...deps.lockoutPolicy });
   if (reserved.outcome === 'already_locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
+  const { identity } = reserved;
+  // The username came from the user's own identities: anything else is a race with an unlink.
+  if (identity?.userId !== userId || identity.passwordHash === undefined) throw new InvalidCredentialsError();
 
   if (!(await deps.hasher.verify(identity.passwordHash, normalizePassword(rawPassword)))) {
     const lockedNow = lockStatus(reserved.record, now, deps.lockoutPolicy).locked;
@@ -222,13 +216,4 @@ async function provePassword(
     maxFailures: deps.lockoutPolicy.maxFailures,
   });
   if (cleared === 'locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
-}
-
-function lockedError(
-  record: Parameters<typeof lockStatus>[0],
-  now: Date,
-  policy: LockoutPolicy,
-): AccountLockedError {
-  const status = lockStatus(record, now, policy);
-  return new AccountLockedError(status.locked ? status.retryAfterSeconds : policy.lockSeconds);
 }

@@ -1,8 +1,8 @@
 import type { Clock } from './clock';
 import { normalizePassword, normalizeUsername } from './credentials-policy';
-import { AccountLockedError, InvalidCredentialsError } from './errors';
-import { continuesWindow, type LockoutPolicy, lockStatus } from './lockout-policy';
-import type { ClientInfo, LoginFailureRecord, TokenGrant } from './model';
+import { InvalidCredentialsError } from './errors';
+import { type LockoutPolicy, lockedError, lockStatus } from './lockout-policy';
+import type { ClientInfo, TokenGrant } from './model';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuditLog } from './ports/audit-log';
 import type { PasswordAccountStore } from './ports/password-account-store';
@@ -32,7 +32,9 @@ export interface SignInDeps {
  * the allowance before the password is verified, and a right password clears the counter only if no
  * lock was set meanwhile, so parallel guesses check at most the remaining allowance. An unknown username is
  * verified against a dummy hash, counted and locked exactly like a known one, and refused with
- * the same error, so the answer says nothing about which usernames exist.
+ * the same error after the same number of table calls, so the answer says nothing about which
+ * usernames exist. A good password costs 3 calls: the reservation (which returns the hash), the
+ * session transaction and the profile query.
  *
  * @example
  * const grant = await signInWithPassword(deps)({ username: 'alice', password: '…' }, client);
@@ -43,17 +45,11 @@ export function signInWithPassword(deps: SignInDeps) {
     const password = normalizePassword(input.password);
     const now = deps.clock.now();
 
-    const { identity, failures } = await deps.accounts.loadLoginState(username);
-    const status = lockStatus(failures, now, deps.lockoutPolicy);
-    if (status.locked) throw new AccountLockedError(status.retryAfterSeconds);
-
-    // Reserve the attempt before the slow verify: parallel guesses cannot outrun the counter.
-    const reserved = await deps.accounts.countFailure(username, {
-      now,
-      ...deps.lockoutPolicy,
-      hint: continuesWindow(failures, now, deps.lockoutPolicy) ? 'continue' : 'start',
-    });
+    // Reserve the attempt before the slow verify: parallel guesses cannot outrun the counter. The
+    // same write returns the identity and its hash, and refuses while a lock runs.
+    const reserved = await deps.accounts.reserveAttempt(username, { now, ...deps.lockoutPolicy });
     if (reserved.outcome === 'already_locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
+    const { identity } = reserved;
 
     const passwordOk =
       identity?.passwordHash === undefined
@@ -64,7 +60,8 @@ export function signInWithPassword(deps: SignInDeps) {
       const lockedNow = lockStatus(reserved.record, now, deps.lockoutPolicy).locked;
       if (lockedNow) deps.signals?.lockedOut();
       if (identity === undefined) {
-        await deps.accounts.recordUnknownUsernameFailure(username, now);
+        // Its counter was the extra write; the metric is what an operator watches for stuffing.
+        deps.signals?.unknownUsername();
       } else {
         await deps.audit.append(
           auditEvent(deps.crypto, {
@@ -94,10 +91,4 @@ export function signInWithPassword(deps: SignInDeps) {
     if (completed === 'locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
     return grantSession(deps, started, { missing: () => new InvalidCredentialsError() });
   };
-}
-
-/** ACCOUNT_LOCKED, retrying when a lock set at `record.lastFailureAt` (or later, at most now) ends. */
-function lockedError(record: LoginFailureRecord, now: Date, policy: LockoutPolicy): AccountLockedError {
-  const status = lockStatus(record, now, policy);
-  return new AccountLockedError(status.locked ? status.retryAfterSeconds : policy.lockSeconds);
 }

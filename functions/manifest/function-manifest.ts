@@ -30,13 +30,7 @@ export const routeDeployments = {
   login: {
     capabilities: {
       table: {
-        actions: [
-          'dynamodb:BatchGetItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:PutItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:Query',
-        ],
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
       },
       signingKeys: 'read',

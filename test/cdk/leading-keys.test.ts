@@ -8,7 +8,6 @@ import { itemEvents } from '../../functions/adapters/dynamo/entities/item-event'
 import { linkTokens } from '../../functions/adapters/dynamo/entities/link-token';
 import {
   loginFailures,
-  unknownUsernameFailures,
 } from '../../functions/adapters/dynamo/entities/login-failures';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
 import { pollerBreaker } from '../../functions/adapters/dynamo/entities/poller-breaker';
@@ -116,7 +115,6 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       sessions.key('s').pk,
       auditEvents.key({ userId: 'u', at: 'at', id: 'e' }).pk,
       loginFailures.key('name').pk,
-      String(unknownUsernameFailures.toItem('name', at, 'id').pk),
       smsCodes.key('+1').pk,
       phoneSends.key('+1').pk,
       windows.ip.key.pk,

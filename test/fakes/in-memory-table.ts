@@ -36,7 +36,6 @@ export class InMemoryTable {
   /** The account history; `expiresAt` in epoch seconds, like the table's TTL attribute. */
   readonly auditEvents: { event: AuditEvent; expiresAt: number }[] = [];
   readonly loginFailures = new Map<string, LoginFailureRecord>();
-  readonly unknownUsernameFailures: { username: string; at: string }[] = [];
   readonly smsCodes = new Map<string, SmsCodeRecord>();
   readonly phoneSends = new Map<string, PhoneSendHistory>();
   /** Sends per `ip#hourStart`. */

@@ -1,21 +1,20 @@
 import { addSeconds } from '../../functions/domain/clock';
-import { ConflictError, InvariantError, NotFoundError } from '../../functions/domain/errors';
-import { failureRecordExpiry, lockStatus } from '../../functions/domain/lockout-policy';
+import { InvariantError, NotFoundError } from '../../functions/domain/errors';
+import { continuesWindow, failureRecordExpiry, lockStatus } from '../../functions/domain/lockout-policy';
 import type { IdentityRecord, LoginFailureRecord } from '../../functions/domain/model';
 import type {
-  FailureCount,
-  LoginState,
+  AttemptInput,
   PasswordAccountStore,
+  Reservation,
 } from '../../functions/domain/ports/password-account-store';
 import { copy, InMemoryTable } from './in-memory-table';
 
-const MAX_COUNT_ATTEMPTS = 4;
-const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /**
  * {@link PasswordAccountStore} in memory, with the DynamoDB adapter's conditions: a username is
  * unique, the failure counter continues a live window up to the limit and never past it, and a
- * missing, expired or spent window starts over.
+ * missing, expired or spent window starts over. One counter map for known and unknown usernames
+ * (the adapter keeps a known username's on its identity item; the behaviour is the same).
  */
 export class InMemoryPasswordAccountStore implements PasswordAccountStore {
   constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
@@ -32,68 +31,30 @@ export class InMemoryPasswordAccountStore implements PasswordAccountStore {
     return 'created';
   }
 
-  async loadLoginState(username: string): Promise<LoginState> {
-    return {
-      identity: this.table.identity('password', username),
-      failures: copy(this.table.loginFailures.get(username)),
-    };
-  }
-
-  async countFailure(
-    username: string,
-    input: Parameters<PasswordAccountStore['countFailure']>[1],
-  ): Promise<FailureCount> {
-    let step = input.hint ?? 'continue';
-    for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt++) {
-      const stored = this.table.loginFailures.get(username);
-      const nowIso = input.now.toISOString();
-      const nowEpoch = Math.floor(input.now.getTime() / 1000);
-      if (step === 'continue') {
-        if (
-          stored !== undefined &&
-          stored.windowEndsAt > nowIso &&
-          epoch(stored.expiresAt) > nowEpoch &&
-          stored.failures < input.maxFailures
-        ) {
-          const record: LoginFailureRecord = {
-            ...stored,
-            failures: stored.failures + 1,
-            lastFailureAt: nowIso,
-            expiresAt: wholeSeconds(addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds))),
-          };
-          this.table.loginFailures.set(username, record);
-          return { outcome: 'counted', record: copy(record) };
-        }
-        if (stored !== undefined && lockStatus(stored, input.now, input).locked) {
-          return { outcome: 'already_locked', record: copy(stored) };
-        }
-        step = 'start';
-      } else {
-        const lockCutoff = addSeconds(input.now, -input.lockSeconds).toISOString();
-        if (
-          stored === undefined ||
-          epoch(stored.expiresAt) <= nowEpoch ||
-          stored.windowEndsAt <= nowIso ||
-          (stored.failures >= input.maxFailures && stored.lastFailureAt <= lockCutoff)
-        ) {
-          const windowEndsAt = addSeconds(input.now, input.windowSeconds);
-          const record: LoginFailureRecord = {
-            failures: 1,
-            windowEndsAt: windowEndsAt.toISOString(),
-            lastFailureAt: nowIso,
-            expiresAt: wholeSeconds(failureRecordExpiry(windowEndsAt, input.now, input)),
-          };
-          this.table.loginFailures.set(username, record);
-          return { outcome: 'counted', record: copy(record) };
-        }
-        step = 'continue';
-      }
+  async reserveAttempt(username: string, input: AttemptInput): Promise<Reservation> {
+    const stored = this.table.loginFailures.get(username);
+    if (stored !== undefined && lockStatus(stored, input.now, input).locked)
+      return { outcome: 'already_locked', record: copy(stored) };
+    const nowIso = input.now.toISOString();
+    let record: LoginFailureRecord;
+    if (continuesWindow(stored, input.now, input) && stored !== undefined) {
+      record = {
+        ...stored,
+        failures: stored.failures + 1,
+        lastFailureAt: nowIso,
+        expiresAt: wholeSeconds(addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds))),
+      };
+    } else {
+      const windowEndsAt = addSeconds(input.now, input.windowSeconds);
+      record = {
+        failures: 1,
+        windowEndsAt: windowEndsAt.toISOString(),
+        lastFailureAt: nowIso,
+        expiresAt: wholeSeconds(failureRecordExpiry(windowEndsAt, input.now, input)),
+      };
     }
-    throw new ConflictError();
-  }
-
-  async recordUnknownUsernameFailure(username: string, at: Date): Promise<void> {
-    this.table.unknownUsernameFailures.push({ username, at: at.toISOString() });
+    this.table.loginFailures.set(username, record);
+    return { outcome: 'counted', record: copy(record), identity: this.table.identity('password', username) };
   }
 
   async completeLogin(

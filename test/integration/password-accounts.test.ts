@@ -17,17 +17,19 @@ afterAll(async () => {
 const login = (username: string, password: string) =>
   api.call('POST', '/v1/auth/login', { json: { username, password } });
 
+/** The failure counter a username with an account keeps on its identity item, as stored. */
 async function failureItem(username: string) {
   const { table } = await import('../../functions/composition/accounts');
   const t = table();
   const result = await t.client.send(
     new GetCommand({
       TableName: t.name,
-      Key: { pk: `LOGIN#${username}`, sk: 'FAILURES' },
+      Key: { pk: `IDENTITY#password#${username}`, sk: 'IDENTITY' },
       ConsistentRead: true,
     }),
   );
-  return result.Item;
+  const failures = result.Item?.loginFailures;
+  return failures === undefined ? undefined : { failures, expiresAt: result.Item?.failuresExpireAt };
 }
 
 describe('Registration', () => {
@@ -153,7 +155,7 @@ describe('Login and lockout', () => {
     expect(Number(stillLocked.headers.get('retry-after'))).toBeLessThanOrEqual(60);
 
     clock.advance(60);
-    expect(await failureItem('frank')).toBeDefined(); // DynamoDB Local never deletes TTL items
+    expect(await failureItem('frank')).toBeDefined(); // the spent counter stays until the next attempt
     expect((await login('frank', PASSWORD)).status).toBe(200);
   });
 

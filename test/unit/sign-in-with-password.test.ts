@@ -18,6 +18,12 @@ function prepare(policy: LockoutPolicy = lockoutPolicy) {
   const stores = inMemoryStores();
   const hasher = new FakePasswordHasher();
   const signer = new FakeAccessTokenSigner();
+  const signals = { lockedOut: 0, unknownUsername: 0, refreshTokenReused: 0 };
+  const countSignals = {
+    lockedOut: () => void signals.lockedOut++,
+    unknownUsername: () => void signals.unknownUsername++,
+    refreshTokenReused: () => void signals.refreshTokenReused++,
+  };
   stores.users.add(
     {
       id: 'usr_alice',
@@ -47,13 +53,14 @@ function prepare(policy: LockoutPolicy = lockoutPolicy) {
     signer,
     lockoutPolicy: policy,
     sessionPolicy,
+    signals: countSignals,
   });
   const outcome = (username: string, password: string) =>
     signIn({ username, password }, client).then(
       () => 'ok',
       (error: { code?: string }) => error.code ?? 'no code',
     );
-  return { clock, stores, hasher, signer, signIn, outcome };
+  return { clock, stores, hasher, signer, signIn, outcome, signals };
 }
 
 describe('Use case: signInWithPassword', () => {
@@ -235,7 +242,8 @@ describe('Use case: signInWithPassword', () => {
       // Assess
       expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
       expect(t.hasher.calls).toMatchObject({ verify: 0, dummy: 5 });
-      expect(t.stores.table.unknownUsernameFailures).toHaveLength(5);
+      expect(t.signals).toMatchObject({ unknownUsername: 5, lockedOut: 1 });
+      expect(t.stores.table.loginFailures.get('mallory')?.failures).toBe(5);
       expect(events()).toEqual([]);
     });
   });

@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { addSeconds } from '../../domain/clock';
 import { ConflictError, InvariantError, NotFoundError } from '../../domain/errors';
-import { failureRecordExpiry, lockStatus } from '../../domain/lockout-policy';
+import { continuesWindow, failureRecordExpiry, lockStatus } from '../../domain/lockout-policy';
 import type { LoginFailureRecord } from '../../domain/model';
 import type {
-  FailureCount,
-  LoginState,
+  AttemptInput,
   PasswordAccountStore,
+  Reservation,
 } from '../../domain/ports/password-account-store';
 import { auditEvents } from './entities/audit-event';
 import { identities } from './entities/identity';
-import { loginFailures, unknownUsernameFailures } from './entities/login-failures';
+import { identityFailures, loginFailures } from './entities/login-failures';
 import { startSession } from './entities/session';
 import { epochSeconds } from './entities/stored';
 import { addIdentity, createUser } from './entities/user';
@@ -19,7 +18,14 @@ import type { Table } from './table';
 
 const MAX_COUNT_ATTEMPTS = 4;
 
-type FailureInput = Parameters<PasswordAccountStore['countFailure']>[1];
+/** A counter write's outcome: counted, locked by others, or to be tried the other way. */
+type Step = Reservation | { outcome: 'retry'; next: 'start' | 'continue' } | { outcome: 'unknown' };
+
+/** Removes a known username's counter from its identity item. */
+const REMOVE_COUNTER = `REMOVE ${identityFailures.attributes.join(', ')}`;
+/** Only if no lock was set since this attempt's reservation (see `completeLogin`). */
+const NOT_LOCKED_SINCE =
+  'attribute_not_exists(loginFailures) OR loginFailures < :max OR loginFailures = :reserved';
 
 /**
  * Password accounts and failed-login counters in DynamoDB. Uniqueness of usernames and the
@@ -43,44 +49,104 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     return outcome.ok ? 'created' : 'username_taken';
   }
 
-  /** Pattern: read a username's identity and failure counter (BatchGetItem, consistent). */
-  async loadLoginState(username: string): Promise<LoginState> {
-    const identityKey = identities.key('password', username);
-    const failuresKey = loginFailures.key(username);
-    const items = await this.table.getMany([identityKey, failuresKey]);
-    const identity = items.find((i) => i.pk === identityKey.pk);
-    const failures = items.find((i) => i.pk === failuresKey.pk);
-    return {
-      identity: identity === undefined ? undefined : identities.fromItem(identity),
-      failures: failures === undefined ? undefined : loginFailures.fromItem(failures),
-    };
+  /**
+   * Pattern: reserve an attempt (UpdateItem ADD/SET with conditions, `ALL_NEW`). A known
+   * username's counter lives on its identity item, so the write that reserves also returns the
+   * hash: one call when no window is open (the common case), two when one is. The first write
+   * starts a window; if its condition fails, `ALL_OLD` tells a live window (continue it), a lock
+   * (refuse) and an unknown username (count on `LOGIN#<username>`) apart with no further read.
+   */
+  async reserveAttempt(username: string, input: AttemptInput): Promise<Reservation> {
+    let next: 'start' | 'continue' = 'start';
+    for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt++) {
+      const step: Step =
+        next === 'start' ? await this.startOnIdentity(username, input) : await this.continueOnIdentity(username, input);
+      if (step.outcome === 'unknown') return this.reserveUnknown(username, input);
+      if (step.outcome !== 'retry') return step;
+      next = step.next;
+    }
+    throw new ConflictError();
   }
 
-  /**
-   * Pattern: count a failed password (UpdateItem ADD with conditions). Continues a live window up
-   * to `maxFailures` and never past it; otherwise starts a new window. Usually one write: the
-   * caller's `hint` says which case the last read saw, and a race falls through to the other.
-   */
-  async countFailure(username: string, input: FailureInput): Promise<FailureCount> {
-    let step: 'continue' | 'start' = input.hint ?? 'continue';
+  private async startOnIdentity(username: string, input: AttemptInput): Promise<Step> {
+    const windowEndsAt = addSeconds(input.now, input.windowSeconds);
+    const result = await this.table.update(
+      identities.key('password', username),
+      {
+        expression:
+          'SET loginFailures = :one, failureWindowEndsAt = :windowEnds, lastFailureAt = :now, failuresExpireAt = :expires',
+        values: {
+          ':one': 1,
+          ':windowEnds': windowEndsAt.toISOString(),
+          ':expires': failureRecordExpiry(windowEndsAt, input.now, input).toISOString(),
+        },
+      },
+      {
+        expression:
+          'attribute_exists(userId) AND (attribute_not_exists(loginFailures) OR failuresExpireAt <= :now OR failureWindowEndsAt <= :now OR (loginFailures >= :max AND lastFailureAt <= :lockCutoff))',
+        values: {
+          ':now': input.now.toISOString(),
+          ':max': input.maxFailures,
+          ':lockCutoff': addSeconds(input.now, -input.lockSeconds).toISOString(),
+        },
+      },
+    );
+    return this.identityStep(result, input);
+  }
+
+  private async continueOnIdentity(username: string, input: AttemptInput): Promise<Step> {
+    const result = await this.table.update(
+      identities.key('password', username),
+      {
+        expression: 'ADD loginFailures :one SET lastFailureAt = :now, failuresExpireAt = :expires',
+        // The window keeps its end; the counter must outlive it and a lock this failure may start.
+        values: {
+          ':one': 1,
+          ':expires': addSeconds(input.now, Math.max(input.windowSeconds, input.lockSeconds)).toISOString(),
+        },
+      },
+      {
+        expression:
+          'attribute_exists(userId) AND failureWindowEndsAt > :now AND failuresExpireAt > :now AND loginFailures < :max',
+        values: { ':now': input.now.toISOString(), ':max': input.maxFailures },
+      },
+    );
+    return this.identityStep(result, input);
+  }
+
+  /** What a counter write on an identity item says: counted, locked, retry the other way, or no account. */
+  private identityStep(result: Awaited<ReturnType<Table['update']>>, input: AttemptInput): Step {
+    if (result.written) {
+      const item = result.attributes ?? {};
+      const record = identityFailures.fromItem(item);
+      if (record === undefined) throw new InvariantError('A reserved attempt wrote no counter.');
+      return { outcome: 'counted', record, identity: identities.fromItem(item) };
+    }
+    if (result.old?.userId === undefined) return { outcome: 'unknown' };
+    const record = identityFailures.fromItem(result.old);
+    if (record !== undefined && lockStatus(record, input.now, input).locked)
+      return { outcome: 'already_locked', record };
+    return { outcome: 'retry', next: continuesWindow(record, input.now, input) ? 'continue' : 'start' };
+  }
+
+  /** Pattern: count an unknown username's attempt (PutItem or UpdateItem ADD on its TTL counter). */
+  private async reserveUnknown(username: string, input: AttemptInput): Promise<Reservation> {
+    let next: 'start' | 'continue' = 'start';
     for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt++) {
-      if (step === 'continue') {
-        const continued = await this.continueWindow(username, input);
-        if (continued.outcome !== 'start_over') return continued;
-        step = 'start';
-      } else {
+      if (next === 'start') {
         const started = await this.startWindow(username, input);
-        if (started !== undefined) return { outcome: 'counted', record: started };
-        step = 'continue';
+        if (started !== undefined) return { outcome: 'counted', record: started, identity: undefined };
+        next = 'continue';
+      } else {
+        const continued = await this.continueWindow(username, input);
+        if (continued !== 'start_over') return continued;
+        next = 'start';
       }
     }
     throw new ConflictError();
   }
 
-  private async continueWindow(
-    username: string,
-    input: FailureInput,
-  ): Promise<FailureCount | { outcome: 'start_over' }> {
+  private async continueWindow(username: string, input: AttemptInput): Promise<Reservation | 'start_over'> {
     const result = await this.table.update(
       loginFailures.key(username),
       {
@@ -104,15 +170,15 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
       },
     );
     if (result.written)
-      return { outcome: 'counted', record: loginFailures.fromItem(result.attributes ?? {}) };
-    if (result.old === undefined) return { outcome: 'start_over' };
+      return { outcome: 'counted', record: loginFailures.fromItem(result.attributes ?? {}), identity: undefined };
+    if (result.old === undefined) return 'start_over';
     const record = loginFailures.fromItem(result.old);
     // Refused because the limit was reached by someone else's failure, and the lock still runs.
     if (lockStatus(record, input.now, input).locked) return { outcome: 'already_locked', record };
-    return { outcome: 'start_over' };
+    return 'start_over';
   }
 
-  private async startWindow(username: string, input: FailureInput): Promise<LoginFailureRecord | undefined> {
+  private async startWindow(username: string, input: AttemptInput): Promise<LoginFailureRecord | undefined> {
     const windowEndsAt = addSeconds(input.now, input.windowSeconds);
     const expiry = failureRecordExpiry(windowEndsAt, input.now, input);
     const record: LoginFailureRecord = {
@@ -134,41 +200,47 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     return written ? record : undefined;
   }
 
-  /** Pattern: record a failure for a username with no account (PutItem, TTL item). */
-  async recordUnknownUsernameFailure(username: string, at: Date): Promise<void> {
-    await this.table.put(unknownUsernameFailures.toItem(username, at, randomUUID()));
-  }
-
   /**
-   * Pattern: complete a login (TransactWriteItems: put session, put event, delete counter if no
-   * lock was set since the reservation).
+   * Pattern: complete a login (TransactWriteItems: put session, put event, remove the counter from
+   * the identity if it is still the user's and no lock was set since the reservation).
    */
   async completeLogin(
     input: Parameters<PasswordAccountStore['completeLogin']>[0],
   ): Promise<'completed' | 'locked'> {
     const outcome = await startSession(this.table.transaction(), input, this.eventRetentionSeconds)
-      .delete(loginFailures.key(input.username), {
-        if: {
-          expression: 'attribute_not_exists(pk) OR failures < :max OR failures = :reserved',
-          values: { ':max': input.maxFailures, ':reserved': input.reserved },
+      .update(
+        identities.key('password', input.username),
+        { expression: REMOVE_COUNTER },
+        {
+          if: {
+            expression: `userId = :userId AND (${NOT_LOCKED_SINCE})`,
+            values: { ':userId': input.session.userId, ':max': input.maxFailures, ':reserved': input.reserved },
+          },
+          name: 'counter',
         },
-        name: 'counter',
-      })
+      )
       .run();
     if (outcome.ok) return 'completed';
     if (outcome.failed === 'counter') return 'locked';
     throw new InvariantError('A session id was reused.');
   }
 
-  /** Pattern: clear the counter after a re-authentication (DeleteItem, if no lock was set meanwhile). */
+  /**
+   * Pattern: clear the counter after a re-authentication (UpdateItem REMOVE on the identity, if no
+   * lock was set meanwhile).
+   */
   async clearFailures(
     input: Parameters<PasswordAccountStore['clearFailures']>[0],
   ): Promise<'cleared' | 'locked'> {
-    const cleared = await this.table.delete(loginFailures.key(input.username), {
-      expression: 'attribute_not_exists(pk) OR failures < :max OR failures = :reserved',
-      values: { ':max': input.maxFailures, ':reserved': input.reserved },
-    });
-    return cleared ? 'cleared' : 'locked';
+    const cleared = await this.table.update(
+      identities.key('password', input.username),
+      { expression: REMOVE_COUNTER },
+      {
+        expression: `attribute_exists(userId) AND (${NOT_LOCKED_SINCE})`,
+        values: { ':max': input.maxFailures, ':reserved': input.reserved },
+      },
+    );
+    return cleared.written ? 'cleared' : 'locked';
   }
 
   /** Pattern: add a username + password (TransactWriteItems: identity, type guard, user count, event). */

@@ -1,7 +1,7 @@
 import type { PasswordResetWrite, RecoveryStore } from '../../domain/ports/recovery-store';
 import { auditEvents } from './entities/audit-event';
 import { identities } from './entities/identity';
-import { loginFailures } from './entities/login-failures';
+import { identityFailures } from './entities/login-failures';
 import { startSession } from './entities/session';
 import { smsCodes } from './entities/sms-code';
 import { conditions } from './expression';
@@ -40,11 +40,13 @@ export class DynamoRecoveryStore implements RecoveryStore {
       tx
         .update(
           identities.key('password', input.username),
-          { expression: 'SET passwordHash = :hash', values: { ':hash': input.passwordHash } },
+          // The lock ends with the reset: the caller proved more than a password would.
+          {
+            expression: `SET passwordHash = :hash REMOVE ${identityFailures.attributes.join(', ')}`,
+            values: { ':hash': input.passwordHash },
+          },
           { if: conditions.ownedBy(input.userId), name: 'identity' },
         )
-        // The lock ends with the reset: the caller proved more than a password would.
-        .delete(loginFailures.key(input.username))
         .put(auditEvents.toItem(input.resetEvent, this.eventRetentionSeconds)),
       input,
       this.eventRetentionSeconds,

@@ -1,17 +1,18 @@
 import type { AuditEvent, IdentityRecord, LoginFailureRecord, SessionRecord, UserRecord } from '../model';
 
-/** What password sign-in reads in one round trip. */
-export interface LoginState {
-  /** The username's identity, password hash included. */
-  identity: IdentityRecord | undefined;
-  /** The failure counter as stored; past its `expiresAt` it counts as absent (`lockStatus`). */
-  failures: LoginFailureRecord | undefined;
+/** The lockout policy and the time of an attempt, as a reservation needs them. */
+export interface AttemptInput {
+  now: Date;
+  windowSeconds: number;
+  lockSeconds: number;
+  maxFailures: number;
 }
 
-/** Outcome of counting one failed password. */
-export type FailureCount =
-  | { outcome: 'counted'; record: LoginFailureRecord }
-  /** Someone else's failure locked it first: this one is not counted. */
+/** Outcome of reserving one password attempt. */
+export type Reservation =
+  /** Counted against the allowance; `identity` (with its hash) unless the username has no account. */
+  | { outcome: 'counted'; record: LoginFailureRecord; identity: IdentityRecord | undefined }
+  /** The allowance is spent and the lock runs: nothing was counted. */
   | { outcome: 'already_locked'; record: LoginFailureRecord };
 
 /**
@@ -29,27 +30,16 @@ export interface PasswordAccountStore {
     session: SessionRecord;
     event: AuditEvent;
   }): Promise<'created' | 'username_taken'>;
-  /** Reads the username identity and its failure counter together. */
-  loadLoginState(username: string): Promise<LoginState>;
   /**
-   * Counts one attempt against the allowance atomically: a live window is incremented up to
-   * `maxFailures` and never past it; a missing, expired or spent one starts over at 1. Sign-in calls
-   * it *before* verifying the password (a reservation), so parallel guesses can check at most the
-   * remaining allowance; `already_locked` means the allowance is spent and nothing was counted.
+   * Reserves one attempt for a username against the allowance, atomically, and returns its
+   * identity with the password hash: sign-in calls it *before* verifying the password, so parallel
+   * guesses can check at most the remaining allowance. A live window is incremented up to
+   * `maxFailures` and never past it; a missing, expired or spent one starts over at 1. Usually one
+   * write (the counter of a known username lives on its identity item); an open window costs one
+   * more. An unknown username is counted and locked the same way on a counter of its own: one call
+   * more here, where a known username's failure writes an audit event after the verify.
    */
-  countFailure(
-    username: string,
-    input: {
-      now: Date;
-      windowSeconds: number;
-      lockSeconds: number;
-      maxFailures: number;
-      /** What the last read saw: a window to continue, or none. A race falls through to the other. */
-      hint?: 'continue' | 'start';
-    },
-  ): Promise<FailureCount>;
-  /** Records a failure that belongs to no account, at the same cost as an account event. */
-  recordUnknownUsernameFailure(username: string, at: Date): Promise<void>;
+  reserveAttempt(username: string, input: AttemptInput): Promise<Reservation>;
   /**
    * Starts a session after a good password and clears the failure counter, atomically and only if
    * no lock was set since this attempt's reservation: the counter is absent, below `maxFailures`,
@@ -60,7 +50,7 @@ export interface PasswordAccountStore {
     username: string;
     session: SessionRecord;
     event: AuditEvent;
-    /** `record.failures` as this attempt's {@link PasswordAccountStore.countFailure} returned it. */
+    /** `record.failures` as this attempt's {@link PasswordAccountStore.reserveAttempt} returned it. */
     reserved: number;
     maxFailures: number;
   }): Promise<'completed' | 'locked'>;

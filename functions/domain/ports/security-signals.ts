@@ -6,6 +6,8 @@
 export interface SecuritySignals {
   /** A username's password sign-in became locked (known or unknown username alike). */
   lockedOut(): void;
+  /** A password sign-in failed for a username with no account (credential stuffing shows here). */
+  unknownUsername(): void;
   /** A rotated refresh token was presented after the grace window: its session was revoked. */
   refreshTokenReused(): void;
 }

@@ -10,6 +10,8 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     stores = await build();
   });
 
+  const reserve = (username: string, at: Date) => stores.accounts.reserveAttempt(username, { now: at, ...policy });
+
   async function account(passwordHash = 'hash-1') {
     const user = make.user(NOW);
     const identity = make.identity(user, 'password', make.id('alice'), passwordHash);
@@ -40,18 +42,58 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     expect(found?.user).toMatchObject({ id: user.id, identityCount: 1 });
     const { passwordHash: _hidden, ...shown } = identity;
     expect(found?.identities).toEqual([shown]);
-    expect((await stores.accounts.loadLoginState(identity.subject)).identity?.passwordHash).toBe('hash-1');
     expect(await stores.sessions.listForUser(user.id)).toHaveLength(1);
+    const reserved = await reserve(identity.subject, NOW);
+    expect(reserved).toMatchObject({ outcome: 'counted', identity: { userId: user.id, passwordHash: 'hash-1' } });
+  });
+
+  it('keeps the counter out of the identity: the directory and the reservation show none of it', async () => {
+    // Prepare
+    const { user, identity } = await account();
+    await reserve(identity.subject, NOW);
+
+    // Act
+    const second = await reserve(identity.subject, later(1));
+    const found = await stores.users.getUser(user.id);
+
+    // Assess
+    const { passwordHash: _hidden, ...shown } = identity;
+    expect(found?.identities).toEqual([shown]);
+    expect(second.outcome === 'counted' && second.identity).toEqual(identity);
+  });
+
+  it('counts and locks a username with no account like one with an account, without creating it', async () => {
+    // Prepare
+    const username = make.id('nobody');
+
+    // Act
+    const outcomes = [];
+    for (let i = 0; i < policy.maxFailures + 1; i++) outcomes.push(await reserve(username, later(i)));
+
+    // Assess
+    expect(outcomes.map((o) => [o.outcome, o.record.failures])).toEqual([
+      ['counted', 1],
+      ['counted', 2],
+      ['counted', 3],
+      ['already_locked', 3],
+    ]);
+    expect(outcomes[0]).toMatchObject({ identity: undefined });
+    const created = await stores.accounts.createAccount({
+      user: make.user(NOW),
+      identity: { ...make.identity(make.user(NOW), 'password', username, 'hash'), userId: 'usr_new' },
+      session: make.session('usr_new', NOW),
+      event: make.event('usr_new', 'account.registered', NOW),
+    });
+    expect(created).toBe('created');
   });
 
   it('counts failures up to the limit and never past it, then refuses the next as already locked', async () => {
     // Prepare
     const { identity } = await account();
-    const count = (at: Date, hint?: 'continue' | 'start') =>
-      stores.accounts.countFailure(identity.subject, { now: at, ...policy, ...(hint ? { hint } : {}) });
+    const count = (at: Date) => reserve(identity.subject, at);
 
     // Act
-    const first = await count(NOW, 'start');
+    const first = await count(NOW);
     const second = await count(later(1));
     const third = await count(later(2));
     const fourth = await count(later(3));
@@ -63,25 +105,23 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
       ['counted', 3],
     ]);
     expect(fourth).toMatchObject({ outcome: 'already_locked', record: { failures: 3 } });
-    expect((await stores.accounts.loadLoginState(identity.subject)).failures?.failures).toBe(3);
   });
 
-  it('starts a new window once the lock has run out, whatever the hint', async () => {
+  it('starts a new window once the lock has run out, and once a window has closed', async () => {
     const { identity } = await account();
-    for (let i = 0; i < 3; i++)
-      await stores.accounts.countFailure(identity.subject, { now: later(i), ...policy });
-    const afterLock = await stores.accounts.countFailure(identity.subject, {
-      now: later(700),
-      ...policy,
-      hint: 'continue',
-    });
+    for (let i = 0; i < 3; i++) await reserve(identity.subject, later(i));
+    const afterLock = await reserve(identity.subject, later(700));
+    const inWindow = await reserve(identity.subject, later(701));
+    const afterWindow = await reserve(identity.subject, later(700 + policy.windowSeconds + 1));
     expect(afterLock).toMatchObject({ outcome: 'counted', record: { failures: 1 } });
+    expect(inWindow).toMatchObject({ outcome: 'counted', record: { failures: 2 } });
+    expect(afterWindow).toMatchObject({ outcome: 'counted', record: { failures: 1 } });
   });
 
   it('clears the counter when a login completes, with the session stored', async () => {
     // Prepare
     const { user, identity } = await account();
-    const reserved = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    const reserved = await reserve(identity.subject, NOW);
     const session = make.session(user.id, later(5));
 
     // Act
@@ -95,16 +135,15 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
 
     // Assess
     expect(outcome).toBe('completed');
-    expect((await stores.accounts.loadLoginState(identity.subject)).failures).toBeUndefined();
+    expect(await reserve(identity.subject, later(6))).toMatchObject({ record: { failures: 1 } });
     expect((await stores.sessions.listForUser(user.id)).map((s) => s.id)).toContain(session.id);
   });
 
   it('refuses to complete a login when others set the lock after its reservation, writing nothing', async () => {
     // Prepare: this attempt reserved the first slot, then four others spent the allowance.
     const { user, identity } = await account();
-    const mine = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
-    for (let i = 0; i < policy.maxFailures - 1; i++)
-      await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    const mine = await reserve(identity.subject, NOW);
+    for (let i = 0; i < policy.maxFailures - 1; i++) await reserve(identity.subject, NOW);
     const session = make.session(user.id, later(5));
 
     // Act
@@ -118,9 +157,10 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
 
     // Assess
     expect(outcome).toBe('locked');
-    expect((await stores.accounts.loadLoginState(identity.subject)).failures?.failures).toBe(
-      policy.maxFailures,
-    );
+    expect(await reserve(identity.subject, later(6))).toMatchObject({
+      outcome: 'already_locked',
+      record: { failures: policy.maxFailures },
+    });
     expect((await stores.sessions.listForUser(user.id)).map((s) => s.id)).not.toContain(session.id);
   });
 
@@ -128,29 +168,28 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     // Prepare: one account whose attempt reserved the first slot; another whose attempt reserved
     // the first of five (the others spent the allowance meanwhile).
     const clean = await account();
-    const cleanSlot = await stores.accounts.countFailure(clean.identity.subject, { now: NOW, ...policy });
+    const cleanSlot = await reserve(clean.identity.subject, NOW);
     const raced = await account();
-    const racedSlot = await stores.accounts.countFailure(raced.identity.subject, { now: NOW, ...policy });
-    for (let i = 0; i < policy.maxFailures - 1; i++)
-      await stores.accounts.countFailure(raced.identity.subject, { now: NOW, ...policy });
+    const racedSlot = await reserve(raced.identity.subject, NOW);
+    for (let i = 0; i < policy.maxFailures - 1; i++) await reserve(raced.identity.subject, NOW);
     const clear = (username: string, reserved: number) =>
       stores.accounts.clearFailures({ username, reserved, maxFailures: policy.maxFailures });
 
     // Act + Assess
     expect(await clear(clean.identity.subject, cleanSlot.record.failures)).toBe('cleared');
-    expect((await stores.accounts.loadLoginState(clean.identity.subject)).failures).toBeUndefined();
+    expect(await reserve(clean.identity.subject, later(1))).toMatchObject({ record: { failures: 1 } });
     expect(await clear(raced.identity.subject, racedSlot.record.failures)).toBe('locked');
-    expect((await stores.accounts.loadLoginState(raced.identity.subject)).failures?.failures).toBe(
-      policy.maxFailures,
-    );
+    expect(await reserve(raced.identity.subject, later(1))).toMatchObject({
+      outcome: 'already_locked',
+      record: { failures: policy.maxFailures },
+    });
   });
 
   it('completes the login whose own reservation reached the limit', async () => {
     // Prepare
     const { user, identity } = await account();
-    let last = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
-    for (let i = 0; i < policy.maxFailures - 1; i++)
-      last = await stores.accounts.countFailure(identity.subject, { now: NOW, ...policy });
+    let last = await reserve(identity.subject, NOW);
+    for (let i = 0; i < policy.maxFailures - 1; i++) last = await reserve(identity.subject, NOW);
 
     // Act
     const outcome = await stores.accounts.completeLogin({
@@ -164,7 +203,7 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     // Assess
     expect(last.record.failures).toBe(policy.maxFailures);
     expect(outcome).toBe('completed');
-    expect((await stores.accounts.loadLoginState(identity.subject)).failures).toBeUndefined();
+    expect(await reserve(identity.subject, later(6))).toMatchObject({ record: { failures: 1 } });
   });
 
   it('adds a password to a user once per username, counting the way in', async () => {
@@ -227,7 +266,7 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
       passwordHash: 'hash-2',
       event: make.event(user.id, 'password.changed', NOW),
     });
-    expect((await stores.accounts.loadLoginState(identity.subject)).identity?.passwordHash).toBe('hash-2');
+    expect(await reserve(identity.subject, NOW)).toMatchObject({ identity: { passwordHash: 'hash-2' } });
     await expect(
       stores.accounts.changePassword({
         identity: { ...identity, userId: 'usr_someone_else' },

@@ -1,5 +1,6 @@
 import type { IdentityRecord, IdentityType } from '../../../domain/model';
 import type { StoredItem } from '../table';
+import { identityFailures } from './login-failures';
 import { owner } from './owner';
 import { recordOf } from './stored';
 
@@ -18,7 +19,12 @@ export const identities = {
     ...identity,
   }),
 
-  fromItem: (item: StoredItem): IdentityRecord => recordOf<IdentityRecord>(item),
+  /** The identity without a failed-password counter the item may carry ({@link identityFailures}). */
+  fromItem: (item: StoredItem): IdentityRecord => {
+    const record = recordOf<IdentityRecord & Record<string, unknown>>(item);
+    for (const attribute of identityFailures.attributes) delete record[attribute];
+    return record;
+  },
 } as const;
 
 /**

@@ -2,10 +2,11 @@ import type { LoginFailureRecord } from '../../../domain/model';
 import type { StoredItem } from '../table';
 import { epochSeconds, isoOfEpoch } from './stored';
 
-/** How long a failure of an unknown username is kept, for investigating credential stuffing. */
-const UNKNOWN_FAILURE_RETENTION_SECONDS = 30 * 24 * 3600;
-
-/** The failed-password counter of a username (TTL item): `LOGIN#<username>` / `FAILURES`. */
+/**
+ * The failed-password counter of a username that has no account (TTL item):
+ * `LOGIN#<username>` / `FAILURES`. Unknown usernames are counted and locked exactly like known
+ * ones, whose counter lives on their identity item ({@link identityFailures}).
+ */
 export const loginFailures = {
   key: (username: string) => ({ pk: `LOGIN#${username}`, sk: 'FAILURES' }),
 
@@ -26,13 +27,25 @@ export const loginFailures = {
   }),
 } as const;
 
-/** A failed password for a username with no account (TTL item): `LOGIN#<username>` / `UNKNOWN#<at>#<id>`. */
-export const unknownUsernameFailures = {
-  toItem: (username: string, at: Date, id: string): StoredItem => ({
-    pk: `LOGIN#${username}`,
-    sk: `UNKNOWN#${at.toISOString()}#${id}`,
-    entity: 'unknownUsernameFailure',
-    at: at.toISOString(),
-    expiresAt: epochSeconds(at) + UNKNOWN_FAILURE_RETENTION_SECONDS,
-  }),
+/**
+ * The failed-password counter of a username that has an account, kept on its identity item
+ * (`IDENTITY#password#<username>` / `IDENTITY`) so that one `UpdateItem` reserves an attempt and
+ * returns the password hash together. Its expiry is an ISO time, not the table's TTL attribute:
+ * the identity must outlive its counter. Attribute names are prefixed so that they never meet
+ * the identity's own.
+ */
+export const identityFailures = {
+  /** The attributes, removed together when a success or a reset clears the counter. */
+  attributes: ['loginFailures', 'failureWindowEndsAt', 'lastFailureAt', 'failuresExpireAt'] as const,
+
+  /** The counter on an identity item, or `undefined` when it has none. */
+  fromItem: (item: StoredItem): LoginFailureRecord | undefined =>
+    item.loginFailures === undefined
+      ? undefined
+      : {
+          failures: Number(item.loginFailures),
+          windowEndsAt: String(item.failureWindowEndsAt),
+          lastFailureAt: String(item.lastFailureAt),
+          expiresAt: String(item.failuresExpireAt),
+        },
 } as const;
