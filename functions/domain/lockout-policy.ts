@@ -55,7 +55,11 @@ export function failureRecordExpiry(windowEndsAt: Date, now: Date, policy: Locko
  * ACCOUNT_LOCKED for an attempt refused by the counter, retrying when the lock that `record`
  * shows ends (or after a whole lock, if a racing attempt set it at most now).
  */
-export function lockedError(record: LoginFailureRecord, now: Date, policy: LockoutPolicy): AccountLockedError {
+export function lockedError(
+  record: LoginFailureRecord,
+  now: Date,
+  policy: LockoutPolicy,
+): AccountLockedError {
   const status = lockStatus(record, now, policy);
   return new AccountLockedError(status.locked ? status.retryAfterSeconds : policy.lockSeconds);
 }

@@ -8,7 +8,6 @@ import {
   usernameProblems,
 } from './credentials-policy';
 import {
-  AccountLockedError,
   AppError,
   IdentityInUseError,
   IdentityTypeTakenError,

@@ -1,7 +1,6 @@
 import type { Clock } from './clock';
 import { normalizePassword } from './credentials-policy';
 import {
-  AccountLockedError,
   InvalidCodeError,
   InvalidCredentialsError,
   InvalidTokenError,

@@ -6,9 +6,7 @@ import { authorizationCodes } from '../../functions/adapters/dynamo/entities/aut
 import { identities } from '../../functions/adapters/dynamo/entities/identity';
 import { itemEvents } from '../../functions/adapters/dynamo/entities/item-event';
 import { linkTokens } from '../../functions/adapters/dynamo/entities/link-token';
-import {
-  loginFailures,
-} from '../../functions/adapters/dynamo/entities/login-failures';
+import { loginFailures } from '../../functions/adapters/dynamo/entities/login-failures';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
 import { pollerBreaker } from '../../functions/adapters/dynamo/entities/poller-breaker';
 import { reverifyChallenges } from '../../functions/adapters/dynamo/entities/reverify-challenge';

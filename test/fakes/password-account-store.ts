@@ -9,7 +9,6 @@ import type {
 } from '../../functions/domain/ports/password-account-store';
 import { copy, InMemoryTable } from './in-memory-table';
 
-
 /**
  * {@link PasswordAccountStore} in memory, with the DynamoDB adapter's conditions: a username is
  * unique, the failure counter continues a live window up to the limit and never past it, and a

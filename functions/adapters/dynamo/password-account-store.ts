@@ -60,7 +60,9 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
     let next: 'start' | 'continue' = 'start';
     for (let attempt = 0; attempt < MAX_COUNT_ATTEMPTS; attempt++) {
       const step: Step =
-        next === 'start' ? await this.startOnIdentity(username, input) : await this.continueOnIdentity(username, input);
+        next === 'start'
+          ? await this.startOnIdentity(username, input)
+          : await this.continueOnIdentity(username, input);
       if (step.outcome === 'unknown') return this.reserveUnknown(username, input);
       if (step.outcome !== 'retry') return step;
       next = step.next;
@@ -170,7 +172,11 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
       },
     );
     if (result.written)
-      return { outcome: 'counted', record: loginFailures.fromItem(result.attributes ?? {}), identity: undefined };
+      return {
+        outcome: 'counted',
+        record: loginFailures.fromItem(result.attributes ?? {}),
+        identity: undefined,
+      };
     if (result.old === undefined) return 'start_over';
     const record = loginFailures.fromItem(result.old);
     // Refused because the limit was reached by someone else's failure, and the lock still runs.
@@ -214,7 +220,11 @@ export class DynamoPasswordAccountStore implements PasswordAccountStore {
         {
           if: {
             expression: `userId = :userId AND (${NOT_LOCKED_SINCE})`,
-            values: { ':userId': input.session.userId, ':max': input.maxFailures, ':reserved': input.reserved },
+            values: {
+              ':userId': input.session.userId,
+              ':max': input.maxFailures,
+              ':reserved': input.reserved,
+            },
           },
           name: 'counter',
         },

@@ -10,7 +10,8 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     stores = await build();
   });
 
-  const reserve = (username: string, at: Date) => stores.accounts.reserveAttempt(username, { now: at, ...policy });
+  const reserve = (username: string, at: Date) =>
+    stores.accounts.reserveAttempt(username, { now: at, ...policy });
 
   async function account(passwordHash = 'hash-1') {
     const user = make.user(NOW);
@@ -44,7 +45,10 @@ describe.each(backends)('Contract: PasswordAccountStore and UserDirectory ($name
     expect(found?.identities).toEqual([shown]);
     expect(await stores.sessions.listForUser(user.id)).toHaveLength(1);
     const reserved = await reserve(identity.subject, NOW);
-    expect(reserved).toMatchObject({ outcome: 'counted', identity: { userId: user.id, passwordHash: 'hash-1' } });
+    expect(reserved).toMatchObject({
+      outcome: 'counted',
+      identity: { userId: user.id, passwordHash: 'hash-1' },
+    });
   });
 
   it('keeps the counter out of the identity: the directory and the reservation show none of it', async () => {
