@@ -125,7 +125,6 @@ export const routeDeployments = {
       table: {
         actions: [
           'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
@@ -180,7 +179,6 @@ export const routeDeployments = {
         actions: [
           'dynamodb:GetItem',
           'dynamodb:Query',
-          'dynamodb:BatchGetItem',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
         ],

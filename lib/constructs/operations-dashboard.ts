@@ -58,8 +58,9 @@ export class OperationsDashboard extends Construct {
       graph('Refused sign-ins by code', [seriesOf('signIn', 'Refused', ' NOT Outcome="succeeded"')], true),
     );
     this.dashboard.addWidgets(
-      graph('Lockouts and refresh-token reuse', [
+      graph('Lockouts, unknown usernames and refresh-token reuse', [
         seriesOf('lockout', 'Lockouts'),
+        seriesOf('unknownUsernameLogin', 'Failed logins, unknown username'),
         seriesOf('refreshTokenReuse', 'Refresh-token reuse'),
       ]),
       graph('New accounts by way in', [seriesOf('signUp', 'Sign-ups')], true),

@@ -39,7 +39,7 @@ describe('Construct: OperationsDashboard', () => {
       expect.arrayContaining([
         'Sign-ins by way in',
         'Refused sign-ins by code',
-        'Lockouts and refresh-token reuse',
+        'Lockouts, unknown usernames and refresh-token reuse',
         'SMS codes sent and refused',
         'Item checks by outcome',
         'Items by status (as found by the checks)',

@@ -116,6 +116,8 @@ describe('Operational metrics (EMF on stdout)', () => {
     expect(signIns.filter((d) => d.Outcome === 'INVALID_CREDENTIALS')).toHaveLength(10);
     expect(signIns.filter((d) => d.Outcome === 'ACCOUNT_LOCKED')).toHaveLength(1);
     expect(of(METRIC.lockout.name)).toEqual([{}, {}]);
+    // The unknown username's failures write no audit event: the metric is their only trace.
+    expect(of(METRIC.unknownUsernameLogin.name)).toHaveLength(5);
   });
 
   it('counts a refresh-token reuse once, and not a replay within the grace window', async () => {
