@@ -176,12 +176,7 @@ export const routeDeployments = {
   setPassword: {
     capabilities: {
       table: {
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-        ],
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVOKED#'],
       },
     },
