@@ -3,12 +3,14 @@ import diagnostics from 'node:diagnostics_channel';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlaidItemRecord } from '../functions/domain/item-state-machine';
 import { createTable } from '../local/create-table';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { childPids, cpuBetween, cpuSnapshot } from './cpu';
 import { startProfile } from './profile';
+import { itemBytes, writeUnits } from './write-units';
 
 /**
  * The poller benchmark: Items linked at the Plaid emulator and stored in DynamoDB Local, then
@@ -57,6 +59,12 @@ export interface PollerPass {
   };
   /** The bench's event loop: 99th percentile of its delay during the pass. */
   loopDelayP99Ms: number;
+  /**
+   * Write request units the pass's writes would cost in AWS, computed from every seeded Item as
+   * stored before and after the pass (`write-units.ts`): per Item written, the mean and the most,
+   * and the mean by place (the table and each index).
+   */
+  writeUnits: { items: number; mean: number; max: number; byPlace: Record<string, number> };
 }
 
 export interface PollerResult {
@@ -65,9 +73,10 @@ export interface PollerResult {
   emulatorMode: EmulatorMode;
   seedSeconds: number;
   passes: PollerPass[];
-  /** Size of one stored Item (DynamoDB's rules), and its gsi2 entry. */
+  /** Size of one stored Item (DynamoDB's rules), its gsi2 entry, and its guard (the owner-index entry). */
   itemBytes: number;
   dueEntryBytes: number;
+  guardBytes: number;
   /** AES-256-GCM token decrypts: µs each with the data key cache cold (unwrap + open) and warm. */
   decryptUs: { cold: number; warm: number };
   /** With `profile`: the bench process's self CPU time by origin over the first row's measured passes. */
@@ -143,27 +152,6 @@ async function pool(n: number, width: number, task: (i: number) => Promise<void>
       while (next < n) await task(next++);
     }),
   );
-}
-
-/** An attribute value's size by DynamoDB's rules (strings in UTF-8 bytes, numbers ~ digits / 2 + 1). */
-function valueBytes(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number')
-    return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').length / 2) + 1;
-  if (typeof value === 'boolean' || value === null) return 1;
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);
-  if (typeof value === 'object') return 3 + itemBytes(value as Record<string, unknown>);
-  return 0;
-}
-
-/** An item's size by DynamoDB's rules: attribute names plus values. */
-export function itemBytes(item: Record<string, unknown>): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(item)) {
-    if (value === undefined) continue;
-    bytes += Buffer.byteLength(name, 'utf8') + valueBytes(value);
-  }
-  return bytes;
 }
 
 export async function measurePoller(input: {
@@ -280,6 +268,40 @@ export async function measurePoller(input: {
       )
     ).Item as Record<string, unknown>;
     const dueEntry = { pk: stored.pk, sk: stored.sk, gsi2pk: stored.gsi2pk, gsi2sk: stored.gsi2sk };
+    const guard = (
+      await table().client.send(
+        new GetCommand({
+          TableName: input.tableName,
+          Key: { pk: `USERINST#${sample.userId}#${sample.institutionId}`, sk: 'GUARD' },
+        }),
+      )
+    ).Item as Record<string, unknown>;
+    // Every seeded Item as stored, read outside the counted client: what each pass's writes cost.
+    const raw = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: db.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const snapshot = async (): Promise<Map<string, Record<string, unknown>>> => {
+      const stored = new Map<string, Record<string, unknown>>();
+      for (let at = 0; at < ids.length; at += 100) {
+        let keys: Record<string, unknown>[] = ids
+          .slice(at, at + 100)
+          .map((id) => ({ pk: `ITEM#${id}`, sk: 'ITEM' }));
+        while (keys.length > 0) {
+          const answer = await raw.send(
+            new BatchGetCommand({
+              RequestItems: { [input.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+          for (const item of answer.Responses?.[input.tableName] ?? []) stored.set(String(item.itemId), item);
+          keys = (answer.UnprocessedKeys?.[input.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+      }
+      return stored;
+    };
 
     // The token cipher alone: every seeded ciphertext opened by a fresh cipher, then again.
     const fresh = new EnvelopeTokenCipher(new LocalKeyWrapper(new FileSecretSource(tokenKeyFile)));
@@ -311,6 +333,7 @@ export async function measurePoller(input: {
         if (p === 1 && row === 0 && input.profile !== undefined) stopProfile = await startProfile();
         log(`${workers} workers: ${warmup ? 'warm-up pass' : `pass ${p}/${input.passes}`}…`);
         const before = await getCounts(emulator.url);
+        const storedBefore = await snapshot();
         counter.reset();
         plaidCalls.reset();
         const checkMs: number[] = [];
@@ -343,6 +366,14 @@ export async function measurePoller(input: {
         const cpu = cpuBetween(cpuStart, cpuSnapshot(pids));
         loop.disable();
         const after = await getCounts(emulator.url);
+        const storedAfter = await snapshot();
+        const costs = ids
+          .filter((id) => storedBefore.get(id)?.version !== storedAfter.get(id)?.version)
+          .map((id) => writeUnits(storedBefore.get(id), storedAfter.get(id)));
+        const byPlace: Record<string, number> = {};
+        for (const cost of costs)
+          for (const [place, n] of Object.entries({ table: cost.table, ...cost.indexes }))
+            byPlace[place] = (byPlace[place] ?? 0) + n / costs.length;
         const getCalls = { once: 0, never: 0, more: 0 };
         for (const id of ids) {
           const delta = (after.get(id) ?? 0) - (before.get(id) ?? 0);
@@ -380,6 +411,12 @@ export async function measurePoller(input: {
             machineTotal: cpu.machine?.total,
           },
           loopDelayP99Ms: loop.percentile(99) / 1e6,
+          writeUnits: {
+            items: costs.length,
+            mean: costs.reduce((total, c) => total + c.total, 0) / Math.max(1, costs.length),
+            max: Math.max(0, ...costs.map((c) => c.total)),
+            byPlace,
+          },
         });
       }
       if (stopProfile !== undefined && input.profile !== undefined) {
@@ -388,6 +425,7 @@ export async function measurePoller(input: {
       }
     }
     table().client.destroy();
+    raw.destroy();
     plaidCalls.stop();
     return {
       items: input.items,
@@ -397,6 +435,7 @@ export async function measurePoller(input: {
       passes,
       itemBytes: itemBytes(stored),
       dueEntryBytes: itemBytes(dueEntry),
+      guardBytes: itemBytes(guard),
       decryptUs,
       ...(profile === undefined ? {} : { profile }),
     };

@@ -17,7 +17,7 @@ export interface DeleteAccountDeps {
   users: UserDirectory;
   accounts: AccountDeletionStore;
   sessions: SessionStore;
-  items: Pick<PlaidItemStore, 'listForUser'>;
+  items: Pick<PlaidItemStore, 'listIdsForUser'>;
   queue: DeletionQueue;
   emails?: EmailSubscriptions;
 }
@@ -42,11 +42,9 @@ export function deleteAccount(deps: DeleteAccountDeps) {
     const requestedAt = now.toISOString();
     const found = await deps.users.getUser(userId);
     if (found === undefined) throw new NotFoundError('No such user.');
-    const items = await deps.items.listForUser(userId);
+    const items = await deps.items.listIdsForUser(userId);
     const work: DeletionWork[] = [
-      ...items.map(
-        (item): DeletionWork => ({ kind: 'plaid-item', userId, itemId: item.itemId, requestedAt }),
-      ),
+      ...items.map((itemId): DeletionWork => ({ kind: 'plaid-item', userId, itemId, requestedAt })),
       ...found.identities.flatMap((identity): DeletionWork[] =>
         identity.providerToken === undefined
           ? []

@@ -42,6 +42,10 @@ export class InMemoryPlaidItemStore implements PlaidItemStore {
       .map(copy);
   }
 
+  async listIdsForUser(userId: string): Promise<string[]> {
+    return (await this.listForUser(userId)).map((i) => i.itemId);
+  }
+
   async save(item: PlaidItemRecord, events: ItemEvent[]): Promise<'saved' | 'stale'> {
     const stored = this.table.plaidItems.get(item.itemId);
     if (stored === undefined || stored.version !== item.version - 1) return 'stale';

@@ -42,23 +42,47 @@ export class DynamoPlaidItemStore implements PlaidItemStore {
     return item === undefined ? undefined : plaidItems.fromItem(item);
   }
 
-  /** Pattern: a user's Items (Query gsi1, `USER#<id>`, sk begins_with `ITEM#`). */
-  async listForUser(userId: string): Promise<PlaidItemRecord[]> {
-    const items = await this.table.queryAll({ index: 'gsi1', key: owner.ofKind(userId, 'ITEM#') });
-    return items.map(plaidItems.fromItem);
+  /**
+   * Pattern: a user's Item ids (Query gsi1, `USER#<id>`, sk begins_with `ITEM#`): the guards'
+   * entries, and those of Items linked before the guards carried them, by link time.
+   */
+  async listIdsForUser(userId: string): Promise<string[]> {
+    const entries = await this.table.queryAll({ index: 'gsi1', key: owner.ofKind(userId, 'ITEM#') });
+    const ids = entries.map(institutionGuards.itemIdOf).filter((id) => id !== undefined);
+    return [...new Set(ids)];
   }
 
   /**
-   * Pattern: write an Item if unchanged since read (PutItem with `version = :read`), or with its
-   * history (TransactWriteItems). A healthy Item checked again is one write. Every event is
-   * written: those that do not fit in the Item's transaction follow it, 100 a transaction.
+   * Pattern: a user's Items: their ids from the owner index, then the Items themselves
+   * (BatchGetItem, consistent), by link time. An Item removed between the two reads is left out.
+   */
+  async listForUser(userId: string): Promise<PlaidItemRecord[]> {
+    const ids = await this.listIdsForUser(userId);
+    if (ids.length === 0) return [];
+    const items = (await this.table.getAll(ids.map(plaidItems.key)))
+      .map(plaidItems.fromItem)
+      .filter((item) => item.userId === userId);
+    const position = (i: PlaidItemRecord) => `${i.createdAt}#${i.itemId}`;
+    return items.sort((a, b) => position(a).localeCompare(position(b)));
+  }
+
+  /**
+   * Pattern: write an Item if unchanged since read (UpdateItem with `version = :read`), or with
+   * its history (TransactWriteItems). A healthy Item checked again is one write of the Item
+   * alone: the owner index is on the guard, so only the next-check index's entry moves. Every
+   * event is written: those that do not fit in the Item's transaction follow it, 100 a
+   * transaction.
    */
   async save(item: PlaidItemRecord, events: ItemEvent[]): Promise<'saved' | 'stale'> {
-    const record = plaidItems.toItem(item, this.shards);
+    const key = plaidItems.key(item.itemId);
+    const update = plaidItems.saveUpdate(item, this.shards);
     const unchanged = plaidItems.unchangedSince(item.version - 1);
-    if (events.length === 0) return (await this.table.put(record, unchanged)) ? 'saved' : 'stale';
+    if (events.length === 0) {
+      const result = await this.table.update(key, update, unchanged, { returnNew: false });
+      return result.written ? 'saved' : 'stale';
+    }
     const first = events.slice(0, MAX_TRANSACTION_ITEMS - 1);
-    let tx = this.table.transaction().put(record, { if: unchanged, name: 'item' });
+    let tx = this.table.transaction().update(key, update, { if: unchanged, name: 'item' });
     for (const event of first) tx = tx.put(itemEvents.toItem(item.itemId, event));
     if (!(await tx.run()).ok) return 'stale';
     for (let at = first.length; at < events.length; at += MAX_TRANSACTION_ITEMS) {

@@ -15,7 +15,7 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../../domain/errors';
+import { ConflictError, ServiceUnavailableError } from '../../domain/errors';
 import { conditionInput, type Expression, expressionInput } from './expression';
 import { backOff, plain, translated } from './sdk-errors';
 import type { Key, StoredItem } from './stored-item';
@@ -29,8 +29,11 @@ export type WriteResult =
   | { written: true; attributes: StoredItem | undefined }
   | { written: false; old: StoredItem | undefined };
 
-/** How often a write that lost a race with a transaction is tried, in all. */
+/** How often a write that lost a race with a transaction (or a batch read left unprocessed) is tried, in all. */
 const MAX_ATTEMPTS = 4;
+
+/** The most keys one `BatchGetItem` takes. */
+const BATCH_GET_KEYS = 100;
 
 /**
  * The table, for the repositories: every command names the table itself, expressions carry their
@@ -60,14 +63,45 @@ export class Table {
     return result.Responses?.[this.name] ?? [];
   }
 
+  /**
+   * Reads any number of items, consistently: 100 keys a `BatchGetItem`, keys DynamoDB left
+   * unprocessed (throttling, the 16 MB answer limit) asked again with back-off. An absent key
+   * is simply missing from the answer, whose order is not the keys' order.
+   */
+  async getAll(keys: Key[]): Promise<StoredItem[]> {
+    const found: StoredItem[] = [];
+    for (let at = 0; at < keys.length; at += BATCH_GET_KEYS) {
+      let pending = keys.slice(at, at + BATCH_GET_KEYS);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_ATTEMPTS) throw new ServiceUnavailableError();
+        if (attempt > 1) await backOff(attempt - 1);
+        const asked = pending;
+        const result = await this.send<BatchGetCommandOutput>(
+          () => new BatchGetCommand({ RequestItems: { [this.name]: { Keys: asked, ConsistentRead: true } } }),
+        );
+        found.push(...(result.Responses?.[this.name] ?? []));
+        pending = (result.UnprocessedKeys?.[this.name]?.Keys ?? []) as Key[];
+      }
+    }
+    return found;
+  }
+
   /** Writes an item, if `condition` holds; false if it did not. */
   async put(item: StoredItem, condition?: Expression): Promise<boolean> {
     const command = () => new PutCommand({ TableName: this.name, Item: item, ...conditionInput(condition) });
     return (await this.write(command)).written;
   }
 
-  /** Updates an item, if `condition` holds; the new item, or the old one on refusal. */
-  async update(key: Key, update: Expression, condition?: Expression): Promise<WriteResult> {
+  /**
+   * Updates an item, if `condition` holds; the new item (unless `returnNew` is false: then no
+   * attributes come back), or the old one on refusal.
+   */
+  async update(
+    key: Key,
+    update: Expression,
+    condition?: Expression,
+    options: { returnNew?: boolean } = {},
+  ): Promise<WriteResult> {
     return this.write(
       () =>
         new UpdateCommand({
@@ -77,7 +111,7 @@ export class Table {
             UpdateExpression: update,
             ...(condition === undefined ? {} : { ConditionExpression: condition }),
           }),
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: options.returnNew === false ? 'NONE' : 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
     );

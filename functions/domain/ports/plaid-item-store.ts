@@ -13,7 +13,10 @@ export interface PlaidItemStore {
   /** The user's Item for an institution, if any. */
   findByInstitution(userId: string, institutionId: string): Promise<string | undefined>;
   get(itemId: string): Promise<PlaidItemRecord | undefined>;
+  /** The user's Items, by link time (the Items as last written). */
   listForUser(userId: string): Promise<PlaidItemRecord[]>;
+  /** The ids of the user's Items, by link time, without reading the Items. */
+  listIdsForUser(userId: string): Promise<string[]>;
   /**
    * Writes `item` (whose `version` is the one read plus one) with all its events, only if nobody
    * wrote it since; `stale` if someone did (or it was removed).
