@@ -261,7 +261,12 @@ export const routeDeployments = {
       emailSubscriptions: 'manage',
     },
   },
-  exportMe: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['USER#', 'ITEM#'] } } },
+  // BatchGetItem: the user's Items, by the ids their guards list on the owner index.
+  exportMe: {
+    capabilities: {
+      table: { actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'], partitionKeys: ['USER#', 'ITEM#'] },
+    },
+  },
   plaidLinkToken: {
     capabilities: { table: { actions: ['dynamodb:PutItem'], partitionKeys: ['LINKTOKEN#'] }, plaid: 'call' },
   },
@@ -277,7 +282,12 @@ export const routeDeployments = {
       tokenKey: 'both',
     },
   },
-  plaidListItems: { capabilities: { table: { actions: ['dynamodb:Query'], partitionKeys: ['ITEM#'] } } },
+  plaidListItems: {
+    // Query: the owner index (the guards' entries); BatchGetItem: the Items they name.
+    capabilities: {
+      table: { actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'], partitionKeys: ['ITEM#'] },
+    },
+  },
   plaidGetItem: { capabilities: { table: { actions: ['dynamodb:GetItem'], partitionKeys: ['ITEM#'] } } },
   plaidUpdateLinkToken: {
     capabilities: {
