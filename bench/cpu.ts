@@ -41,16 +41,26 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks() : undefined;
 }
 
-/** The ids of this process's children running `command` (as /proc names it, e.g. `java`). */
+/**
+ * The ids of this process's descendants running `command` (as /proc names it, e.g. `java`):
+ * DynamoDB Local's JVM runs under a small shell that stops it when this process goes.
+ */
 export function childPids(command: string): number[] {
+  const descends = (pid: number): boolean => {
+    let current = pid;
+    for (let depth = 0; depth < 4; depth++) {
+      const parent = Number(statFields(current)?.rest[1]);
+      if (!Number.isInteger(parent) || parent <= 1) return false;
+      if (parent === process.pid) return true;
+      current = parent;
+    }
+    return false;
+  };
   try {
     return readdirSync('/proc')
       .filter((name) => /^\d+$/.test(name))
       .map(Number)
-      .filter((pid) => {
-        const fields = statFields(pid);
-        return fields?.comm === command && Number(fields.rest[1]) === process.pid;
-      });
+      .filter((pid) => statFields(pid)?.comm === command && descends(pid));
   } catch {
     return [];
   }

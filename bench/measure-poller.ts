@@ -478,7 +478,9 @@ function countCommands(client: DynamoDBDocumentClient) {
 
 /**
  * Times HTTP requests to `host` (`name:port`) through Node's diagnostics channels: from the
- * request's creation to its response's headers, as the Plaid client (axios on `node:http`) sees it.
+ * request's creation to its response's headers, as the Plaid gateway sees it. The gateway calls
+ * Plaid with `fetch` (undici's `undici:request:create` / `undici:request:headers`); a client on
+ * `node:http` (the official Plaid client's axios) is timed through `http.client.*`.
  */
 function watchHttp(host: string) {
   const started = new WeakMap<object, number>();
@@ -488,20 +490,34 @@ function watchHttp(host: string) {
       watcher.ms = [];
     },
     stop() {
-      diagnostics.unsubscribe('http.client.request.start', onStart);
-      diagnostics.unsubscribe('http.client.response.finish', onFinish);
+      for (const [channel, listener] of listeners) diagnostics.unsubscribe(channel, listener);
     },
   };
-  const onStart = (message: unknown) => {
-    const { request } = message as { request: { getHeader(name: string): unknown } };
-    if (request.getHeader('host') === host) started.set(request, performance.now());
-  };
-  const onFinish = (message: unknown) => {
-    const { request } = message as { request: object };
+  const finish = (request: object) => {
     const at = started.get(request);
-    if (at !== undefined) watcher.ms.push(performance.now() - at);
+    if (at === undefined) return;
+    started.delete(request);
+    watcher.ms.push(performance.now() - at);
   };
-  diagnostics.subscribe('http.client.request.start', onStart);
-  diagnostics.subscribe('http.client.response.finish', onFinish);
+  const listeners: [string, (message: unknown) => void][] = [
+    [
+      'http.client.request.start',
+      (message) => {
+        const { request } = message as { request: { getHeader(name: string): unknown } };
+        if (request.getHeader('host') === host) started.set(request, performance.now());
+      },
+    ],
+    ['http.client.response.finish', (message) => finish((message as { request: object }).request)],
+    [
+      'undici:request:create',
+      (message) => {
+        const { request } = message as { request: { origin?: unknown } };
+        if (typeof request.origin === 'string' && new URL(request.origin).host === host)
+          started.set(request, performance.now());
+      },
+    ],
+    ['undici:request:headers', (message) => finish((message as { request: object }).request)],
+  ];
+  for (const [channel, listener] of listeners) diagnostics.subscribe(channel, listener);
   return watcher;
 }
