@@ -190,7 +190,7 @@ export function buildPollerReport(result: PollerResult): {
     );
   }
   const explain =
-    '"Plaid call": from the HTTP request\'s creation to the response\'s headers (node:http diagnostics channels), 50 ms of it the emulator\'s added latency. "Rest of a check": check time minus its DynamoDB commands and its Plaid call, i.e. the cipher, axios and the Plaid client around the request, our code, and waiting for the event loop. CPU ms / Item: CPU time of each process over the measured passes, per Item checked (bench = the dispatcher, worker and both clients); machine busy: all cores, other work included.';
+    '"Plaid call": from the HTTP request\'s creation to the response\'s headers (undici\'s diagnostics channels: the Plaid gateway uses fetch), 50 ms of it the emulator\'s added latency. "Rest of a check": check time minus its DynamoDB commands and its Plaid call, i.e. the cipher, the Plaid gateway around the request, our code, and waiting for the event loop. CPU ms / Item: CPU time of each process over the measured passes, per Item checked (bench = the dispatcher, worker and both clients); machine busy: all cores, other work included.';
   return {
     text: [
       `Poller (full passes: dispatcher + in-process worker, Plaid ${result.latencyMs} ms, DynamoDB Local, ${result.items} Items)`,
