@@ -343,6 +343,7 @@ export const routes = {
       'TOO_MANY_ATTEMPTS',
       'NO_PASSWORD_IDENTITY',
       'PASSWORD_TOO_COMMON',
+      'PHONE_REVERIFY_REQUIRED',
     ],
   },
   deleteMe: {

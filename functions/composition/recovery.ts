@@ -1,5 +1,5 @@
 import { DynamoRecoveryStore } from '../adapters/dynamo/recovery-store';
-import { completeReverify } from '../domain/recycled-numbers';
+import { completeReverify, guardDormantAccount } from '../domain/recycled-numbers';
 import { resetPasswordWithCode } from '../domain/reset-password';
 import { base, sessions, table, users } from './accounts';
 import { codes, dormancyDeps, otp } from './identities';
@@ -42,4 +42,10 @@ export const completeReverifyUseCase = () => {
 
 /** `POST /v1/auth/password/reset`. */
 export const resetPasswordWithCodeUseCase = () =>
-  resetPasswordWithCode({ ...resetDeps(), otp: otp(), codes: codes(), smsPolicy: base().config.sms.policy });
+  resetPasswordWithCode({
+    ...resetDeps(),
+    otp: otp(),
+    codes: codes(),
+    smsPolicy: base().config.sms.policy,
+    guardDormant: guardDormantAccount(dormancyDeps()),
+  });

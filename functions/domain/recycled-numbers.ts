@@ -50,7 +50,8 @@ async function lastUsed(deps: DormancyDeps, userId: string, createdAt: string): 
  * someone else. The code is then consumed into a challenge (valid 10 minutes, single use) and
  * the answer is 409 PHONE_REVERIFY_REQUIRED with the challenge and the account's other ways in.
  * An account whose only way in is the phone, with no banks, signs in as before: the number is
- * all there is to it.
+ * all there is to it. Password reset by SMS is held by the same rule (`reset-password.ts`): a
+ * reset signs in too, so it can never be weaker than SMS sign-in.
  */
 export function guardDormantAccount(deps: DormancyDeps) {
   return async (input: {
@@ -59,6 +60,8 @@ export function guardDormantAccount(deps: DormancyDeps) {
     codeId: string;
     maxAttempts: number;
     client: ClientInfo;
+    /** What the code was for, in the audit event: `sms` (sign-in, the default) or `password_reset_sms`. */
+    method?: 'sms' | 'password_reset_sms';
   }): Promise<void> => {
     const { userId } = input.identity;
     const found = await deps.users.getUser(userId);
@@ -83,13 +86,16 @@ export function guardDormantAccount(deps: DormancyDeps) {
         type: 'login.reverify_required',
         now,
         client: input.client,
-        detail: { method: 'sms' },
+        detail: { method: input.method ?? 'sms' },
       }),
     });
     if (held === 'code_gone') throw new InvalidCodeError();
     throw new PhoneReverifyRequiredError(challenge, deps.dormancy.challengeSeconds, ways);
   };
 }
+
+/** The check `guardDormantAccount` builds: throws PHONE_REVERIFY_REQUIRED for a held account. */
+export type DormancyGuard = ReturnType<typeof guardDormantAccount>;
 
 /**
  * `POST /v1/auth/sms/reverify`: completes a held SMS sign-in. With `password`, the account's

@@ -15,6 +15,7 @@ import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import type { DormancyGuard } from './recycled-numbers';
 import { revokeLiveSessions } from './revoke-sessions';
 import { auditEvent, grantSession, type SessionStart, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
@@ -41,18 +42,26 @@ async function acceptablePassword(deps: Pick<ResetDeps, 'commonPasswords'>, raw:
   return password;
 }
 
+/** The account behind a proven secret, and its username; NO_PASSWORD_IDENTITY without one. */
+async function passwordAccount(deps: Pick<ResetDeps, 'users'>, userId: string) {
+  const found = await deps.users.getUser(userId);
+  const username = found?.identities.find((i) => i.type === 'password')?.subject;
+  if (found === undefined || username === undefined) throw new NoPasswordIdentityError();
+  return { found, username };
+}
+
 /**
  * What a reset writes besides the secret: the new hash, a session (`method` names the proof) and
- * the `password.reset` event. `undefined` when the user has no username identity.
+ * the `password.reset` event.
  */
 async function prepareReset(
   deps: ResetDeps,
-  input: { userId: string; password: string; method: 'sms'; now: Date; client: ClientInfo },
+  account: Awaited<ReturnType<typeof passwordAccount>>,
+  input: { password: string; method: 'sms' | 'email'; now: Date; client: ClientInfo },
 ): Promise<{ write: PasswordResetWrite; started: SessionStart; user: UserView }> {
-  const found = await deps.users.getUser(input.userId);
-  const username = found?.identities.find((i) => i.type === 'password')?.subject;
-  if (found === undefined || username === undefined) throw new NoPasswordIdentityError();
-  const { userId, now, client } = input;
+  const { found, username } = account;
+  const userId = found.user.id;
+  const { now, client } = input;
   const started = startSession(deps, { userId, now, client }, { method: `password_reset_${input.method}` });
   return {
     started,
@@ -80,12 +89,21 @@ async function prepareReset(
  * password, ends the lockout, signs out every other session and signs in. The code is consumed
  * in the same transaction as the new hash, so it works once. A phone with no account, or an
  * account without a username, is NO_PASSWORD_IDENTITY (the code stays usable for SMS sign-in).
+ * A dormant account with another way in or banks is held exactly as SMS sign-in holds it
+ * (`guardDormant`, 409 PHONE_REVERIFY_REQUIRED, the code consumed into a reverify challenge):
+ * the number may have been recycled, and a reset signs in too.
  *
  * @example
  * const grant = await resetPasswordWithCode(deps)({ phone, code, password }, client);
  */
 export function resetPasswordWithCode(
-  deps: ResetDeps & { otp: OtpCrypto; codes: SmsCodeStore; smsPolicy: SmsPolicy },
+  deps: ResetDeps & {
+    otp: OtpCrypto;
+    codes: SmsCodeStore;
+    smsPolicy: SmsPolicy;
+    /** Holds a reset of a dormant account whose number may have changed hands. */
+    guardDormant: DormancyGuard;
+  },
 ) {
   return async (
     input: { phone: string; code: string; password: string },
@@ -94,19 +112,16 @@ export function resetPasswordWithCode(
     const password = await acceptablePassword(deps, input.password);
     const { phone, now, codeId, identity } = await checkPhoneCode(deps, input.phone, input.code);
     if (identity === undefined) throw new NoPasswordIdentityError();
-    const { write, started, user } = await prepareReset(deps, {
-      userId: identity.userId,
+    const account = await passwordAccount(deps, identity.userId);
+    const code = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts };
+    await deps.guardDormant({ identity, ...code, client, method: 'password_reset_sms' });
+    const { write, started, user } = await prepareReset(deps, account, {
       password,
       method: 'sms',
       now,
       client,
     });
-    const result = await deps.recovery.resetWithCode({
-      ...write,
-      phone: phone.e164,
-      codeId,
-      maxAttempts: deps.smsPolicy.maxAttempts,
-    });
+    const result = await deps.recovery.resetWithCode({ ...write, ...code });
     if (result === 'secret_gone') throw new InvalidCodeError();
     if (result === 'identity_gone') throw new NoPasswordIdentityError();
     // Whoever held a session (perhaps the one who locked the account) is out.

@@ -230,15 +230,17 @@ export const routeDeployments = {
   },
   passwordReset: {
     capabilities: {
+      // GetItem, Query and REVERIFY#: the dormant-account hold of SMS sign-in (recycled numbers).
       table: {
         actions: [
+          'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'REVOKED#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'REVOKED#', 'REVERIFY#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',
