@@ -97,6 +97,8 @@ export function itemCheckDeps(): ItemCheckDeps {
       sendFailed: (channel, itemId, errorName) =>
         logger.error('alert send failed; will retry', { channel, itemId, errorName }),
     },
+    // A webhook's confirmation or a repair met Plaid refusing our configuration: the breaker counts it.
+    operatorFault: (code, itemId) => breaker().outsidePass(code, itemId),
   };
 }
 
@@ -154,13 +156,6 @@ export const processWebhookUseCase = () =>
   processPlaidWebhook({
     ...itemCheckDeps(),
     pacer: memo('itemCallPacer', ({ clock }) => new SpacedItemCallPacer(clock)),
-    operatorFault: (code, itemId) => {
-      countOperatorFault(code);
-      logger.error('Plaid refused our configuration while confirming a webhook; the Item is unchanged', {
-        code,
-        itemId,
-      });
-    },
   });
 
 /** The poller's circuit breaker, one per container. */

@@ -404,6 +404,20 @@ export function repairItem(deps: BankLinkDeps) {
     const observation = await observeAtPlaid(deps, item);
     if (observation.kind === 'plaid_error') {
       const { category } = classifyPlaidError(observation.code);
+      if (category === 'operator') {
+        // Plaid refused us, not the Item: no verdict on the user's bank link, and nothing changes.
+        await deps.operatorFault(observation.code, item.itemId);
+        throw observation.code === 'INVALID_API_KEYS'
+          ? new PlaidNotConfiguredError()
+          : new AppError(
+              'PLAID_UNAVAILABLE',
+              'Plaid could not check this bank link just now. Try again shortly.',
+              {
+                retryAfterSeconds: REPAIR_RETRY_AFTER_SECONDS,
+                extensions: { plaidCode: observation.code },
+              },
+            );
+      }
       if (category === 'transient' || category === 'rate_limited') {
         throw new AppError(
           'PLAID_UNAVAILABLE',

@@ -50,6 +50,13 @@ export interface ItemCheckDeps {
     unknownPlaidCode(code: string, itemId: string): void;
     sendFailed(channel: AlertChannel, itemId: string, errorName: string): void;
   };
+  /**
+   * An error of our own configuration (`INVALID_API_KEYS`, `INVALID_ACCESS_TOKEN`, …) met outside
+   * a poller pass: a webhook's confirmation or a repair. The Item is not touched; the poller's
+   * circuit breaker counts it (and its metric feeds the operator-fault alarm). A poller check's
+   * faults are counted by the breaker around it instead.
+   */
+  operatorFault(code: string, itemId: string): Promise<void> | void;
 }
 
 /** What one check did. */

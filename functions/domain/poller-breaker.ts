@@ -41,6 +41,19 @@ export interface BreakerDeps {
 export function pollerBreaker(deps: BreakerDeps) {
   let known: { until: Date | undefined; readAt: Date } | undefined;
 
+  /** Reports one fault, counts it under `passId`, and pauses the poller at the policy's count. */
+  const count = async (passId: string, code: string, itemId: string): Promise<void> => {
+    deps.report.operatorFault(code, itemId);
+    const now = deps.clock.now();
+    const faults = await deps.store.countFault(passId, code, now);
+    if (faults === deps.policy.faultsPerPass) {
+      const until = addSeconds(now, deps.policy.pauseSeconds);
+      await deps.store.pause({ pausedAt: now, pausedUntil: until, code });
+      known = { until, readAt: now };
+      deps.report.paused(until, code);
+    }
+  };
+
   const pausedUntil = async (): Promise<Date | undefined> => {
     const now = deps.clock.now();
     if (known === undefined || addSeconds(known.readAt, PAUSE_READ_SECONDS) <= now)
@@ -61,20 +74,17 @@ export function pollerBreaker(deps: BreakerDeps) {
         return { checked: false, changed: false, notified: false, paused: true };
       const outcome = await run();
       if (outcome.operatorFault === undefined) return outcome;
-      deps.report.operatorFault(outcome.operatorFault, message.itemId);
-      const now = deps.clock.now();
-      const faults = await deps.store.countFault(
-        message.dispatchedAt ?? 'unscheduled',
-        outcome.operatorFault,
-        now,
-      );
-      if (faults === deps.policy.faultsPerPass) {
-        const until = addSeconds(now, deps.policy.pauseSeconds);
-        await deps.store.pause({ pausedAt: now, pausedUntil: until, code: outcome.operatorFault });
-        known = { until, readAt: now };
-        deps.report.paused(until, outcome.operatorFault);
-      }
+      await count(message.dispatchedAt ?? 'unscheduled', outcome.operatorFault, message.itemId);
       return outcome;
+    },
+
+    /**
+     * Counts an operator fault met outside a pass (a webhook's confirmation, a repair): faults of
+     * the same UTC hour count together, as a pass's do, so the same wrong secret that Plaid
+     * refuses to the webhook worker and to repairs pauses the poller too, and raises the alarm.
+     */
+    async outsidePass(code: string, itemId: string): Promise<void> {
+      await count(`outside#${deps.clock.now().toISOString().slice(0, 13)}`, code, itemId);
     },
   };
 }

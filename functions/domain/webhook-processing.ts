@@ -21,8 +21,6 @@ export type WebhookOutcome =
 export interface WebhookProcessingDeps extends ItemCheckDeps {
   /** Keeps confirmations within Plaid's 15 `/item/get` a minute per Item. */
   pacer: ItemCallPacer;
-  /** An error of our own configuration met while confirming (operators are told; the Item is not touched). */
-  operatorFault(code: string, itemId: string): void;
 }
 
 type Confirmation = { startedAt: number; observation: Observation };
@@ -112,7 +110,7 @@ export function processPlaidWebhook(deps: WebhookProcessingDeps) {
     if (observation.kind === 'login_repaired') {
       const found = (await confirm(item, issuedAt)).observation;
       if (found.kind === 'plaid_error' && classifyPlaidError(found.code).category === 'operator') {
-        deps.operatorFault(found.code, item.itemId);
+        await deps.operatorFault(found.code, item.itemId);
         return { outcome: 'operator_fault', code };
       }
       const confirmed: Observation = found.kind === 'healthy' ? { kind: 'login_repaired' } : found;
@@ -137,7 +135,7 @@ export function processPlaidWebhook(deps: WebhookProcessingDeps) {
     if (found.kind === 'plaid_error') {
       const kind = classifyPlaidError(found.code);
       if (kind.category === 'operator') {
-        deps.operatorFault(found.code, item.itemId);
+        await deps.operatorFault(found.code, item.itemId);
         return { outcome: 'operator_fault', code };
       }
       if (kind.category === 'rate_limited' || kind.category === 'transient') {

@@ -300,7 +300,8 @@ export const routeDeployments = {
   },
   plaidRepairItem: {
     capabilities: {
-      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
+      // POLLER#: an operator fault met during a repair is counted by the poller's breaker.
+      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#', 'POLLER#'] },
       plaid: 'call',
       tokenKey: 'decrypt',
       alerts: 'publish',
@@ -378,7 +379,8 @@ export const backgroundDeployments = {
   plaidWebhookWorker: {
     handler: 'plaid-webhook-worker',
     capabilities: {
-      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#'] },
+      // POLLER#: an operator fault met confirming a webhook is counted by the poller's breaker.
+      table: { actions: ITEM_CHECK_ACTIONS, partitionKeys: ['ITEM#', 'POLLER#'] },
       plaid: 'call',
       tokenKey: 'decrypt',
       alerts: 'publish',

@@ -281,6 +281,31 @@ describe('Linking rules', () => {
     });
   });
 
+  it('link token: 503 PLAID_UNAVAILABLE with Retry-After when Plaid fails (api.md says 502 here; the deviation is in bank-links.md)', async () => {
+    // Prepare
+    const user = await phoneUser(api, latestCode);
+    await plaidControl(api, '/emulator/outage', {
+      path: '/link/token/create',
+      errorCode: 'INTERNAL_SERVER_ERROR',
+      times: 1,
+    });
+
+    // Act
+    const failed = await api.call('POST', '/v1/plaid/link-token', {
+      token: user.token,
+      json: { platform: 'ios' },
+    });
+    const next = await api.call('POST', '/v1/plaid/link-token', {
+      token: user.token,
+      json: { platform: 'ios' },
+    });
+
+    // Assess: the same status and Retry-After as every other route that meets a Plaid failure
+    expect(failed).toMatchObject({ status: 503, body: { code: 'PLAID_UNAVAILABLE', status: 503 } });
+    expect(failed.headers.get('retry-after')).toBe('30');
+    expect(next).toMatchObject({ status: 200, body: { linkToken: expect.any(String) } });
+  });
+
   it('repair: 503 PLAID_UNAVAILABLE with Retry-After when Plaid is rate-limited or failing, and Link’s metadata in the history', async () => {
     // Prepare: broken, then repaired in update mode
     const user = await phoneUser(api, latestCode);

@@ -78,4 +78,56 @@ describe('The poller under a wrong Plaid secret (an operator fault, not a user f
     // Assess
     expect(resumed).toMatchObject({ checked: 5 });
   });
+
+  it('an operator fault met confirming LOGIN_REPAIRED or during a repair changes nothing, answers 503, and the breaker counts it (issue 11)', async () => {
+    // Prepare: a broken Item; the clock at the start of an hour (faults outside a pass count per hour).
+    clock.advance(3600 - ((clock.now().getTime() / 1000) % 3600) + 60);
+    const user = await phoneUser(api, latestCode);
+    const { body: linked } = await linkBank(api, user.token, 'ins_109508');
+    const itemId = linked.itemId as string;
+    await plaidControl(api, `/emulator/items/${itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    await pollAll(api);
+    const before = await plaidItems().get(itemId);
+    const historyBefore = (await plaidItems().listEvents(itemId, { limit: 25 })).events;
+    metrics = [];
+
+    // Act: the user repairs at the bank (Plaid's LOGIN_REPAIRED), but Plaid refuses our access
+    // token to the confirming /item/get; then the app's repair meets a wrong secret, then the token.
+    await plaidControl(api, '/emulator/webhooks', { enabled: true });
+    await plaidControl(api, '/emulator/outage', {
+      path: '/item/get',
+      errorCode: 'INVALID_ACCESS_TOKEN',
+      times: 1,
+    });
+    await plaidControl(api, `/emulator/items/${itemId}/webhook`, { webhookCode: 'LOGIN_REPAIRED' });
+    await api.plaid?.webhooksSettled();
+    await plaidControl(api, '/emulator/webhooks', { enabled: false });
+    const afterWebhook = await plaidItems().get(itemId);
+    await plaidControl(api, '/emulator/outage', {
+      path: '/item/get',
+      errorCode: 'INVALID_API_KEYS',
+      times: 1,
+    });
+    const wrongSecret = await api.call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
+    await plaidControl(api, '/emulator/outage', {
+      path: '/item/get',
+      errorCode: 'INVALID_ACCESS_TOKEN',
+      times: 1,
+    });
+    const wrongToken = await api.call('POST', `/v1/plaid/items/${itemId}/repair`, { token: user.token });
+    const pass = await pollAll(api);
+
+    // Assess: the Item and its history are untouched (no "restored", no verdict), both repairs
+    // are 503 (never 409 STILL_BROKEN), and the three faults of the hour paused the poller.
+    expect(afterWebhook).toEqual(before);
+    expect(await plaidItems().get(itemId)).toEqual(before);
+    expect(before).toMatchObject({ status: 'login_required' });
+    expect((await plaidItems().listEvents(itemId, { limit: 25 })).events).toEqual(historyBefore);
+    expect(wrongSecret).toMatchObject({ status: 503, body: { code: 'PLAID_NOT_CONFIGURED' } });
+    expect(wrongToken).toMatchObject({ status: 503, body: { code: 'PLAID_UNAVAILABLE' } });
+    expect(wrongToken.headers.get('retry-after')).toBe('30');
+    expect(metrics.filter((m) => m === 'PlaidOperatorFault')).toHaveLength(3);
+    expect(metrics).toContain('PollerPaused');
+    expect(pass).toMatchObject({ checked: 0, paused: true });
+  });
 });

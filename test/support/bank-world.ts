@@ -30,7 +30,12 @@ export function bankWorld(options: { webhookUrl?: string } = {}) {
   const cipher = new FakeAccessTokenCipher();
   const channels = new RecordingAlertChannels();
   const crypto = new SequentialTokenCrypto();
-  const reported = { unknownCodes: [] as string[], sendFailures: [] as string[] };
+  const reported = {
+    unknownCodes: [] as string[],
+    sendFailures: [] as string[],
+    /** Operator faults met outside a poller pass (webhook confirmations, repairs), `<code>:<itemId>`. */
+    operatorFaults: [] as string[],
+  };
   const linkTokens = new InMemoryLinkTokenStore();
   const deps: ItemCheckDeps & LinkTokenDeps = {
     clock,
@@ -47,6 +52,9 @@ export function bankWorld(options: { webhookUrl?: string } = {}) {
     report: {
       unknownPlaidCode: (code) => reported.unknownCodes.push(code),
       sendFailed: (channel) => reported.sendFailures.push(channel),
+    },
+    operatorFault: (code, itemId) => {
+      reported.operatorFaults.push(`${code}:${itemId}`);
     },
     linkTokens,
     hashSecret: (secret) => crypto.hashSecret(secret),
@@ -112,7 +120,9 @@ export function receiveAndProcess(
     pacer: new SpacedItemCallPacer(deps.clock, ITEM_CALL_SPACING_MS, async (ms) =>
       deps.clock.advance(ms / 1000),
     ),
-    operatorFault: (code) => options.operatorFaults?.push(code),
+    operatorFault: (code: string) => {
+      options.operatorFaults?.push(code);
+    },
   });
   let processed: Awaited<ReturnType<typeof process>> | undefined;
   const accept = acceptPlaidWebhook({

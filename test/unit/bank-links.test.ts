@@ -399,6 +399,29 @@ describe('Use case: repairItem', () => {
       },
     );
 
+    it.each([
+      ['INVALID_ACCESS_TOKEN', 'PLAID_UNAVAILABLE'],
+      ['INVALID_API_KEYS', 'PLAID_NOT_CONFIGURED'],
+    ])(
+      'an operator fault (%s) during a repair changes nothing, answers %s (never STILL_BROKEN), and is counted',
+      async (plaidCode, answer) => {
+        // Prepare: the Item is broken; Plaid refuses our configuration, not the Item.
+        w.repairAtPlaid('item_1');
+        w.plaid.failNext('getItem', plaidCode);
+        const before = structuredClone(w.stores.table.plaidItems.get('item_1'));
+        const history = w.history().length;
+
+        // Act
+        const attempt = repairItem(w.deps)('usr_a', 'item_1');
+
+        // Assess
+        await expect(attempt).rejects.toMatchObject({ code: answer });
+        expect(w.stores.table.plaidItems.get('item_1')).toEqual(before);
+        expect(w.history()).toHaveLength(history);
+        expect(w.reported.operatorFaults).toEqual([`${plaidCode}:item_1`]);
+      },
+    );
+
     it('records Link’s onSuccess / onExit metadata (session id, status, error code) in the history', async () => {
       // Act: the user left Link once, then finished it
       await repairItem(w.deps)('usr_a', 'item_1', {
