@@ -77,6 +77,24 @@ async function historyOf(user: User, itemId: string) {
   };
 }
 const both = (step: string) => [`sms:${step}`, `topic:${step}`];
+/** The user goes through update mode in the app: a link token, Link, then the repair call. */
+async function repairInApp(user: User, itemId: string) {
+  const update = await api.call('POST', `/v1/plaid/items/${itemId}/link-token`, { token: await as(user) });
+  expect(update.status).toBe(200);
+  await plaid('/emulator/link/complete', { linkToken: update.body.linkToken });
+  return api.call('POST', `/v1/plaid/items/${itemId}/repair`, { token: await as(user) });
+}
+/** The newest text message to the user's phone. */
+const lastSmsTo = async (user: User) =>
+  (
+    (await api.call('GET', '/_local/outbox')).body.messages as {
+      channel: string;
+      to: string;
+      message: string;
+    }[]
+  )
+    .filter((m) => m.channel === 'sms' && m.to === user.phone)
+    .at(-1)?.message;
 
 describe('Scenario matrix over HTTP (local API, poller and Plaid emulator on one clock)', () => {
   it('PENDING_DISCONNECT: pending through a clean poll, countdown; at the deadline broken, one reminder', async () => {
@@ -248,5 +266,182 @@ describe('Scenario matrix over HTTP (local API, poller and Plaid emulator on one
     expect(during).toMatchObject({ status: 'error', needsAction: false, institutionStatus: 'down' });
     expect(await itemOf(user, itemId)).toMatchObject({ status: 'healthy', institutionStatus: 'healthy' });
     expect((await historyOf(user, itemId)).alerts).toEqual(['topic:back']);
+  });
+
+  it('ERROR ITEM_LOGIN_REQUIRED (webhook): confirmed, one alert at once, reminders after 1, 3 and 7 days, nothing more', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+
+    // Act: Plaid's ERROR webhook (confirmed with /item/get), then the poller over 17 days
+    await plaid(`/emulator/items/${itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+    const atOnce = (await historyOf(user, itemId)).alerts;
+    for (const days of [1, 2, 4, 10]) {
+      await later(days * DAY);
+      await poll();
+    }
+
+    // Assess
+    expect(atOnce).toEqual(both('alert').sort());
+    expect(await itemOf(user, itemId)).toMatchObject({
+      status: 'login_required',
+      needsAction: true,
+      repairMode: 'update',
+    });
+    const history = await historyOf(user, itemId);
+    expect(history.alerts).toEqual(
+      [...both('alert'), ...both('reminder-1'), ...both('reminder-3'), ...both('reminder-7')].sort(),
+    );
+    expect(history.transitions).toEqual(['healthy→login_required']);
+  });
+
+  it('PENDING_DISCONNECT repaired in the app before the deadline: one "restored", the old deadline passes quietly', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+    await plaid(`/emulator/items/${itemId}/webhook`, { webhookCode: 'PENDING_DISCONNECT' });
+
+    // Act: repaired two days in; the old deadline (7 days) passes
+    await later(2 * DAY);
+    const repaired = await repairInApp(user, itemId);
+    await later(6 * DAY);
+    await poll();
+
+    // Assess
+    expect(repaired).toMatchObject({ status: 200, body: { status: 'healthy', needsAction: false } });
+    const item = await itemOf(user, itemId);
+    expect(item).toMatchObject({ status: 'healthy', needsAction: false });
+    expect(item.disconnectAt).toBeUndefined();
+    const history = await historyOf(user, itemId);
+    expect(history.alerts).toEqual([...both('days-7'), 'topic:restored'].sort());
+    expect(history.transitions).toEqual(['healthy→pending_disconnect', 'pending_disconnect→healthy']);
+  });
+
+  it('PENDING_EXPIRATION: pending through clean polls, no second alert at the 7-day edge, one day before, breaks at expiry', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+    // Plaid's times are whole seconds.
+    const consent = new Date(Math.floor(clock.now().getTime() / 1000 + 7 * DAY) * 1000).toISOString();
+
+    // Act: Plaid warns; clean polls through the week; the consent lapses
+    await plaid(`/emulator/items/${itemId}/pending-expiration`, { consentExpirationTime: consent });
+    await later(2 * 3600);
+    await poll();
+    await later(6 * DAY);
+    await poll();
+    const dayBefore = await itemOf(user, itemId);
+    await later(DAY + 3600);
+    await poll();
+
+    // Assess
+    expect(dayBefore).toMatchObject({
+      status: 'pending_expiration',
+      needsAction: true,
+      consentExpiresAt: consent,
+    });
+    expect(await itemOf(user, itemId)).toMatchObject({ status: 'login_required', needsAction: true });
+    const history = await historyOf(user, itemId);
+    expect(history.transitions).toEqual(['healthy→pending_expiration', 'pending_expiration→login_required']);
+    expect(history.alerts).toEqual([...both('days-7'), ...both('days-1'), ...both('reminder-7')].sort());
+  });
+
+  it('Consent renewal through update mode before it lapses: the old expiry passes quietly, no more reminders', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+    const consent = new Date(clock.now().getTime() + 7 * DAY * 1000).toISOString();
+    await plaid(`/emulator/items/${itemId}/pending-expiration`, { consentExpirationTime: consent });
+
+    // Act: renewed three days in; the old expiry passes, and three more weeks
+    await later(3 * DAY);
+    const renewed = await repairInApp(user, itemId);
+    for (const days of [4, 1, 20]) {
+      await later(days * DAY);
+      await poll();
+    }
+
+    // Assess
+    expect(renewed).toMatchObject({ status: 200, body: { status: 'healthy' } });
+    const item = await itemOf(user, itemId);
+    expect(item).toMatchObject({ status: 'healthy', needsAction: false });
+    expect(Date.parse(item.consentExpiresAt)).toBeGreaterThan(clock.now().getTime() + 200 * DAY * 1000);
+    expect((await historyOf(user, itemId)).alerts).toEqual([...both('days-7'), 'topic:restored'].sort());
+  });
+
+  it('Relink after USER_PERMISSION_REVOKED: no reminders while revoked; a new link at the bank replaces the Item', async () => {
+    // Prepare
+    const { user, itemId } = await linked('ins_109510');
+    await plaid(`/emulator/items/${itemId}/webhook`, { webhookCode: 'USER_PERMISSION_REVOKED' });
+    for (const days of [1, 3, 7]) {
+      await later(days * DAY);
+      await poll();
+    }
+    const noticesWhileRevoked = (await historyOf(user, itemId)).alerts;
+
+    // Act: the user links the same bank again
+    const relinked = await linkBank(api, await as(user), 'ins_109510');
+
+    // Assess
+    expect(noticesWhileRevoked).toEqual(['topic:notice']);
+    expect(relinked).toMatchObject({ status: 201, body: { status: 'healthy', needsAction: false } });
+    const fresh = relinked.body.itemId as string;
+    const list = (await api.call('GET', '/v1/plaid/items', { token: await as(user) })).body.items;
+    expect(list.map((i: { itemId: string }) => i.itemId)).toEqual([fresh]);
+    expect((await api.call('GET', `/v1/plaid/items/${itemId}`, { token: await as(user) })).status).toBe(404);
+    const carried = await historyOf(user, fresh);
+    expect(carried.transitions).toContain('healthy→revoked');
+    expect(carried.alerts).toEqual(['topic:notice']);
+  });
+
+  it('Error class transient (INTERNAL_SERVER_ERROR): error, no alert; recovery sends no "restored"', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+
+    // Act
+    await plaid(`/emulator/items/${itemId}/error`, { errorCode: 'INTERNAL_SERVER_ERROR' });
+    await poll();
+    const during = await itemOf(user, itemId);
+    await plaid(`/emulator/items/${itemId}/error`, { errorCode: null });
+    await later(3600);
+    await poll();
+
+    // Assess
+    expect(during).toMatchObject({ status: 'error', needsAction: false });
+    expect(await itemOf(user, itemId)).toMatchObject({ status: 'healthy', needsAction: false });
+    const history = await historyOf(user, itemId);
+    expect(history.alerts).toEqual([]);
+    expect(history.transitions).toEqual(['error→healthy', 'healthy→error']);
+    expect(history.types.has('restored')).toBe(false);
+  });
+
+  it('Repeated re-auth: the third sign-out in 30 days gets a different message', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+
+    // Act: signed out, repaired, signed out again 8 days later, repaired, and a third time
+    for (const round of [1, 2, 3]) {
+      if (round > 1) await later(8 * DAY);
+      await plaid(`/emulator/items/${itemId}/error`, { errorCode: 'ITEM_LOGIN_REQUIRED' });
+      await poll();
+      if (round < 3) expect((await repairInApp(user, itemId)).status).toBe(200);
+    }
+
+    // Assess
+    expect(await lastSmsTo(user)).toContain('keeps signing this connection out (3 times in 30 days)');
+    expect((await historyOf(user, itemId)).alerts).toEqual(
+      [...both('alert'), 'topic:restored', ...both('alert'), 'topic:restored', ...both('alert')].sort(),
+    );
+  });
+
+  it('NEW_ACCOUNTS_AVAILABLE: recorded, the Item stays healthy, no alert', async () => {
+    // Prepare
+    const { user, itemId } = await linked();
+
+    // Act
+    await plaid(`/emulator/items/${itemId}/webhook`, { webhookCode: 'NEW_ACCOUNTS_AVAILABLE' });
+    await poll();
+
+    // Assess
+    expect(await itemOf(user, itemId)).toMatchObject({ status: 'healthy', needsAction: false });
+    const history = await historyOf(user, itemId);
+    expect(history.alerts).toEqual([]);
+    expect(history.types.has('webhook_received')).toBe(true);
   });
 });
