@@ -132,6 +132,16 @@ export class ApiStack extends Stack {
       ...providerEnvironment(settings),
       // Every function that writes an Item computes its shard of the next-check index: one value.
       POLLER_SHARDS: String(settings.poller.shards),
+      // Read with the poller's settings by every function that checks or writes an Item.
+      ...(settings.poller.staleAfterHours === undefined
+        ? {}
+        : { ITEM_STALE_AFTER_HOURS: String(settings.poller.staleAfterHours) }),
+      ...(settings.poller.breakerFaults === undefined
+        ? {}
+        : { POLLER_BREAKER_FAULTS: String(settings.poller.breakerFaults) }),
+      ...(settings.poller.breakerPauseMinutes === undefined
+        ? {}
+        : { POLLER_BREAKER_PAUSE_MINUTES: String(settings.poller.breakerPauseMinutes) }),
     };
     const common = { logRetention: settings.logRetention, logLevel: settings.logLevel, environment };
 

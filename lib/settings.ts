@@ -92,6 +92,12 @@ export interface DeploymentSettings {
     concurrency: number;
     /** Minutes between two runs of the dispatcher. */
     scheduleMinutes: number;
+    /** `ITEM_STALE_AFTER_HOURS`: hours without a successful update (Plaid reporting no error) before an Item is stale. */
+    staleAfterHours?: number | undefined;
+    /** `POLLER_BREAKER_FAULTS`: operator faults in a pass (or an hour of webhooks and repairs) that pause the poller. */
+    breakerFaults?: number | undefined;
+    /** `POLLER_BREAKER_PAUSE_MINUTES`: how long the breaker pauses the poller. */
+    breakerPauseMinutes?: number | undefined;
   };
 }
 
@@ -230,6 +236,15 @@ export function readSettings(node: Node): DeploymentSettings {
       // SQS event sources take a maximum concurrency of 2 to 1000.
       concurrency: wholeNumber(text('pollerConcurrency') ?? '16', 'pollerConcurrency', 2, 1000),
       scheduleMinutes: wholeNumber(text('pollerScheduleMinutes') ?? '15', 'pollerScheduleMinutes', 1, 1440),
+      // Unset: the functions' defaults (72 hours, 5 faults, 60 minutes); the bounds are theirs.
+      staleAfterHours: optionalWholeNumber(text('itemStaleAfterHours'), 'itemStaleAfterHours', 1, 24 * 90),
+      breakerFaults: optionalWholeNumber(text('pollerBreakerFaults'), 'pollerBreakerFaults', 1, 10000),
+      breakerPauseMinutes: optionalWholeNumber(
+        text('pollerBreakerPauseMinutes'),
+        'pollerBreakerPauseMinutes',
+        1,
+        24 * 60,
+      ),
     },
   };
 }
@@ -240,6 +255,10 @@ function wholeNumber(value: string, key: string, min: number, max: number): numb
     throw new Error(`Context value "${key}" must be a whole number from ${min} to ${max}: got "${value}".`);
   }
   return number;
+}
+
+function optionalWholeNumber(value: string | undefined, key: string, min: number, max: number) {
+  return value === undefined ? undefined : wholeNumber(value, key, min, max);
 }
 
 function positiveNumber(value: string, key: string): number {

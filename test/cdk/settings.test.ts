@@ -66,6 +66,9 @@ describe('Function: readSettings', () => {
       pollerShards: '32',
       pollerConcurrency: 40,
       pollerScheduleMinutes: '5',
+      itemStaleAfterHours: '48',
+      pollerBreakerFaults: 10,
+      pollerBreakerPauseMinutes: '30',
     });
 
     // Assess
@@ -104,7 +107,14 @@ describe('Function: readSettings', () => {
         androidPackageName: 'com.example.money',
         linkCustomizationName: 'money',
       },
-      poller: { shards: 32, concurrency: 40, scheduleMinutes: 5 },
+      poller: {
+        shards: 32,
+        concurrency: 40,
+        scheduleMinutes: 5,
+        staleAfterHours: 48,
+        breakerFaults: 10,
+        breakerPauseMinutes: 30,
+      },
     });
   });
 
@@ -125,6 +135,10 @@ describe('Function: readSettings', () => {
     [{ pollerConcurrency: '1' }, /"pollerConcurrency"/],
     [{ pollerConcurrency: '2.5' }, /"pollerConcurrency"/],
     [{ pollerScheduleMinutes: '0' }, /"pollerScheduleMinutes"/],
+    [{ itemStaleAfterHours: '0' }, /"itemStaleAfterHours"/],
+    [{ itemStaleAfterHours: '2161' }, /"itemStaleAfterHours"/],
+    [{ pollerBreakerFaults: '0' }, /"pollerBreakerFaults"/],
+    [{ pollerBreakerPauseMinutes: '1441' }, /"pollerBreakerPauseMinutes"/],
   ])('refuses %o, naming the key', (context, message) => {
     expect(() => settingsOf(context)).toThrow(message);
   });
@@ -137,6 +151,9 @@ describe('Context: deployment settings in the stacks', () => {
     corsAllowedOrigins: 'https://app.example.com',
     logRetentionDays: 365,
     keysRevision: '2026-11-22',
+    itemStaleAfterHours: '48',
+    pollerBreakerFaults: '10',
+    pollerBreakerPauseMinutes: '30',
   });
 
   it('names the stacks after the stage', () => {
@@ -160,6 +177,21 @@ describe('Context: deployment settings in the stacks', () => {
     expect(
       Object.values(apiTemplate.findResources('Custom::PublicSigningKeys')).map((r) => r.Properties.Revision),
     ).toEqual(['2026-11-22']);
+  });
+
+  it('hands the staleness threshold and the breaker settings to the functions that check Items (issue 11)', () => {
+    for (const description of ['POST /v1/plaid/items/{itemId}/repair', 'POST /v1/plaid/items']) {
+      apiTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Description: description,
+        Environment: {
+          Variables: {
+            ITEM_STALE_AFTER_HOURS: '48',
+            POLLER_BREAKER_FAULTS: '10',
+            POLLER_BREAKER_PAUSE_MINUTES: '30',
+          },
+        },
+      });
+    }
   });
 
   it('keeps logs as long as configured', () => {
