@@ -67,7 +67,15 @@ export type Observation =
     }
   | { kind: 'plaid_error'; code: string; message?: string; institutionStatus?: InstitutionStatus }
   | { kind: 'pending_expiration'; consentExpiresAt: string }
-  | { kind: 'pending_disconnect'; disconnectAt: string }
+  | {
+      kind: 'pending_disconnect';
+      disconnectAt: string;
+      /**
+       * The webhook gave no `disconnect_time`: the deadline is its `iat` plus Plaid's 7 days. A
+       * retry of it carries a fresh `iat`, so such an estimate never moves a deadline already known.
+       */
+      estimated?: boolean;
+    }
   /** Plaid's `LOGIN_REPAIRED`: the user repaired the Item outside this app. */
   | { kind: 'login_repaired' }
   /** Plaid's `USER_ACCOUNT_REVOKED`: one account of the Item is gone; the Item itself is fine. */
@@ -235,7 +243,9 @@ export function applyObservation(
       if (!final && !isBroken(item.status)) status = 'pending_expiration';
       break;
     case 'pending_disconnect':
-      disconnectAt = new Date(observation.disconnectAt).toISOString();
+      // A retried webhook (fresh `iat`) must not push the deadline, and its countdown, later.
+      if (observation.estimated !== true || item.disconnectAt === undefined)
+        disconnectAt = new Date(observation.disconnectAt).toISOString();
       if (!final && !isBroken(item.status)) status = 'pending_disconnect';
       break;
     case 'plaid_error': {

@@ -35,11 +35,13 @@ export function observationOf(
     case 'PENDING_DISCONNECT': {
       // Plaid's `disconnect_time`; older senders omit it and fire the webhook 7 days ahead.
       const given = typeof body.disconnect_time === 'string' ? new Date(body.disconnect_time) : undefined;
-      const disconnectAt =
-        given !== undefined && !Number.isNaN(given.getTime())
-          ? given
-          : addSeconds(issuedAt, PENDING_DISCONNECT_NOTICE_SECONDS);
-      return { kind: 'pending_disconnect', disconnectAt: disconnectAt.toISOString() };
+      if (given !== undefined && !Number.isNaN(given.getTime()))
+        return { kind: 'pending_disconnect', disconnectAt: given.toISOString() };
+      return {
+        kind: 'pending_disconnect',
+        disconnectAt: addSeconds(issuedAt, PENDING_DISCONNECT_NOTICE_SECONDS).toISOString(),
+        estimated: true,
+      };
     }
     case 'USER_PERMISSION_REVOKED':
       return { kind: 'plaid_error', code: body.webhook_code };

@@ -49,6 +49,30 @@ describe('Webhook processing: triggers confirmed with /item/get, ordered by cont
     expect(w.channels.sms).toHaveLength(1);
   });
 
+  it('a retried PENDING_DISCONNECT (no disconnect_time, a fresh iat) keeps the first deadline and its countdown', async () => {
+    // Prepare: Plaid warns; its deadline is the webhook's iat plus 7 days.
+    const warning = itemWebhook('PENDING_DISCONNECT', { reason: 'INSTITUTION_MIGRATION' });
+    await receive(signedNow(), warning);
+    const first = w.stores.table.plaidItems.get('item_1')?.disconnectAt;
+    const sms = w.channels.sms.length;
+
+    // Act: Plaid retries the same body, signed anew, twice over the next day.
+    for (const hours of [9, 8]) {
+      w.clock.advance(hours * 3600);
+      await receive(signedNow(), warning);
+    }
+
+    // Assess (found by item-alerts.property.test.ts, seed 1021381474: the deadline moved and
+    // "7 days left" went out three times)
+    expect(w.stores.table.plaidItems.get('item_1')).toMatchObject({
+      status: 'pending_disconnect',
+      disconnectAt: first,
+    });
+    expect(sms).toBe(1);
+    expect(w.channels.sms).toHaveLength(1);
+    expect(w.history().filter((e) => e.type === 'deadline_set')).toHaveLength(1);
+  });
+
   it('a retried ERROR with a fresh iat after a verified repair does not reopen the episode', async () => {
     // Prepare: broken by webhook, then repaired in the app (verified by the repair call).
     w.breakAtPlaid('item_1');
