@@ -29,6 +29,8 @@ export const METRIC = {
   plaidOperatorFault: { name: 'PlaidOperatorFault', dimensions: ['Code'] },
   /** The poller's circuit breaker tripped, or the dispatcher skipped a run because the poller is paused. */
   pollerPaused: { name: 'PollerPaused', dimensions: [] },
+  /** A security notice to a user by `Kind` (`new_device_sign_in`, `password_changed`, …) and `Outcome` (`sent`, or `failed` after its retry: the change stands, the notice is lost). */
+  securityNotice: { name: 'SecurityNotice', dimensions: ['Kind', 'Outcome'] },
   /** A processed Plaid webhook, by `Outcome` (`applied`, `not_confirmed`, `deferred`, …). */
   plaidWebhook: { name: 'PlaidWebhook', dimensions: ['Outcome'] },
 } as const satisfies Record<string, { name: string; dimensions: readonly string[] }>;

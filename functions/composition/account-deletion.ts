@@ -9,6 +9,7 @@ import { aws } from './aws';
 import { plaid, plaidItems } from './bank-links';
 import { emailSubscriptions } from './identities';
 import { currentRuntime, memo } from './runtime';
+import { notifyUser } from './security-notices';
 import { appleTokens } from './social';
 import { tokenCipher } from './token-cipher';
 
@@ -50,6 +51,7 @@ export const deleteAccountUseCase = () =>
     sessions: sessions(),
     items: plaidItems(),
     queue: deletionQueue(),
+    notify: notifyUser,
     ...emailSubscriptions(),
   });
 

@@ -3,8 +3,8 @@ import { MeteredAlertChannels } from '../adapters/metered-alert-channels';
 import { ConfigError } from '../domain/errors';
 import type { AlertChannels } from '../domain/ports/alert-channels';
 import { aws } from './aws';
-import { smsSender } from './identities';
 import { memo } from './runtime';
+import { smsSender } from './sms-sender';
 
 /**
  * The alert channels (texts and the alert topic; the outbox locally), built once: bank-link

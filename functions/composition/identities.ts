@@ -5,15 +5,12 @@ import { DynamoPhoneAccountStore } from '../adapters/dynamo/phone-account-store'
 import { DynamoProfileStore } from '../adapters/dynamo/profile-store';
 import { DynamoRecycledNumberStore } from '../adapters/dynamo/recycled-number-store';
 import { nodeTokenCrypto } from '../adapters/node-token-crypto';
-import { OutboxSmsSender } from '../adapters/outbox';
-import { SnsSmsSender } from '../adapters/sns-sms-sender';
 import { getAccount } from '../domain/account-view';
 import { changePhone } from '../domain/change-phone';
 import { syncEmailConfirmation } from '../domain/email-confirmation';
 import { linkPhone, unlinkIdentity } from '../domain/manage-identities';
 import type { UserRecord } from '../domain/model';
 import type { EmailSubscriptions } from '../domain/ports/email-subscriptions';
-import type { SmsSender } from '../domain/ports/sms-sender';
 import { guardDormantAccount } from '../domain/recycled-numbers';
 import { sendSmsCode, verifySmsCode } from '../domain/sms-sign-in';
 import { updateProfile } from '../domain/update-profile';
@@ -21,18 +18,9 @@ import { sessions, table, users } from './accounts';
 import { aws } from './aws';
 import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
+import { noticingNewDevices, notifyUser } from './security-notices';
+import { smsSender } from './sms-sender';
 import { accessTokenSigner } from './tokens';
-
-/** SNS in AWS; the printed, readable outbox in local mode. */
-export const smsSender = (): SmsSender =>
-  memo('sms', ({ config }) =>
-    config.sms.transport === 'outbox'
-      ? new OutboxSmsSender()
-      : new SnsSmsSender(
-          aws().sns,
-          config.sms.senderId === undefined ? {} : { senderId: config.sms.senderId },
-        ),
-  );
 
 const identities = () =>
   memo('identities', ({ config }) => new DynamoIdentityStore(table(), config.eventRetentionSeconds));
@@ -55,7 +43,7 @@ export function sendSmsCodeUseCase() {
 /** `POST /v1/auth/sms/verify`. */
 export function verifySmsCodeUseCase() {
   const { config, ...deps } = base();
-  return verifySmsCode({
+  const verify = verifySmsCode({
     ...deps,
     otp: otp(),
     codes: codes(),
@@ -65,6 +53,7 @@ export function verifySmsCodeUseCase() {
     sessionPolicy: config.sessionPolicy,
     guardDormant: guardDormantAccount(dormancyDeps()),
   });
+  return noticingNewDevices(verify);
 }
 
 const recycled = () =>
@@ -90,6 +79,7 @@ export const linkPhoneUseCase = () =>
     codes: codes(),
     phoneAccounts: phoneAccounts(),
     smsPolicy: currentRuntime().config.sms.policy,
+    notify: notifyUser,
   });
 
 /** `PUT /v1/me/phone`. */
@@ -100,11 +90,12 @@ export const changePhoneUseCase = () =>
     codes: codes(),
     phoneAccounts: phoneAccounts(),
     smsPolicy: currentRuntime().config.sms.policy,
+    notify: notifyUser,
   });
 
 /** `DELETE /v1/me/identities/{type}`. */
 export const unlinkIdentityUseCase = () =>
-  unlinkIdentity({ ...identityDeps(), identities: identities(), sessions: sessions() });
+  unlinkIdentity({ ...identityDeps(), identities: identities(), sessions: sessions(), notify: notifyUser });
 
 /** The per-account mail brake. */
 export const mailBrake = () => memo('mailBrake', () => new DynamoMailBrake(table()));
@@ -132,4 +123,4 @@ export function emailSubscriptions(): { emails?: EmailSubscriptions } {
   return { emails: new SnsEmailSubscriptions(config.alertTopicArn, aws().sns) };
 }
 
-export { codes, identityDeps, otp };
+export { codes, identityDeps, otp, smsSender };

@@ -8,6 +8,7 @@ import { signInWithPassword } from '../domain/sign-in-with-password';
 import { accounts, audit, base, sessions, users } from './accounts';
 import { codes, identityDeps, otp } from './phone-codes';
 import { currentRuntime, memo } from './runtime';
+import { noticingNewDevices, notifyUser } from './security-notices';
 import { providers, socialIdentities } from './social';
 import { accessTokenSigner } from './tokens';
 
@@ -35,10 +36,10 @@ export function registerUseCase() {
   });
 }
 
-/** `POST /v1/auth/login`. */
+/** `POST /v1/auth/login` (and a held SMS sign-in finished with the password), noticing new devices. */
 export function signInUseCase() {
   const { config, ...deps } = base();
-  return signInWithPassword({
+  const signIn = signInWithPassword({
     ...deps,
     hasher: hasher(),
     accounts: accounts(),
@@ -48,6 +49,7 @@ export function signInUseCase() {
     lockoutPolicy: config.lockoutPolicy,
     signals: metricSecuritySignals,
   });
+  return noticingNewDevices(signIn);
 }
 
 /** `POST /v1/auth/reauth`: every way to prove the account again (so it ships argon2 too). */
@@ -80,4 +82,5 @@ export const setPasswordUseCase = () =>
     accounts: accounts(),
     sessions: sessions(),
     lockoutPolicy: currentRuntime().config.lockoutPolicy,
+    notify: notifyUser,
   });

@@ -14,6 +14,7 @@ import { table, users } from './accounts';
 import { authorizationCodes as codes } from './authorization-codes';
 import { aws } from './aws';
 import { currentRuntime, memo } from './runtime';
+import { notifyUser } from './security-notices';
 import { tokenCipher } from './token-cipher';
 
 /**
@@ -94,5 +95,6 @@ export const linkSocialIdentityUseCase = () =>
     providers: providers(),
     identities: socialIdentities(),
     users: users(),
+    notify: notifyUser,
     ...apple(),
   });

@@ -5,10 +5,12 @@ import type { AccountDeletionStore } from './ports/account-deletion-store';
 import type { DeletionQueue, DeletionWork } from './ports/deletion-queue';
 import type { EmailSubscriptions } from './ports/email-subscriptions';
 import type { PlaidItemStore } from './ports/plaid-item-store';
+import type { SecurityNotifier } from './ports/security-notifier';
 import type { SessionStore } from './ports/session-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
 import { revokeLiveSessions } from './revoke-sessions';
+import { verifiedPhone } from './security-notices';
 import { auditEvent } from './session-issuer';
 
 export interface DeleteAccountDeps {
@@ -20,6 +22,8 @@ export interface DeleteAccountDeps {
   items: Pick<PlaidItemStore, 'listIdsForUser'>;
   queue: DeletionQueue;
   emails?: EmailSubscriptions;
+  /** Tells the user the deletion was requested (to the phone the account had, and the alert topic). */
+  notify?: SecurityNotifier;
 }
 
 /**
@@ -28,7 +32,8 @@ export interface DeleteAccountDeps {
  * revocation of Apple's refresh token — is queued first (durably, before the point of no return;
  * the worker waits for the deletion to be written); then one transaction deletes the profile and
  * every identity, so the username, phone and provider subjects can start a new account at once,
- * and leaves a tombstone; then every session is revoked and the alert email unsubscribed. The
+ * and leaves a tombstone; then the user is told (`deletion_requested`, to the phone the account
+ * had and on the alert topic), every session is revoked and the alert email unsubscribed. The
  * account never comes back: its id is never reused and nothing can link to a deleted profile.
  * Audit events stay under the account's random id (a pseudonym once the profile is gone) until
  * their retention ends.
@@ -61,19 +66,29 @@ export function deleteAccount(deps: DeleteAccountDeps) {
     ];
     if (work.length > 0) await deps.queue.enqueue(work);
 
+    const event = auditEvent(deps.crypto, {
+      userId,
+      type: 'account.deleted',
+      now,
+      client,
+      detail: { bankLinks: items.length, appleTokens: work.length - items.length },
+    });
     const outcome = await deps.accounts.deleteAccount({
       user: found.user,
       identities: found.identities,
       deletedAt: now,
-      event: auditEvent(deps.crypto, {
-        userId,
-        type: 'account.deleted',
-        now,
-        client,
-        detail: { bankLinks: items.length, appleTokens: work.length - items.length },
-      }),
+      event,
     });
     if (outcome === 'gone') throw new NotFoundError('No such user.');
+
+    // To the number the account had (read before it was freed), and on the topic before the
+    // alert email is unsubscribed below.
+    await deps.notify?.({
+      eventId: event.id,
+      userId,
+      kind: 'deletion_requested',
+      phone: verifiedPhone(found.identities),
+    });
 
     await revokeLiveSessions(deps, { userId, now, client, reason: 'account_deleted' });
 

@@ -26,11 +26,13 @@ import type { OtpCrypto } from './ports/otp-crypto';
 import type { PasswordAccountStore } from './ports/password-account-store';
 import type { CommonPasswordList, PasswordHasher } from './ports/passwords';
 import type { PhoneAccountStore } from './ports/phone-account-store';
+import type { SecurityNotifier } from './ports/security-notifier';
 import type { SessionStore } from './ports/session-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
 import { revokeLiveSessions } from './revoke-sessions';
+import { verifiedPhone } from './security-notices';
 import { auditEvent, sessionStarter } from './session-issuer';
 import type { SmsPolicy } from './sms-code-policy';
 import { checkPhoneCode } from './sms-sign-in';
@@ -39,6 +41,8 @@ export interface IdentityDeps {
   clock: Clock;
   crypto: TokenCrypto;
   users: UserDirectory;
+  /** Tells the user of each change to the ways into the account, once it is written. */
+  notify?: SecurityNotifier;
 }
 
 async function currentUser(deps: IdentityDeps, userId: string): Promise<UserView> {
@@ -98,6 +102,14 @@ export function setPassword(
       const added = await deps.accounts.addPassword({ identity, event });
       if (added === 'username_taken') throw new UsernameTakenError();
       if (added === 'type_taken') throw new IdentityTypeTakenError();
+      // A new way in: a username and password.
+      await deps.notify?.({
+        eventId: event.id,
+        userId,
+        kind: 'identity_linked',
+        subject: 'password',
+        phone: verifiedPhone(found.identities),
+      });
       return;
     }
 
@@ -124,10 +136,11 @@ export function setPassword(
       maxFailures: deps.lockoutPolicy.maxFailures,
     });
     if (cleared === 'locked') throw lockedError(reserved.record, now, deps.lockoutPolicy);
+    const changed = auditEvent(deps.crypto, { userId, type: 'password.changed', now, client, sessionId });
     await deps.accounts.changePassword({
       identity: existing,
       passwordHash: await deps.hasher.hash(password),
-      event: auditEvent(deps.crypto, { userId, type: 'password.changed', now, client, sessionId }),
+      event: changed,
     });
     await revokeLiveSessions(deps, {
       userId,
@@ -136,6 +149,12 @@ export function setPassword(
       keep: sessionId,
       reason: 'revoked_by_user',
       detail: { reason: 'password_changed' },
+    });
+    await deps.notify?.({
+      eventId: changed.id,
+      userId,
+      kind: 'password_changed',
+      phone: verifiedPhone(found.identities),
     });
   };
 }
@@ -162,6 +181,14 @@ export function linkPhone(
     if (identity === undefined) {
       const found = await deps.users.getUser(userId);
       if (found === undefined) throw new NotFoundError('No such user.');
+      const replaced = found.identities.find((i) => i.type === 'phone');
+      const linked = auditEvent(deps.crypto, {
+        userId,
+        type: 'identity.linked',
+        now,
+        client,
+        detail: { type: 'phone' },
+      });
       const result = await deps.phoneAccounts.linkPhone({
         phone: phone.e164,
         codeId,
@@ -173,18 +200,20 @@ export function linkPhone(
           label: phone.label,
           linkedAt: now.toISOString(),
         },
-        replaced: found.identities.find((i) => i.type === 'phone'),
-        event: auditEvent(deps.crypto, {
-          userId,
-          type: 'identity.linked',
-          now,
-          client,
-          detail: { type: 'phone' },
-        }),
+        replaced,
+        event: linked,
       });
       if (result === 'phone_taken') throw new IdentityInUseError();
       if (result === 'type_taken') throw new IdentityTypeTakenError();
       if (result === 'code_gone') throw new InvalidCodeError();
+      // Texted to the number the account had, if any (the owner's), else to the one just proven.
+      await deps.notify?.({
+        eventId: linked.id,
+        userId,
+        kind: 'identity_linked',
+        subject: 'phone',
+        phone: replaced?.subject ?? phone.e164,
+      });
     }
     return currentUser(deps, userId);
   };
@@ -201,10 +230,14 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore;
     const identity = found?.identities.find((i) => i.type === type);
     if (identity === undefined) throw new NotFoundError(`No ${type} sign-in on this account.`);
     const now = deps.clock.now();
-    const result = await deps.identities.unlink({
-      identity,
-      event: auditEvent(deps.crypto, { userId, type: 'identity.unlinked', now, client, detail: { type } }),
+    const event = auditEvent(deps.crypto, {
+      userId,
+      type: 'identity.unlinked',
+      now,
+      client,
+      detail: { type },
     });
+    const result = await deps.identities.unlink({ identity, event });
     if (result === 'last') {
       throw new AppError(
         'LAST_IDENTITY',
@@ -224,6 +257,14 @@ export function unlinkIdentity(deps: IdentityDeps & { identities: IdentityStore;
       which: (session) =>
         session.startedBy?.type === starter.type &&
         deps.crypto.sameHash(session.startedBy.subjectHash, starter.subjectHash),
+    });
+    // An unlinked phone still hears of it: it was the account's until now.
+    await deps.notify?.({
+      eventId: event.id,
+      userId,
+      kind: 'identity_unlinked',
+      subject: type,
+      phone: verifiedPhone(found?.identities ?? []),
     });
   };
 }

@@ -171,6 +171,21 @@ export interface TokenGrant {
   expiresIn: number;
   refreshToken: string;
   user: UserView;
+  /** The sign-in that started the session (never in a response): what a new-device notice needs. */
+  signIn?: SignInRecord;
+}
+
+/** A sign-in as it was stored: its session, the event that recorded it, and the client. */
+export interface SignInRecord {
+  sessionId: string;
+  /** The session's `createdAt`: sessions of the user started before it are the devices seen before. */
+  startedAt: string;
+  /** The `login.succeeded` (or `account.registered`) event: the notice's idempotency key. */
+  eventId: string;
+  /** As stored on the session (at most 256 characters). */
+  userAgent?: string;
+  /** The sign-in created the account: there is no other device to compare with. */
+  isNewUser: boolean;
 }
 
 /** What a refresh gives: the tokens without the user (reading it would double the refresh's cost). */

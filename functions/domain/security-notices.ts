@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import type { IdentityRecord } from './model';
 import type { AlertChannels } from './ports/alert-channels';
 import type { NoticeChannel, NoticeLedger } from './ports/notice-ledger';
 
@@ -22,6 +23,18 @@ export interface SecurityNotice {
   phone?: string | undefined;
   /** For identity notices: the way in (`google`, `phone`, …); for sign-ins, the device as its app named it. */
   subject?: string | undefined;
+}
+
+/**
+ * The account's verified phone — its phone identity, proven by a code — where notices are texted.
+ *
+ * @example
+ * verifiedPhone(found.identities) // '+8613800138000'
+ */
+export function verifiedPhone(
+  identities: readonly Pick<IdentityRecord, 'type' | 'subject'>[],
+): string | undefined {
+  return identities.find((i) => i.type === 'phone')?.subject;
 }
 
 /** What the notice says, and what to do if it was not the user. */

@@ -8,6 +8,7 @@ import {
   type RefreshGrant,
   type SessionRecord,
   type SessionStarter,
+  type SignInRecord,
   type TokenGrant,
   toUserView,
   type UserView,
@@ -120,11 +121,13 @@ export function startSession(
 
 /**
  * Grants a stored session: signs its access token and packages it with the user as the API shows
- * them, read from the directory (`missing` is thrown if the user is gone) unless given.
+ * them, read from the directory (`missing` is thrown if the user is gone) unless given. A session
+ * started with its event ({@link SessionStart}) also carries the sign-in's record (`signIn`), for
+ * the new-device notice.
  */
 export async function grantSession(
   deps: { signer: AccessTokenSigner; users?: UserDirectory },
-  started: NewSession,
+  started: NewSession & { event?: AuditEvent },
   input: { user: UserView } | { missing: () => AppError },
 ): Promise<TokenGrant> {
   let user: UserView;
@@ -135,7 +138,7 @@ export async function grantSession(
     if (found === undefined) throw input.missing();
     user = toUserView(found.user, found.identities);
   }
-  return grantFor(deps.signer, {
+  const grant = await grantFor(deps.signer, {
     userId: started.session.userId,
     sessionId: started.session.id,
     refreshToken: started.refreshToken,
@@ -143,6 +146,20 @@ export async function grantSession(
     now: new Date(started.session.createdAt),
     authTime: authTimeOf(started.session),
   });
+  return started.event === undefined
+    ? grant
+    : { ...grant, signIn: signInRecord(started.session, started.event) };
+}
+
+/** The record of a sign-in that started `session` with `event`. */
+export function signInRecord(session: SessionRecord, event: AuditEvent): SignInRecord {
+  return {
+    sessionId: session.id,
+    startedAt: session.createdAt,
+    eventId: event.id,
+    ...(session.userAgent === undefined ? {} : { userAgent: session.userAgent }),
+    isNewUser: event.type === 'account.registered',
+  };
 }
 
 /** When the user last proved a way in on `session` (its start, for sessions older than the field). */

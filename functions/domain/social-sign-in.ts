@@ -14,11 +14,13 @@ import { newUser } from './new-user';
 import { s256 } from './pkce';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from './ports/authorization-code-store';
+import type { SecurityNotifier } from './ports/security-notifier';
 import type { SessionStore } from './ports/session-store';
 import type { SocialIdentityStore } from './ports/social-identity-store';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
 import { type AppleTokenDeps, obtainProviderToken } from './provider-tokens';
+import { verifiedPhone } from './security-notices';
 import { auditEvent, grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { IdentityProviders, ProviderProfile, SocialCredential } from './social-credentials';
@@ -164,7 +166,11 @@ export function exchangeAuthorizationCode(deps: CodeExchangeDeps) {
       if (after?.usedAt !== undefined) await revokeReplayed(deps, after, now, client);
       throw new InvalidGrantError('The authorization code was already used.');
     }
-    return grantSession(deps, started, { missing: () => new InvalidGrantError() });
+    const grant = await grantSession(deps, started, { missing: () => new InvalidGrantError() });
+    // The account was created by the social sign-in this code finishes: its first device.
+    return grant.signIn === undefined
+      ? grant
+      : { ...grant, signIn: { ...grant.signIn, isNewUser: record.isNewUser } };
   };
 }
 
@@ -197,6 +203,8 @@ export interface LinkSocialDeps {
   identities: SocialIdentityStore;
   users: UserDirectory;
   apple?: AppleTokenDeps;
+  /** Tells the user of the new way in, once it is written. */
+  notify?: SecurityNotifier;
 }
 
 /**
@@ -215,19 +223,27 @@ export function linkSocialIdentity(deps: LinkSocialDeps) {
     if (existing === undefined) {
       const found = await deps.users.getUser(userId);
       if (found === undefined) throw new NotFoundError('No such user.');
+      const event = auditEvent(deps.crypto, {
+        userId,
+        type: 'identity.linked',
+        now,
+        client,
+        detail: { type: profile.provider },
+      });
       const result = await deps.identities.linkIdentity({
         identity: identityFor(profile, userId, now, providerToken),
         replaced: found.identities.find((i) => i.type === profile.provider),
-        event: auditEvent(deps.crypto, {
-          userId,
-          type: 'identity.linked',
-          now,
-          client,
-          detail: { type: profile.provider },
-        }),
+        event,
       });
       if (result === 'identity_taken') throw new IdentityInUseError();
       if (result === 'type_taken') throw new IdentityTypeTakenError();
+      await deps.notify?.({
+        eventId: event.id,
+        userId,
+        kind: 'identity_linked',
+        subject: profile.provider,
+        phone: verifiedPhone(found.identities),
+      });
     }
     const view = await deps.users.getUser(userId);
     if (view === undefined) throw new NotFoundError('No such user.');

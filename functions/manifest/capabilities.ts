@@ -28,7 +28,8 @@ export type PartitionKeyPrefix =
   | 'LINKTOKEN#'
   | 'REVERIFY#'
   | 'REVOKED#'
-  | 'IDTOKEN#';
+  | 'IDTOKEN#'
+  | 'NOTICE#';
 
 /** What a function does to the table. */
 export interface TableAccess {
@@ -79,6 +80,13 @@ export interface Capabilities {
   /** Sends alerts: texts and the alert topic. */
   alerts?: 'publish';
   /**
+   * Sends security notices (`composition/security-notices.ts`): texts and the alert topic, as
+   * `alerts`, plus the exactly-once ledger — `PutItem`, `UpdateItem`, `DeleteItem` on `NOTICE#`
+   * only, in a statement of its own, so a function that reports a change to its user gains no
+   * write on its other partition keys.
+   */
+  securityNotices?: 'send';
+  /**
    * `manage`: subscribes e-mail addresses to the alert topic and removes them; `read`: reads
    * whether a subscription was confirmed.
    */
@@ -100,3 +108,13 @@ export interface FunctionDeployment {
    */
   nodeModules?: readonly string[];
 }
+
+/** What `securityNotices` grants on the table: the notice ledger's claim, completion and release. */
+export const SECURITY_NOTICE_LEDGER = {
+  actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  partitionKeys: ['NOTICE#'],
+} as const satisfies TableAccess;
+
+/** Whether a function texts phones and publishes to the alert topic: its alerts or its security notices. */
+export const publishesAlerts = (capabilities: Capabilities): boolean =>
+  capabilities.alerts === 'publish' || capabilities.securityNotices === 'send';

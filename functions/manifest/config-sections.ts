@@ -14,6 +14,7 @@ const SECTIONS_OF: { [K in keyof Required<Capabilities>]: readonly ConfigSection
   plaid: ['plaid', 'poller'],
   tokenKey: ['tokenKey'],
   alerts: ['sms', 'alertTopic'],
+  securityNotices: ['table', 'sms', 'alertTopic'],
   emailSubscriptions: ['sms', 'alertTopic'],
   checkQueue: ['poller', 'checkQueue'],
   webhookQueue: ['poller', 'webhookQueue'],

@@ -15,7 +15,9 @@ const ITEM_CHECK_ACTIONS: readonly TableAction[] = [
 
 /**
  * How each route's function is deployed (the HTTP contract is in `api/routes.ts`). A sensitive
- * route reads its session (`GetItem` on `SESSION#`) before the handler runs. The CDK stack
+ * route reads its session (`GetItem` on `SESSION#`) before the handler runs. A route that changes
+ * a way into the account, or signs in, tells the user (`securityNotices`: the alert channels and
+ * the notice ledger on `NOTICE#`, in a statement of its own). The CDK stack
  * grants each function exactly these capabilities, each function checks at cold start the
  * configuration they need, and the least-privilege tests hold the grants to what the code does.
  */
@@ -29,6 +31,7 @@ export const routeDeployments = {
   },
   login: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#'],
@@ -39,6 +42,7 @@ export const routeDeployments = {
   },
   token: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
         partitionKeys: ['USER#', 'SESSION#', 'AUTHCODE#', 'REVOKED#'],
@@ -105,6 +109,7 @@ export const routeDeployments = {
   },
   smsVerify: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',
@@ -122,6 +127,7 @@ export const routeDeployments = {
   },
   smsReverify: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',
@@ -149,6 +155,7 @@ export const routeDeployments = {
   },
   linkSocial: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',
@@ -175,6 +182,7 @@ export const routeDeployments = {
   },
   setPassword: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'REVOKED#'],
@@ -184,6 +192,7 @@ export const routeDeployments = {
   },
   linkPhone: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',
@@ -200,6 +209,7 @@ export const routeDeployments = {
   },
   changePhone: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',
@@ -216,6 +226,7 @@ export const routeDeployments = {
   },
   unlinkIdentity: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',
@@ -249,6 +260,7 @@ export const routeDeployments = {
   },
   deleteMe: {
     capabilities: {
+      securityNotices: 'send',
       table: {
         actions: [
           'dynamodb:GetItem',

@@ -2,7 +2,11 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Capabilities } from '../../functions/manifest/capabilities';
+import {
+  type Capabilities,
+  publishesAlerts,
+  SECURITY_NOTICE_LEDGER,
+} from '../../functions/manifest/capabilities';
 import type { AlertTopicRef } from './alert-topic';
 import type { PlaidFunctionSettings, ServiceFunction } from './service-function';
 
@@ -54,8 +58,14 @@ export function grantCapabilities(
   if (capabilities.plaid === 'call') fn.usePlaid(on.plaidSecret, on.plaid);
   if (capabilities.tokenKey !== undefined) fn.useTokenKey(on.tokenKey, capabilities.tokenKey);
   const sms = on.smsSenderId === undefined ? {} : { senderId: on.smsSenderId };
+  if (capabilities.securityNotices === 'send') {
+    // Its own statement: the notice ledger's writes reach NOTICE# and nothing else.
+    fn.useTable(on.table, SECURITY_NOTICE_LEDGER.actions, {
+      partitionKeys: SECURITY_NOTICE_LEDGER.partitionKeys,
+    });
+  }
   // Alerts include SMS: one set of SNS statements (useSms's plain deny would block the topic).
-  if (capabilities.alerts === 'publish') fn.useAlerts(on.alertTopic, sms);
+  if (publishesAlerts(capabilities)) fn.useAlerts(on.alertTopic, sms);
   else if (capabilities.sms === 'send') fn.useSms(sms);
   if (capabilities.emailSubscriptions === 'manage') fn.useEmailSubscriptions(on.alertTopic);
   if (capabilities.emailSubscriptions === 'read') fn.useEmailSubscriptionStatus(on.alertTopic);

@@ -70,6 +70,14 @@ export class OperationsDashboard extends Construct {
       graph('Alerts sent by channel', [seriesOf('alertSent', 'Alerts')], true),
     );
     this.dashboard.addWidgets(
+      graph('Security notices by kind', [seriesOf('securityNotice', 'Sent', ' Outcome="sent"')], true),
+      graph(
+        'Security notices that failed',
+        [seriesOf('securityNotice', 'Failed', ' Outcome="failed"')],
+        true,
+      ),
+    );
+    this.dashboard.addWidgets(
       graph('Item checks by outcome', [seriesOf('itemCheck', 'Checks')], true),
       graph('Items by status (as found by the checks)', [seriesOf('checkedItemStatus', 'Items')], true),
     );

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
+import { publishesAlerts } from '../../functions/manifest/capabilities';
 import {
   backgroundDeployments,
   deployedRoutes as routeList,
@@ -321,9 +322,9 @@ describe('Bank links: the Plaid routes', () => {
       expect(environment.PLAID_ENV !== undefined).toBe(route.capabilities.plaid === 'call');
       expect(environment.TOKEN_KEY_ID !== undefined).toBe(route.capabilities.tokenKey !== undefined);
       expect(environment.ALERT_TOPIC_ARN !== undefined).toBe(
-        route.capabilities.alerts === 'publish' || route.capabilities.emailSubscriptions !== undefined,
+        publishesAlerts(route.capabilities) || route.capabilities.emailSubscriptions !== undefined,
       );
-      if (route.capabilities.alerts === 'publish') expect(environment.SMS_TRANSPORT).toBe('sns');
+      if (publishesAlerts(route.capabilities)) expect(environment.SMS_TRANSPORT).toBe('sns');
     },
   );
 

@@ -8,6 +8,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { publishesAlerts } from '../../functions/manifest/capabilities';
 import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import { addComplianceChecks, addLinkGuard } from '../../lib/linkguard';
 
@@ -126,7 +127,7 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[…]',
         'AwsSolutions-IAM5[…]',
         ...routeList
-          .filter((r) => r.capabilities.sms || r.capabilities.alerts)
+          .filter((r) => r.capabilities.sms || publishesAlerts(r.capabilities))
           .map(() => 'AwsSolutions-IAM5[…]'),
         'AwsSolutions-IAM5[…]',
         'AwsSolutions-IAM5[…]',
@@ -145,7 +146,7 @@ describe('Compliance: cdk-nag AwsSolutions', () => {
     );
     const iam5 = acknowledged.filter((a) => a.id.startsWith('AwsSolutions-IAM5')).map((a) => a.id);
     expect(iam5.filter((id) => id === 'AwsSolutions-IAM5[Resource::*]')).toHaveLength(
-      routeList.filter((r) => r.capabilities.sms || r.capabilities.alerts).length + 2,
+      routeList.filter((r) => r.capabilities.sms || publishesAlerts(r.capabilities)).length + 2,
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(80);
   });

@@ -1,6 +1,7 @@
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../functions/adapters/dynamo/table-definition';
+import { publishesAlerts } from '../../functions/manifest/capabilities';
 import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import {
@@ -145,9 +146,7 @@ describe('Permissions', () => {
     );
 
     it.each(
-      routeList.map(
-        (r) => [r.id, r.capabilities.sms === 'send' || r.capabilities.alerts === 'publish'] as const,
-      ),
+      routeList.map((r) => [r.id, r.capabilities.sms === 'send' || publishesAlerts(r.capabilities)] as const),
     )('%s may publish SMS (%s) only if its route sends SMS or alerts', (id, sends) => {
       const statements = statementsOf(routeFunction(id));
       const publish = statements.filter((st) => asList(st.Action).includes('sns:Publish'));
@@ -251,7 +250,7 @@ describe('Permissions', () => {
 
     it.each([
       ...routeList
-        .filter((r) => r.capabilities.alerts === 'publish')
+        .filter((r) => publishesAlerts(r.capabilities))
         .map((r) => [r.id, routeFunction(r.id)] as const),
       ['poller worker', worker] as const,
     ])('%s may publish to phones and its own alert topic only (two conditional denies)', (_id, fn) => {
@@ -283,7 +282,7 @@ describe('Permissions', () => {
 
     it.each(
       routeList
-        .filter((r) => r.capabilities.sms === 'send' && r.capabilities.alerts === undefined)
+        .filter((r) => r.capabilities.sms === 'send' && !publishesAlerts(r.capabilities))
         .map((r) => [r.id] as const),
     )('%s texts phones only: one unconditional deny on every topic', (id) => {
       expect(denies(routeFunction(id))).toEqual([
@@ -305,9 +304,7 @@ describe('Permissions', () => {
       expect(withTopic).toEqual(
         [
           ...routeList
-            .filter(
-              (r) => r.capabilities.alerts === 'publish' || r.capabilities.emailSubscriptions !== undefined,
-            )
+            .filter((r) => publishesAlerts(r.capabilities) || r.capabilities.emailSubscriptions !== undefined)
             .map((r) => logicalIdOf(routeFunction(r.id))),
           logicalIdOf(worker),
           logicalIdOf(api.webhooks.worker),

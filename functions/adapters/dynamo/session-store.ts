@@ -1,4 +1,5 @@
 import type { SessionRecord } from '../../domain/model';
+import type { DeviceHistory } from '../../domain/ports/device-history';
 import type { RotationResult, SessionStore } from '../../domain/ports/session-store';
 import { auditEvents } from './entities/audit-event';
 import { owner } from './entities/owner';
@@ -6,10 +7,10 @@ import { listRevokedSessions } from './entities/revoked-session';
 import { sessions } from './entities/session';
 import { epochSeconds } from './entities/stored';
 import type { Expression } from './expression';
-import type { Table } from './table';
+import type { StoredItem, Table } from './table';
 
 /** Sessions in DynamoDB. Rotation and revocation are conditional writes, each with its event. */
-export class DynamoSessionStore implements SessionStore {
+export class DynamoSessionStore implements SessionStore, DeviceHistory {
   constructor(
     private readonly table: Table,
     private readonly eventRetentionSeconds: number,
@@ -107,6 +108,41 @@ export class DynamoSessionStore implements SessionStore {
       until,
     }).run();
     return outcome.ok;
+  }
+
+  /**
+   * Pattern: has a session of the user started earlier come from this user agent (Query gsi1,
+   * `USER#<id>`, sk `SESSION#` … this session's, newest first, filtered on `userAgent`; pages
+   * only until the first match — one page for all but users with hundreds of stored sessions).
+   */
+  async seenBefore(input: Parameters<DeviceHistory['seenBefore']>[0]): Promise<boolean> {
+    const filter: Expression =
+      input.userAgent === undefined
+        ? {
+            expression: 'id <> :own AND attribute_not_exists(userAgent)',
+            values: { ':own': input.before.sessionId },
+          }
+        : {
+            expression: 'id <> :own AND userAgent = :ua',
+            values: { ':own': input.before.sessionId, ':ua': input.userAgent },
+          };
+    const key = owner.sessionsUpTo(
+      input.userId,
+      sessions.ownerSortKey(input.before.startedAt, input.before.sessionId),
+    );
+    let after: StoredItem | undefined;
+    do {
+      const page = await this.table.query({
+        index: 'gsi1',
+        key,
+        filter,
+        newestFirst: true,
+        ...(after === undefined ? {} : { after }),
+      });
+      if (page.items.length > 0) return true;
+      after = page.lastKey;
+    } while (after !== undefined);
+    return false;
   }
 
   /** Pattern: list a user's sessions (Query gsi1, `USER#<id>`, sk begins_with `SESSION#`). */

@@ -13,6 +13,11 @@ export const owner = {
     expression: 'gsi1pk = :owner AND gsi1sk BETWEEN :from AND :to',
     values: { ':owner': owner.partition(userId), ':from': '#PROFILE', ':to': 'IDENTITY#~' },
   }),
+  /** Pattern: a user's sessions started up to one (gsi1 sk `SESSION#` … its sort key). */
+  sessionsUpTo: (userId: string, sortKey: string): Expression => ({
+    expression: 'gsi1pk = :owner AND gsi1sk BETWEEN :from AND :to',
+    values: { ':owner': owner.partition(userId), ':from': 'SESSION#', ':to': sortKey },
+  }),
   /** Pattern: a user's records of one kind (gsi1 sk begins with `prefix`). */
   ofKind: (userId: string, prefix: 'SESSION#' | 'ITEM#'): Expression => ({
     expression: 'gsi1pk = :owner AND begins_with(gsi1sk, :kind)',

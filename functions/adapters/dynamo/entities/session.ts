@@ -12,10 +12,13 @@ import { epochSeconds, recordOf } from './stored';
 export const sessions = {
   key: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
 
+  /** Its place on the owner's gsi1 partition: in the order the sessions started. */
+  ownerSortKey: (createdAt: string, sessionId: string) => `SESSION#${createdAt}#${sessionId}`,
+
   toItem: (session: SessionRecord): StoredItem => ({
     ...sessions.key(session.id),
     gsi1pk: owner.partition(session.userId),
-    gsi1sk: `SESSION#${session.createdAt}#${session.id}`,
+    gsi1sk: sessions.ownerSortKey(session.createdAt, session.id),
     entity: 'session',
     ...session,
     expiresAt: epochSeconds(sessionExpiresAt(session)),
