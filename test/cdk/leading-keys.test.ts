@@ -11,12 +11,13 @@ import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/e
 import { pollerBreaker } from '../../functions/adapters/dynamo/entities/poller-breaker';
 import { reverifyChallenges } from '../../functions/adapters/dynamo/entities/reverify-challenge';
 import { revokedSessions } from '../../functions/adapters/dynamo/entities/revoked-session';
+import { securityNotices } from '../../functions/adapters/dynamo/entities/security-notice';
 import { sessions } from '../../functions/adapters/dynamo/entities/session';
 import { smsCodes } from '../../functions/adapters/dynamo/entities/sms-code';
 import { phoneSends, sendWindows } from '../../functions/adapters/dynamo/entities/sms-limits';
 import { usedCredentials } from '../../functions/adapters/dynamo/entities/used-credential';
 import { users } from '../../functions/adapters/dynamo/entities/user';
-import type { PartitionKeyPrefix } from '../../functions/manifest/capabilities';
+import { type PartitionKeyPrefix, SECURITY_NOTICE_LEDGER } from '../../functions/manifest/capabilities';
 import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import { asList, logicalIdOf, type Statement, statementsOfRole, synthesize } from './fixture';
@@ -35,6 +36,9 @@ const onIndexes = (fn: ServiceFunction) =>
   statementsOf(fn).filter((s) => JSON.stringify(s.Resource).includes('/index/'));
 const leadingKeys = (statement: ConditionedStatement | undefined) =>
   statement?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+/** The statement `securityNotices` adds: the notice ledger's writes on `NOTICE#`. */
+const isNoticeLedger = (statement: ConditionedStatement) =>
+  JSON.stringify(leadingKeys(statement)) === JSON.stringify(['NOTICE#*']);
 
 const tableFunctions = [
   ...deployedRoutes
@@ -53,12 +57,30 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
     '%s reaches only the partition keys its manifest lists',
     (_id, fn, table) => {
       // Act
-      const statements = onTable(fn);
+      const statements = onTable(fn).filter((s) => !isNoticeLedger(s));
 
       // Assess: one statement on the table, every action under the condition.
       expect(statements).toHaveLength(1);
       expect(asList(statements[0]?.Action).sort()).toEqual([...(table?.actions ?? [])].sort());
       expect(leadingKeys(statements[0])).toEqual(table?.partitionKeys.map((p) => `${p}*`));
+    },
+  );
+
+  it.each(tableFunctions.map(([id, fn]) => [id, fn] as const))(
+    '%s writes the security-notice ledger (NOTICE# only) if and only if it sends security notices',
+    (id, fn) => {
+      // Prepare
+      const sends = deployedRoutes.find((r) => r.id === id)?.capabilities.securityNotices === 'send';
+
+      // Act
+      const ledger = onTable(fn).filter(isNoticeLedger);
+
+      // Assess: its own statement, the ledger's three writes, under NOTICE# alone.
+      expect(ledger).toHaveLength(sends ? 1 : 0);
+      if (sends) {
+        expect(asList(ledger[0]?.Action).sort()).toEqual([...SECURITY_NOTICE_LEDGER.actions].sort());
+        expect(leadingKeys(ledger[0])).toEqual(['NOTICE#*']);
+      }
     },
   );
 
@@ -128,11 +150,15 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       reverifyChallenges.key('h').pk,
       revokedSessions.key(0, 1).pk,
       usedCredentials.key('k').pk,
+      securityNotices.key('evt', 'sms').pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 
     // Act
-    const listed = new Set(tableFunctions.flatMap(([, , table]) => table?.partitionKeys ?? []));
+    const listed = new Set([
+      ...tableFunctions.flatMap(([, , table]) => table?.partitionKeys ?? []),
+      ...SECURITY_NOTICE_LEDGER.partitionKeys,
+    ]);
 
     // Assess: each listed prefix is one the table really has, and every kind of record is reachable.
     const real = new Set(built.map(prefixOf));

@@ -1,7 +1,7 @@
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../functions/adapters/dynamo/table-definition';
-import { publishesAlerts } from '../../functions/manifest/capabilities';
+import { publishesAlerts, SECURITY_NOTICE_LEDGER } from '../../functions/manifest/capabilities';
 import { deployedRoutes as routeList } from '../../functions/manifest/function-manifest';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import {
@@ -72,7 +72,10 @@ describe('Permissions', () => {
       '%s gets exactly the table actions its route lists',
       (id, route) => {
         const granted = actionsWithPrefix(statementsOf(routeFunction(id)), 'dynamodb:');
-        expect(granted).toEqual([...(route.capabilities.table?.actions ?? [])].sort());
+        const ledger = route.capabilities.securityNotices === 'send' ? SECURITY_NOTICE_LEDGER.actions : [];
+        expect(granted).toEqual(
+          [...new Set([...(route.capabilities.table?.actions ?? []), ...ledger])].sort(),
+        );
       },
     );
 
@@ -258,7 +261,7 @@ describe('Permissions', () => {
       const statements = statementsOf(fn);
 
       // Act
-      const sns = statements.filter((st) => JSON.stringify(st.Action).includes('sns:'));
+      const sns = statements.filter((st) => JSON.stringify(st.Action).includes('sns:Publish'));
 
       // Assess: allow on * (phones have no ARN), and the denies that carve out our topic only.
       expect(sns.filter((st) => st.Effect === 'Allow')).toEqual([

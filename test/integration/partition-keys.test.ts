@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RouteId, routeList } from '../../functions/api/routes';
+import { SECURITY_NOTICE_LEDGER } from '../../functions/manifest/capabilities';
 import { backgroundDeployments, deployedRoutes } from '../../functions/manifest/function-manifest';
 import { currentFunction } from '../../local/function-scope';
 import { phoneUser, plaidControl } from '../support/bank';
@@ -226,7 +227,10 @@ describe('Partition keys used ⊆ partition keys granted', () => {
 
     // Assess: each route stayed within its grant, and the journey reached every table route.
     for (const route of deployedRoutes) {
-      const granted = route.capabilities.table?.partitionKeys ?? [];
+      const granted = [
+        ...(route.capabilities.table?.partitionKeys ?? []),
+        ...(route.capabilities.securityNotices === 'send' ? SECURITY_NOTICE_LEDGER.partitionKeys : []),
+      ];
       const seen = [...(used.get(route.id) ?? [])];
       expect({ route: route.id, outside: seen.filter((p) => !granted.includes(p as never)) }).toEqual({
         route: route.id,
