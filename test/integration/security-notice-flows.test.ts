@@ -1,0 +1,216 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockAwsClient } from '../support/aws-calls';
+import { ManualClock } from '../support/manual-clock';
+import { freshPhone } from '../support/outbox';
+import { startTestApi } from '../support/test-runtime';
+
+/**
+ * Security notices over HTTP (issue 12 item 8), through the real SNS adapters with SNS mocked at
+ * the SDK boundary: each flow's notice goes out once per channel — a text to the phone, an event
+ * on the alert topic — with its text and subject, and a replayed request or a send that failed
+ * once still gives exactly one.
+ */
+const sns = mockAwsClient(SNSClient);
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:linkguard-test-alerts';
+let api: Awaited<ReturnType<typeof startTestApi>>;
+const clock = new ManualClock(new Date());
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const PKCE = { codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256' };
+const PASSWORD = 'a long and unusual passphrase 42';
+const IPHONE = 'LinkGuard/2.4 (iPhone15,2; iOS 17.4)';
+const PIXEL = 'LinkGuard/2.4 (Pixel 8; Android 14)';
+
+beforeAll(async () => {
+  api = await startTestApi({
+    clock,
+    providers: true,
+    env: {
+      SMS_TRANSPORT: 'sns',
+      ALERT_TOPIC_ARN: TOPIC,
+      SMS_PER_IP_HOURLY: '1000',
+      SMS_DAILY_CAP: '1000',
+      OIDC_JWKS_COOLDOWN_SECONDS: '0',
+    },
+  });
+});
+beforeEach(() => {
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+afterAll(async () => {
+  sns.restore();
+  await api.close();
+});
+
+type Published = { PhoneNumber?: string; TopicArn?: string; Message?: string; Subject?: string } & {
+  MessageAttributes?: Record<string, { StringValue?: string }>;
+};
+/** What SNS refused (the mock records refused calls too): not sent. */
+const refused = new Set<unknown>();
+/** What SNS accepted. */
+const published = (): Published[] =>
+  sns
+    .commandCalls(PublishCommand)
+    .map((c) => c.args[0].input as Published)
+    .filter((input) => !refused.has(input));
+/** The security notices texted to `phone` (codes are not notices). */
+const textsTo = (phone: string) =>
+  published()
+    .filter((p) => p.PhoneNumber === phone && p.Message?.startsWith('LinkGuard: ') === true)
+    .map((p) => p.Message as string);
+/** The security notices published on the alert topic for `userId`. */
+const topicFor = (userId: string) =>
+  published().filter(
+    (p) =>
+      p.TopicArn === TOPIC &&
+      p.MessageAttributes?.userId?.StringValue === userId &&
+      p.MessageAttributes?.eventType?.StringValue === 'security.notice',
+  );
+/** SNS refuses the next `times` publishes (then answers again). */
+function failNextPublishes(times: number) {
+  let left = times;
+  sns.on(PublishCommand).callsFake((input: unknown) => {
+    if (left-- > 0) {
+      refused.add(input);
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    return { MessageId: 'm-2' };
+  });
+}
+
+async function sendCode(phone: string): Promise<string> {
+  clock.advance(61);
+  const sent = await api.call('POST', '/v1/auth/sms/send', { json: { phone } });
+  expect(sent.status).toBe(202);
+  const text = published()
+    .filter((p) => p.PhoneNumber === phone)
+    .map((p) => p.Message?.match(/code is (\d{6})/)?.[1])
+    .filter((code) => code !== undefined)
+    .at(-1);
+  if (text === undefined) throw new Error(`no code texted to ${phone}`);
+  return text;
+}
+const smsSignIn = async (phone: string, device = IPHONE) =>
+  api.call('POST', '/v1/auth/sms/verify', {
+    json: { phone, code: await sendCode(phone) },
+    headers: { 'user-agent': device },
+  });
+const login = (username: string, device: string, password = PASSWORD) => {
+  clock.advance(1);
+  return api.call('POST', '/v1/auth/login', {
+    json: { username, password },
+    headers: { 'user-agent': device },
+  });
+};
+const emulator = async (path: string, body: unknown = {}) =>
+  (await (
+    await fetch(`${api.providers?.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  ).json()) as Record<string, string>;
+const googleToken = async (sub?: string) =>
+  emulator('/emulator/oidc/google/id-token', {
+    nonce: 'nonce-1234567890',
+    ...(sub === undefined ? {} : { sub }),
+  });
+/** Signs in with Google (a new account for a new subject) from `device`; answers the token response and the subject. */
+async function googleSignIn(device: string, subject?: string) {
+  clock.advance(1);
+  const { idToken, sub } = await googleToken(subject);
+  const started = await api.call('POST', '/v1/auth/social', {
+    json: { ...PKCE, provider: 'google', idToken, nonce: 'nonce-1234567890' },
+    headers: { 'user-agent': device },
+  });
+  expect(started.status).toBe(200);
+  const tokens = await api.call('POST', '/v1/oauth/token', {
+    json: { grant_type: 'authorization_code', code: started.body.code, code_verifier: VERIFIER },
+    headers: { 'user-agent': device },
+  });
+  return { ...tokens, sub: sub as string };
+}
+let counter = 0;
+const freshUsername = () => `notice_${Date.now() % 1_000_000}_${++counter}`;
+
+describe('Security notice: new sign-in on a new device', () => {
+  it('sends none for a first SMS sign-up or the same device, one for a new device, none for its retried sign-in', async () => {
+    // Prepare: a phone account, created on an iPhone.
+    const phone = freshPhone();
+    const signUp = await smsSignIn(phone, IPHONE);
+    expect(signUp.body.isNewUser).toBe(true);
+    const userId = signUp.body.user.id as string;
+
+    // Act: the iPhone again, then a Pixel, then the Pixel's sign-in retried.
+    const sameDevice = await smsSignIn(phone, IPHONE);
+    const noneYet = { texts: textsTo(phone).length, topic: topicFor(userId).length };
+    const newDevice = await smsSignIn(phone, PIXEL);
+    const retried = await smsSignIn(phone, PIXEL);
+
+    // Assess
+    expect([sameDevice.status, newDevice.status, retried.status]).toEqual([200, 200, 200]);
+    expect(noneYet).toEqual({ texts: 0, topic: 0 });
+    expect(textsTo(phone)).toHaveLength(1);
+    expect(textsTo(phone)[0]).toContain(`signed in on a new device (${PIXEL})`);
+    expect(textsTo(phone)[0]).toContain("If this wasn't you, change your password");
+    expect(topicFor(userId)).toHaveLength(1);
+    expect(topicFor(userId)[0]).toMatchObject({ Subject: 'New sign-in to your LinkGuard account' });
+  });
+
+  it('tells a password account of a login from a new device once, on the topic (no phone to text)', async () => {
+    // Prepare: registered on the iPhone.
+    const username = freshUsername();
+    const registered = await api.call('POST', '/v1/auth/register', {
+      json: { username, password: PASSWORD },
+      headers: { 'user-agent': IPHONE },
+    });
+    const userId = registered.body.user.id as string;
+
+    // Act
+    const same = await login(username, IPHONE);
+    const afterSame = topicFor(userId).length;
+    const fresh = await login(username, PIXEL);
+    const again = await login(username, PIXEL);
+
+    // Assess
+    expect([same.status, fresh.status, again.status]).toEqual([200, 200, 200]);
+    expect(afterSame).toBe(0);
+    expect(topicFor(userId)).toHaveLength(1);
+    expect(topicFor(userId)[0]?.Message).toContain('Pixel 8');
+    expect(published().filter((p) => p.PhoneNumber !== undefined)).toEqual([]);
+  });
+
+  it('sends none for a first social sign-up, one when the code exchange comes from a new device, even if SNS fails once', async () => {
+    // Prepare: a Google account created on the iPhone.
+    const first = await googleSignIn(IPHONE);
+    expect(first.status).toBe(200);
+    const userId = first.body.user.id as string;
+    const afterSignUp = topicFor(userId).length;
+
+    // Act: the same Google account on a Pixel, the topic refusing once.
+    failNextPublishes(1);
+    const fromPixel = await googleSignIn(PIXEL, first.sub);
+
+    // Assess: the sign-in stands; one notice got out on the retry.
+    expect(afterSignUp).toBe(0);
+    expect(fromPixel.status).toBe(200);
+    expect(fromPixel.body.user.id).toBe(userId);
+    expect(topicFor(userId)).toHaveLength(1);
+  });
+
+  it('lets the sign-in stand when SNS keeps failing: no notice, no error', async () => {
+    const phone = freshPhone();
+    await smsSignIn(phone, IPHONE);
+    const code = await sendCode(phone);
+    failNextPublishes(100);
+
+    const signIn = await api.call('POST', '/v1/auth/sms/verify', {
+      json: { phone, code },
+      headers: { 'user-agent': PIXEL },
+    });
+
+    expect(signIn.status).toBe(200);
+    expect(signIn.body.access_token).toBeDefined();
+  });
+});
