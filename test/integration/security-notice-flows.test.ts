@@ -214,3 +214,202 @@ describe('Security notice: new sign-in on a new device', () => {
     expect(signIn.body.access_token).toBeDefined();
   });
 });
+
+/** A phone account signed in just now (a fresh `auth_time` for the sensitive routes). */
+async function phoneAccount() {
+  const phone = freshPhone();
+  const signedIn = await smsSignIn(phone);
+  expect(signedIn.status).toBe(200);
+  return { phone, token: signedIn.body.access_token as string, userId: signedIn.body.user.id as string };
+}
+const setPassword = (token: string, json: Record<string, unknown>) =>
+  api.call('PUT', '/v1/me/password', { token, json, headers: { 'user-agent': IPHONE } });
+
+describe('Security notice: password set and changed (PUT /v1/me/password)', () => {
+  it('tells of a password added (a new way in) and of a password changed, once each, a replay sending nothing', async () => {
+    // Prepare
+    const { phone, token, userId } = await phoneAccount();
+    const username = freshUsername();
+
+    // Act: add a username + password, change it, then replay the change.
+    const added = await setPassword(token, { username, password: PASSWORD });
+    const afterAdd = textsTo(phone);
+    const changed = await setPassword(token, {
+      currentPassword: PASSWORD,
+      password: 'another long passphrase 43',
+    });
+    const replayed = await setPassword(token, {
+      currentPassword: PASSWORD,
+      password: 'another long passphrase 43',
+    });
+
+    // Assess
+    expect([added.status, changed.status]).toEqual([204, 204]);
+    expect(replayed.body.code).toBe('INVALID_CREDENTIALS');
+    expect(afterAdd).toEqual([
+      expect.stringContaining('A username and password was linked to your LinkGuard account'),
+    ]);
+    expect(textsTo(phone)).toHaveLength(2);
+    expect(textsTo(phone)[1]).toContain('Your password was changed and your other sessions were signed out');
+    expect(topicFor(userId).map((p) => p.Subject)).toEqual([
+      'A new way to sign in was added',
+      'Your LinkGuard password was changed',
+    ]);
+  });
+
+  it('sends the password-changed text once when SNS refuses it the first time', async () => {
+    const { phone, token, userId } = await phoneAccount();
+    expect((await setPassword(token, { username: freshUsername(), password: PASSWORD })).status).toBe(204);
+    failNextPublishes(1);
+
+    const changed = await setPassword(token, {
+      currentPassword: PASSWORD,
+      password: 'another long passphrase 43',
+    });
+
+    expect(changed.status).toBe(204);
+    expect(textsTo(phone).filter((t) => t.includes('password was changed'))).toHaveLength(1);
+    expect(topicFor(userId).filter((p) => p.Subject === 'Your LinkGuard password was changed')).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe('Security notice: identity linked and unlinked', () => {
+  it('tells of Google linked and unlinked once each; the replayed link and unlink send nothing more', async () => {
+    // Prepare
+    const { phone, token, userId } = await phoneAccount();
+    const google = await googleToken();
+    const again = await googleToken(google.sub);
+    const link = (idToken: string) =>
+      api.call('POST', '/v1/me/identities/social', {
+        token,
+        json: { provider: 'google', idToken, nonce: 'nonce-1234567890' },
+      });
+
+    // Act
+    const linked = await link(google.idToken as string);
+    const relinked = await link(again.idToken as string);
+    const unlinked = await api.call('DELETE', '/v1/me/identities/google', { token });
+    const unlinkedAgain = await api.call('DELETE', '/v1/me/identities/google', { token });
+
+    // Assess
+    expect([linked.status, relinked.status, unlinked.status, unlinkedAgain.status]).toEqual([
+      201, 201, 204, 404,
+    ]);
+    expect(textsTo(phone)).toEqual([
+      expect.stringContaining('Google was linked to your LinkGuard account'),
+      expect.stringContaining('Google was removed from your LinkGuard account'),
+    ]);
+    expect(topicFor(userId).map((p) => p.Subject)).toEqual([
+      'A new way to sign in was added',
+      'A way to sign in was removed',
+    ]);
+  });
+
+  it('texts a phone linked to a password account, and an unlinked phone that it was removed', async () => {
+    // Prepare: a password account, signed in now.
+    const username = freshUsername();
+    const registered = await api.call('POST', '/v1/auth/register', {
+      json: { username, password: PASSWORD },
+    });
+    const token = registered.body.access_token as string;
+    const userId = registered.body.user.id as string;
+    const phone = freshPhone();
+
+    // Act
+    const linked = await api.call('POST', '/v1/me/identities/phone', {
+      token,
+      json: { phone, code: await sendCode(phone) },
+    });
+    const unlinked = await api.call('DELETE', '/v1/me/identities/phone', { token });
+
+    // Assess
+    expect([linked.status, unlinked.status]).toEqual([201, 204]);
+    expect(textsTo(phone)).toEqual([
+      expect.stringContaining('A phone number was linked'),
+      expect.stringContaining('A phone number was removed'),
+    ]);
+    expect(topicFor(userId)).toHaveLength(2);
+  });
+});
+
+describe('Security notice: phone changed (PUT /v1/me/phone)', () => {
+  it('texts the old number (not the new one) and the topic once, even with SNS refusing once; a replay sends nothing', async () => {
+    // Prepare
+    const { phone: oldPhone, token, userId } = await phoneAccount();
+    const newPhone = freshPhone();
+    const code = await sendCode(newPhone);
+    failNextPublishes(1);
+
+    // Act
+    const changed = await api.call('PUT', '/v1/me/phone', { token, json: { phone: newPhone, code } });
+    const replayed = await api.call('PUT', '/v1/me/phone', { token, json: { phone: newPhone, code } });
+
+    // Assess
+    expect(changed.status).toBe(200);
+    expect(replayed.body.code).toBe('INVALID_CODE');
+    expect(textsTo(oldPhone)).toEqual([
+      expect.stringContaining('The phone number of your account was changed; this number no longer signs in'),
+    ]);
+    expect(textsTo(newPhone)).toEqual([]);
+    expect(topicFor(userId).map((p) => p.Subject)).toEqual(['Your LinkGuard phone number was changed']);
+  });
+});
+
+describe('Security notice: account deletion requested (DELETE /v1/me)', () => {
+  it('texts the phone the account had and publishes on the topic, once; the freed number signs up anew', async () => {
+    // Prepare
+    const { phone, token, userId } = await phoneAccount();
+
+    // Act
+    const deleted = await api.call('DELETE', '/v1/me', { token });
+    const replayed = await api.call('DELETE', '/v1/me', { token });
+
+    // Assess
+    expect(deleted.status).toBe(202);
+    expect(replayed.status).toBe(401);
+    expect(textsTo(phone)).toEqual([expect.stringContaining('Your account deletion was requested')]);
+    expect(topicFor(userId).map((p) => p.Subject)).toEqual(['Your LinkGuard account is being deleted']);
+    const newcomer = await smsSignIn(phone);
+    expect(newcomer.body.isNewUser).toBe(true);
+    expect(textsTo(phone)).toHaveLength(1);
+  });
+});
+
+describe('Security notice: a held SMS sign-in finished with the password (POST /v1/auth/sms/reverify)', () => {
+  it('tells of the sign-in from a new device once', async () => {
+    // Prepare: a password account with a phone, unused for 181 days; a new phone asks for a code.
+    const username = freshUsername();
+    const registered = await api.call('POST', '/v1/auth/register', {
+      json: { username, password: PASSWORD },
+      headers: { 'user-agent': IPHONE },
+    });
+    const userId = registered.body.user.id as string;
+    const phone = freshPhone();
+    const linked = await api.call('POST', '/v1/me/identities/phone', {
+      token: registered.body.access_token,
+      json: { phone, code: await sendCode(phone) },
+    });
+    expect(linked.status).toBe(201);
+    clock.advance(181 * 86_400);
+    const held = await smsSignIn(phone, PIXEL);
+    expect(held.body.code).toBe('PHONE_REVERIFY_REQUIRED');
+    const before = textsTo(phone).length;
+
+    // Act: the owner proves the password on the Pixel.
+    const finished = await api.call('POST', '/v1/auth/sms/reverify', {
+      json: { challenge: held.body.challenge, password: PASSWORD },
+      headers: { 'user-agent': PIXEL },
+    });
+
+    // Assess
+    expect(finished.status).toBe(200);
+    expect(textsTo(phone).slice(before)).toEqual([
+      expect.stringContaining('signed in on a new device (LinkGuard/2.4 (Pixel 8'),
+    ]);
+    expect(
+      topicFor(userId).filter((p) => p.Subject === 'New sign-in to your LinkGuard account'),
+    ).toHaveLength(1);
+  });
+});
