@@ -158,7 +158,7 @@ describe('Security notice: new sign-in on a new device', () => {
     expect(topicFor(userId)[0]).toMatchObject({ Subject: 'New sign-in to your LinkGuard account' });
   });
 
-  it('tells a password account of a login from a new device once, on the topic (no phone to text)', async () => {
+  it('tells a password account of a login from a new device once, on the topic (no phone to text), even if SNS refuses once', async () => {
     // Prepare: registered on the iPhone.
     const username = freshUsername();
     const registered = await api.call('POST', '/v1/auth/register', {
@@ -170,6 +170,7 @@ describe('Security notice: new sign-in on a new device', () => {
     // Act
     const same = await login(username, IPHONE);
     const afterSame = topicFor(userId).length;
+    failNextPublishes(1);
     const fresh = await login(username, PIXEL);
     const again = await login(username, PIXEL);
 
