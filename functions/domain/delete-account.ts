@@ -36,7 +36,8 @@ export interface DeleteAccountDeps {
  * had and on the alert topic), every session is revoked and the alert email unsubscribed. The
  * account never comes back: its id is never reused and nothing can link to a deleted profile.
  * Audit events stay under the account's random id (a pseudonym once the profile is gone) until
- * their retention ends.
+ * their retention ends, stripped of the client's IP address, user agent and personal details by
+ * the queued `audit-events` work (`audit-pseudonyms.ts`).
  *
  * @example
  * const { deletedAt } = await deleteAccount(deps)(userId, client);
@@ -64,7 +65,8 @@ export function deleteAccount(deps: DeleteAccountDeps) {
             ],
       ),
     ];
-    if (work.length > 0) await deps.queue.enqueue(work);
+    // Always: the account's audit events are kept, stripped of personal data, once it is deleted.
+    await deps.queue.enqueue([...work, { kind: 'audit-events', userId, requestedAt }]);
 
     const event = auditEvent(deps.crypto, {
       userId,
@@ -90,7 +92,8 @@ export function deleteAccount(deps: DeleteAccountDeps) {
       phone: verifiedPhone(found.identities),
     });
 
-    await revokeLiveSessions(deps, { userId, now, client, reason: 'account_deleted' });
+    // Written after the deletion, so born pseudonymised: the queued pseudonymising may have run.
+    await revokeLiveSessions(deps, { userId, now, reason: 'account_deleted', pseudonymous: true });
 
     const subscription = found.user.emailSubscription;
     if (subscription !== undefined && deps.emails !== undefined) {

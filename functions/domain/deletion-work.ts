@@ -1,3 +1,4 @@
+import { pseudonymisedEvent } from './audit-pseudonyms';
 import type { Clock } from './clock';
 import { ConfigError, DeletionNotReadyError, PlaidRequestError } from './errors';
 import type { AccessTokenCipher } from './ports/access-token-cipher';
@@ -19,9 +20,13 @@ const ALREADY_REMOVED = new Set(['ITEM_NOT_FOUND', 'INVALID_ACCESS_TOKEN']);
  */
 const ABANDON_AFTER_MS = 3600_000;
 
+/** Audit events read per query, and rewritten at once, while pseudonymising an account's history. */
+const EVENTS_PER_PAGE = 100;
+const EVENT_WRITES_AT_ONCE = 25;
+
 export interface DeletionWorkDeps {
   clock: Clock;
-  accounts: Pick<AccountDeletionStore, 'isDeleted'>;
+  accounts: Pick<AccountDeletionStore, 'isDeleted' | 'eventsToPseudonymise' | 'replaceEvent'>;
   items: Pick<PlaidItemStore, 'get' | 'remove'>;
   plaid: Pick<PlaidGateway, 'removeItem'>;
   cipher: AccessTokenCipher;
@@ -36,7 +41,7 @@ export type DeletionWorkOutcome = 'done' | 'already_done' | 'abandoned';
 /**
  * Does one piece of a deleted account's work; throws to be tried again (Plaid or Apple down,
  * the deletion not written yet). Idempotent: an Item already removed, a token already revoked
- * (Apple answers 200 for those too) are done.
+ * (Apple answers 200 for those too), events already pseudonymised are done.
  *
  * @example
  * await performDeletionWork(deps)({ kind: 'plaid-item', userId, itemId, requestedAt });
@@ -80,6 +85,32 @@ export function performDeletionWork(deps: DeletionWorkDeps) {
         if (deps.emails === undefined) return 'already_done';
         await deps.emails.unsubscribe(work.subscription);
         return 'done';
+      case 'audit-events':
+        return (await pseudonymiseHistory(deps, work.userId)) === 0 ? 'already_done' : 'done';
     }
   };
+}
+
+/**
+ * Rewrites every audit event of a deleted account not yet pseudonymised, page by page; answers
+ * how many it rewrote. Progress is kept event by event (a rewritten event is no longer read), so
+ * a retry after a failure or a timeout goes on where this one stopped, and a retry after success
+ * finds nothing to do.
+ */
+async function pseudonymiseHistory(deps: DeletionWorkDeps, userId: string): Promise<number> {
+  let rewritten = 0;
+  let after: string | undefined;
+  do {
+    const page = await deps.accounts.eventsToPseudonymise(userId, {
+      limit: EVENTS_PER_PAGE,
+      ...(after === undefined ? {} : { after }),
+    });
+    for (let i = 0; i < page.events.length; i += EVENT_WRITES_AT_ONCE) {
+      const batch = page.events.slice(i, i + EVENT_WRITES_AT_ONCE);
+      await Promise.all(batch.map((event) => deps.accounts.replaceEvent(pseudonymisedEvent(event))));
+      rewritten += batch.length;
+    }
+    after = page.next;
+  } while (after !== undefined);
+  return rewritten;
 }

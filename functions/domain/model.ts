@@ -144,6 +144,8 @@ export interface AuditEvent {
   ip?: string;
   userAgent?: string;
   detail?: Record<string, string | number | boolean>;
+  /** Set once the account is deleted and the event stripped of personal data (`audit-pseudonyms.ts`). */
+  pseudonymised?: true;
 }
 
 /** Who is calling, as far as the edge can tell. Recorded on sessions and events. */

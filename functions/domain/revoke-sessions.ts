@@ -1,3 +1,4 @@
+import { pseudonymisedEvent } from './audit-pseudonyms';
 import type { AuditEvent, ClientInfo, SessionRecord, SessionRevokeReason } from './model';
 import type { SessionStore } from './ports/session-store';
 import type { TokenCrypto } from './ports/token-crypto';
@@ -20,25 +21,28 @@ export async function revokeLiveSessions(
     keep?: string;
     detail?: AuditEvent['detail'];
     which?: (session: SessionRecord) => boolean;
+    /** The account is deleted: the events are written pseudonymised (`audit-pseudonyms.ts`). */
+    pseudonymous?: boolean;
   },
 ): Promise<void> {
   const { userId, now, client, detail } = input;
   for (const session of await deps.sessions.listForUser(userId)) {
     if (session.id === input.keep || !isSessionLive(session, now)) continue;
     if (input.which !== undefined && !input.which(session)) continue;
+    const event = auditEvent(deps.crypto, {
+      userId,
+      type: 'session.revoked',
+      now,
+      ...(client === undefined ? {} : { client }),
+      sessionId: session.id,
+      ...(detail === undefined ? {} : { detail }),
+    });
     await deps.sessions.revoke({
       userId,
       sessionId: session.id,
       reason: input.reason,
       now,
-      event: auditEvent(deps.crypto, {
-        userId,
-        type: 'session.revoked',
-        now,
-        ...(client === undefined ? {} : { client }),
-        sessionId: session.id,
-        ...(detail === undefined ? {} : { detail }),
-      }),
+      event: input.pseudonymous === true ? pseudonymisedEvent(event) : event,
     });
   }
 }

@@ -8,7 +8,12 @@ import { loggableError, logger } from '../http/logger';
 startFunction('accountDeletionWorker', { http: false });
 const performDeletionWork = once(performDeletionWorkUseCase);
 
-const KINDS = new Set<DeletionWork['kind']>(['plaid-item', 'apple-token', 'email-subscription']);
+const KINDS = new Set<DeletionWork['kind']>([
+  'plaid-item',
+  'apple-token',
+  'email-subscription',
+  'audit-events',
+]);
 
 /**
  * The deletion queue's worker: removes a deleted account's bank links at Plaid and revokes its

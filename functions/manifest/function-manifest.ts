@@ -398,12 +398,15 @@ export const backgroundDeployments = {
       alerts: 'publish',
     },
   },
-  /** Removes a deleted account's bank links at Plaid and revokes its Apple tokens, from the deletion queue. */
+  /**
+   * Removes a deleted account's bank links at Plaid, revokes its Apple tokens and pseudonymises its
+   * audit events (Query and PutItem on `USER#`), from the deletion queue.
+   */
   accountDeletionWorker: {
     handler: 'account-deletion-worker',
     capabilities: {
       table: {
-        actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         partitionKeys: ['USER#', 'ITEM#', 'USERINST#'],
       },
       plaid: 'call',

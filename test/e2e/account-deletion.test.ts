@@ -132,7 +132,12 @@ describe('DELETE /v1/me', () => {
     // Assess: the queue removed both Items at Plaid and in the table, and revoked at Apple
     const queue = await drain();
     const mine = queue.completed.filter((c) => c.work.userId === account.userId);
-    expect(mine.map((c) => c.work.kind).sort()).toEqual(['apple-token', 'plaid-item', 'plaid-item']);
+    expect(mine.map((c) => c.work.kind).sort()).toEqual([
+      'apple-token',
+      'audit-events',
+      'plaid-item',
+      'plaid-item',
+    ]);
     expect(removedAtPlaid(account.items)).toEqual([true, true]);
     expect(await revocationsOf(account.appleSub)).toBe(1);
     const items = await api.call('GET', '/v1/plaid/items', { token: reused.body.access_token });
@@ -167,7 +172,7 @@ describe('DELETE /v1/me', () => {
 
     // Assess
     const mine = queue.completed.filter((c) => c.work.userId === account.userId);
-    expect(mine).toHaveLength(3);
+    expect(mine).toHaveLength(4);
     const failures = mine.flatMap((c) => c.failures).filter((code) => code !== 'DELETION_NOT_READY');
     expect(failures.sort()).toEqual([
       'PLAID_REQUEST_FAILED',
@@ -243,10 +248,116 @@ describe('DELETE /v1/me', () => {
     const queue = await drain();
 
     // Assess
-    const mine = queue.completed.filter((c) => c.work.userId === registered.body.user.id);
+    const mine = queue.completed.filter(
+      (c) => c.work.userId === registered.body.user.id && c.work.kind === 'plaid-item',
+    );
     expect(mine[0]?.failures.filter((code) => code !== 'DELETION_NOT_READY')).toEqual([]);
     expect(mine).toEqual([
       expect.objectContaining({ outcome: 'done', work: expect.objectContaining({ itemId }) }),
     ]);
+  });
+});
+
+describe('Audit events of a deleted account', () => {
+  /** Every audit event stored for `userId`, as stored (read from the table, not the API). */
+  async function storedEvents(userId: string) {
+    const { table } = await import('../../functions/composition/accounts');
+    return table().queryAll({
+      key: {
+        expression: 'pk = :pk AND begins_with(sk, :events)',
+        values: { ':pk': `USER#${userId}`, ':events': 'EVENT#' },
+      },
+      consistent: true,
+    });
+  }
+  const CLIENT = { 'user-agent': 'LinkGuard/2.4 (iPhone15,2; iOS 17.4)', 'x-forwarded-for': '198.51.100.23' };
+  const KEPT_DETAIL = [
+    'method',
+    'type',
+    'reason',
+    'by',
+    'failures',
+    'reauth',
+    'allSessions',
+    'fields',
+    'bankLinks',
+    'appleTokens',
+  ];
+
+  it('are kept pseudonymised: no IP address, user agent or phone label; a retry of the work changes nothing', async () => {
+    // Prepare: a history with the client's IP address and user agent, and masked phone labels.
+    const username = `pseudo${Date.now()}`;
+    const registered = await api.call('POST', '/v1/auth/register', {
+      json: { username, password: PASSWORD },
+      headers: CLIENT,
+    });
+    const userId = registered.body.user.id as string;
+    const token = registered.body.access_token as string;
+    const [phone, newPhone] = [freshPhone(), freshPhone()];
+    await api.call('POST', '/v1/auth/sms/send', { json: { phone } });
+    await api.call('POST', '/v1/me/identities/phone', {
+      token,
+      json: { phone, code: latestCode(phone) },
+      headers: CLIENT,
+    });
+    await api.call('POST', '/v1/auth/sms/send', { json: { phone: newPhone } });
+    const changed = await api.call('PUT', '/v1/me/phone', {
+      token,
+      json: { phone: newPhone, code: latestCode(newPhone) },
+      headers: CLIENT,
+    });
+    expect(changed.status).toBe(200);
+    await api.call('POST', '/v1/auth/login', {
+      json: { username, password: 'a wrong password 000' },
+      headers: CLIENT,
+    });
+    await api.call('POST', '/v1/auth/login', { json: { username, password: PASSWORD }, headers: CLIENT });
+    const before = await storedEvents(userId);
+    expect(
+      before.filter((e) => e.ip === '198.51.100.23' && e.userAgent === CLIENT['user-agent']).length,
+    ).toBeGreaterThan(3);
+    expect(JSON.stringify(before)).toContain('****');
+
+    // Act: delete the account; the queue does the rest.
+    const deleted = await api.call('DELETE', '/v1/me', { token, headers: CLIENT });
+    const queue = await drain();
+
+    // Assess: every kept event, the deletion's own and the revocations' included, is pseudonymous.
+    expect(deleted.status).toBe(202);
+    const work = queue.completed.find((c) => c.work.userId === userId && c.work.kind === 'audit-events');
+    expect(work?.outcome).toBe('done');
+    const kept = await storedEvents(userId);
+    expect(kept.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'account.registered',
+        'phone.changed',
+        'login.failed',
+        'login.succeeded',
+        'account.deleted',
+        'session.revoked',
+      ]),
+    );
+    for (const event of kept) {
+      expect(event).toMatchObject({ userId, pseudonymised: true });
+      expect(event.ip).toBeUndefined();
+      expect(event.userAgent).toBeUndefined();
+      for (const key of Object.keys((event.detail as object | undefined) ?? {}))
+        expect(KEPT_DETAIL).toContain(key);
+    }
+    const text = JSON.stringify(kept);
+    for (const personal of ['198.51.100.23', 'iPhone', '****', phone, newPhone, username])
+      expect(text).not.toContain(personal);
+    // Kept until the end of the same retention as before.
+    for (const old of before) expect(kept.find((e) => e.id === old.id)?.expiresAt).toBe(old.expiresAt);
+
+    // Assess: running the work again (a redelivery) finds nothing to do and changes nothing.
+    const { performDeletionWorkUseCase } = await import('../../functions/composition/account-deletion');
+    const again = await performDeletionWorkUseCase()({
+      kind: 'audit-events',
+      userId,
+      requestedAt: new Date().toISOString(),
+    });
+    expect(again).toBe('already_done');
+    expect(await storedEvents(userId)).toEqual(kept);
   });
 });

@@ -50,8 +50,12 @@ describe('Handler: me-delete and account-deletion-worker', () => {
     // Assess
     expect(deleted.status).toBe(202);
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(QUEUE_URL);
-    expect(entries.map((e) => e.DelaySeconds)).toEqual([2, 2]);
-    expect(entries.map((e) => JSON.parse(e.MessageBody ?? '{}').itemId).sort()).toEqual([...items].sort());
+    expect(entries.map((e) => e.DelaySeconds)).toEqual([2, 2, 2]);
+    const bodies = entries.map((e) => JSON.parse(e.MessageBody ?? '{}') as { kind: string; itemId?: string });
+    expect(bodies.map((b) => b.kind).sort()).toEqual(['audit-events', 'plaid-item', 'plaid-item']);
+    expect(bodies.flatMap((b) => (b.itemId === undefined ? [] : [b.itemId])).sort()).toEqual(
+      [...items].sort(),
+    );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
     expect((api.plaid?.items() ?? []).filter((i) => items.includes(i.itemId)).map((i) => i.removed)).toEqual([
       true,

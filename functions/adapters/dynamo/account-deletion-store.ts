@@ -44,4 +44,28 @@ export class DynamoAccountDeletionStore implements AccountDeletionStore {
   async isDeleted(userId: string): Promise<boolean> {
     return (await this.table.get(deletedUsers.key(userId))) !== undefined;
   }
+
+  /**
+   * Pattern: a page of a user's events not yet pseudonymised (Query base table, `USER#<id>`, sk
+   * begins_with `EVENT#`, oldest first, filter `attribute_not_exists(pseudonymised)`).
+   */
+  async eventsToPseudonymise(
+    userId: string,
+    page: Parameters<AccountDeletionStore['eventsToPseudonymise']>[1],
+  ): ReturnType<AccountDeletionStore['eventsToPseudonymise']> {
+    const { items, lastKey } = await this.table.query({
+      key: auditEvents.ofUser(userId),
+      filter: auditEvents.notPseudonymised,
+      limit: page.limit,
+      consistent: true,
+      ...(page.after === undefined ? {} : { after: auditEvents.resumeAt(userId, page.after) }),
+    });
+    const next = lastKey?.sk;
+    return { events: items.map(auditEvents.fromItem), ...(typeof next === 'string' ? { next } : {}) };
+  }
+
+  /** Pattern: replace an event by its pseudonymised form (PutItem if it is still stored; same TTL). */
+  async replaceEvent(event: Parameters<AccountDeletionStore['replaceEvent']>[0]): Promise<void> {
+    await this.table.put(auditEvents.toItem(event, this.eventRetentionSeconds), conditions.present);
+  }
 }

@@ -15,4 +15,14 @@ export interface AccountDeletionStore {
   }): Promise<'deleted' | 'gone'>;
   /** Whether the account was deleted (its tombstone exists). */
   isDeleted(userId: string): Promise<boolean>;
+  /**
+   * One page, oldest first, of the user's stored audit events not yet pseudonymised; `next`
+   * (opaque) resumes after it, absent on the last page.
+   */
+  eventsToPseudonymise(
+    userId: string,
+    page: { limit: number; after?: string },
+  ): Promise<{ events: AuditEvent[]; next?: string }>;
+  /** Replaces a stored event by its pseudonymised form; an event no longer stored stays gone. */
+  replaceEvent(event: AuditEvent): Promise<void>;
 }

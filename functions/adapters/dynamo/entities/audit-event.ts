@@ -24,6 +24,9 @@ export const auditEvents = {
   /** Where a page of a user's events resumes: the key of the last event of the previous page. */
   resumeAt: (userId: string, sk: string) => ({ pk: `USER#${userId}`, sk }),
 
+  /** Not yet stripped of personal data (see `domain/audit-pseudonyms.ts`). */
+  notPseudonymised: { expression: 'attribute_not_exists(pseudonymised)' } as Expression,
+
   /** Pattern: a user's events (base table, sk begins with `EVENT#`). */
   ofUser: (userId: string): Expression => ({
     expression: 'pk = :pk AND begins_with(sk, :events)',
