@@ -129,6 +129,7 @@ export class ApiStack extends Stack {
         : { SMS_ALLOWED_COUNTRIES: settings.smsAllowedCountries }),
       ...(settings.smsDailyCap === undefined ? {} : { SMS_DAILY_CAP: settings.smsDailyCap }),
       ...(settings.smsTestNumbers === undefined ? {} : { SMS_TEST_NUMBERS: settings.smsTestNumbers }),
+      ...(settings.passwordResetUrl === undefined ? {} : { PASSWORD_RESET_URL: settings.passwordResetUrl }),
       ...providerEnvironment(settings),
       // Every function that writes an Item computes its shard of the next-check index: one value.
       POLLER_SHARDS: String(settings.poller.shards),

@@ -35,6 +35,12 @@ export interface DeploymentSettings {
    * `allowTestNumbersInProduction` gives the reason.
    */
   smsTestNumbers: string | undefined;
+  /**
+   * The app's link a password-reset mail points to (`?token=…` is added): a universal / app
+   * link (`https://…`) or the app's own scheme. Unset: the functions' default
+   * (`linkguard://password-reset`).
+   */
+  passwordResetUrl: string | undefined;
   /** The stage serves real users (`-c production=true`): test numbers need a stated reason. */
   production: boolean;
   /** Why test numbers are kept in production (an app-store review account, for instance). */
@@ -178,6 +184,12 @@ export function readSettings(node: Node): DeploymentSettings {
       `Context value "smsTestNumbers" must be E.164 numbers with six-digit codes (+8613800000001:123456,…): got "${smsTestNumbers}".`,
     );
   }
+  const passwordResetUrl = text('passwordResetUrl');
+  if (passwordResetUrl !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(passwordResetUrl)) {
+    throw new Error(
+      `Context value "passwordResetUrl" must be an absolute URL (https://… or the app's scheme): got "${passwordResetUrl}".`,
+    );
+  }
   const production = (text('production') ?? 'false') === 'true';
   const allowTestNumbersInProduction = text('allowTestNumbersInProduction');
   if (production && smsTestNumbers !== undefined) {
@@ -208,6 +220,7 @@ export function readSettings(node: Node): DeploymentSettings {
     smsAllowedCountries: text('smsAllowedCountries'),
     smsDailyCap: text('smsDailyCap'),
     smsTestNumbers,
+    passwordResetUrl,
     production,
     allowTestNumbersInProduction,
     smsMonthlyBudgetUsd: positiveNumber(text('smsMonthlyBudgetUsd') ?? '100', 'smsMonthlyBudgetUsd'),

@@ -346,6 +346,32 @@ export const routes = {
       'PHONE_REVERIFY_REQUIRED',
     ],
   },
+  passwordResetEmail: {
+    method: 'POST',
+    path: '/v1/auth/password/reset/email',
+    handler: 'password-reset-email',
+    auth: 'public',
+    summary:
+      "Mail a password-reset link (single use, valid 15 minutes) to the account's confirmed email; the same 202 for every username.",
+    body: s.PasswordResetEmailBody,
+    success: {
+      status: 202,
+      description: 'Accepted; a link went out only if the account has a confirmed email.',
+      schema: s.PasswordResetEmailResponse,
+    },
+    errors: [...INPUT_ERRORS, 'EMAIL_RATE_LIMITED'],
+  },
+  passwordResetLink: {
+    method: 'POST',
+    path: '/v1/auth/password/reset/email/complete',
+    handler: 'password-reset-link',
+    auth: 'public',
+    summary:
+      'Set a new password with the token of a mailed reset link; ends the lockout and every other session.',
+    body: s.PasswordResetLinkBody,
+    success: { status: 200, description: 'Signed in with the new password.', schema: s.TokenResponse },
+    errors: [...INPUT_ERRORS, 'INVALID_LINK', 'PASSWORD_TOO_COMMON'],
+  },
   deleteMe: {
     method: 'DELETE',
     path: '/v1/me',

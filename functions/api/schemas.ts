@@ -255,6 +255,25 @@ export const PasswordResetBody = named(
   z.object({ phone: phone(), code: SmsCode, password: password(PASSWORD_MIN) }),
 );
 
+export const PasswordResetEmailBody = named(
+  'PasswordResetEmailRequest',
+  z.object({ username: text(1, 64, { description: 'The username of the account to reset.' }) }),
+);
+
+export const PasswordResetEmailResponse = named(
+  'PasswordResetEmailRequested',
+  z.object({ expiresIn: z.number() }),
+  'The same answer whatever the username: if the account has a confirmed email, a link valid this many seconds was mailed to it.',
+);
+
+export const PasswordResetLinkBody = named(
+  'PasswordResetLinkRequest',
+  z.object({
+    token: text(1, 256, { description: 'The `token` of the link in the reset mail.' }),
+    password: password(PASSWORD_MIN),
+  }),
+);
+
 export const ReverifyBody = named(
   'ReverifyRequest',
   z.object({

@@ -1,10 +1,16 @@
 import { DynamoRecoveryStore } from '../adapters/dynamo/recovery-store';
+import { DynamoResetLinkStore } from '../adapters/dynamo/reset-link-store';
 import { completeReverify, guardDormantAccount } from '../domain/recycled-numbers';
 import { resetPasswordWithCode } from '../domain/reset-password';
+import { requestPasswordResetEmail, resetPasswordWithLink } from '../domain/reset-password-by-email';
+import type { SecurityNotice } from '../domain/security-notices';
+import { loggableError, logger } from '../http/logger';
 import { base, sessions, table, users } from './accounts';
-import { codes, dormancyDeps, otp } from './identities';
+import { alertChannels } from './alert-channels';
+import { codes, dormancyDeps, emailConfirmationSync, mailBrake, otp } from './identities';
 import { commonPasswords, hasher, signInUseCase } from './passwords';
 import { memo } from './runtime';
+import { securityNotice } from './security-notices';
 import { accessTokenSigner } from './tokens';
 
 /**
@@ -14,6 +20,26 @@ import { accessTokenSigner } from './tokens';
 
 const recovery = () =>
   memo('recovery', ({ config }) => new DynamoRecoveryStore(table(), config.eventRetentionSeconds));
+
+const resetLinks = () =>
+  memo('resetLinks', ({ config }) => new DynamoResetLinkStore(table(), config.eventRetentionSeconds));
+
+/**
+ * The reset's `password_reset` notice. A failed send is logged and does not fail the request:
+ * the reset is written and its secret spent, so the client could not retry it; the audit log
+ * keeps the `password.reset` event either way.
+ */
+async function notifyReset(notice: SecurityNotice): Promise<void> {
+  try {
+    await securityNotice(notice);
+  } catch (error) {
+    logger.error('security notice not sent', {
+      kind: notice.kind,
+      eventId: notice.eventId,
+      error: loggableError(error),
+    });
+  }
+}
 
 function resetDeps() {
   const { config: _config, ...deps } = base();
@@ -25,6 +51,7 @@ function resetDeps() {
     hasher: hasher(),
     commonPasswords: commonPasswords(),
     signer: accessTokenSigner(),
+    notify: notifyReset,
   };
 }
 
@@ -49,3 +76,22 @@ export const resetPasswordWithCodeUseCase = () =>
     smsPolicy: base().config.sms.policy,
     guardDormant: guardDormantAccount(dormancyDeps()),
   });
+
+/** `POST /v1/auth/password/reset/email`. */
+export const requestPasswordResetEmailUseCase = () => {
+  const { config, clock, crypto } = base();
+  return requestPasswordResetEmail({
+    clock,
+    crypto,
+    users: users(),
+    links: resetLinks(),
+    mailBrake: mailBrake(),
+    alerts: alertChannels(),
+    policy: config.passwordReset,
+    ...emailConfirmationSync(),
+  });
+};
+
+/** `POST /v1/auth/password/reset/email/complete`. */
+export const resetPasswordWithLinkUseCase = () =>
+  resetPasswordWithLink({ ...resetDeps(), links: resetLinks() });

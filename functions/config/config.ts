@@ -1,5 +1,6 @@
 import type { Argon2Parameters } from '../adapters/argon2-password-hasher';
 import type { LockoutPolicy } from '../domain/lockout-policy';
+import type { ResetLinkPolicy } from '../domain/reset-password-by-email';
 import type { SessionPolicy } from '../domain/session-policy';
 import {
   type PublicKeysSetting,
@@ -52,6 +53,8 @@ export interface Config {
   tokenKey: TokenKeySetting;
   /** The SNS topic alerts go to (AWS); the outbox stands in under `SMS_TRANSPORT=outbox`. */
   alertTopicArn: string | undefined;
+  /** Password-reset links mailed through the alert topic. */
+  passwordReset: ResetLinkPolicy;
   poller: PollerConfig;
   deletionQueue: DeletionQueueSettings;
 }
@@ -171,6 +174,9 @@ export function loadConfig(env: Env): Config {
     },
     get alertTopicArn() {
       return section('alertTopic').alertTopicArn;
+    },
+    get passwordReset() {
+      return section('alertTopic').passwordReset;
     },
     get poller() {
       return section('poller');

@@ -392,6 +392,15 @@ export class NoPasswordIdentityError extends AppError {
   }
 }
 
+/** A mailed link that is unknown, already used, replaced by a newer one, or expired. */
+export class InvalidLinkError extends AppError {
+  static override readonly code = 'INVALID_LINK' as const;
+  override readonly code = 'INVALID_LINK' as const;
+  constructor() {
+    super(InvalidLinkError.code, 'This link is invalid, used or expired. Ask for a new one.');
+  }
+}
+
 /** An SMS code proved the number, but the number may have changed hands: prove one more way in. */
 export class PhoneReverifyRequiredError extends AppError {
   static override readonly code = 'PHONE_REVERIFY_REQUIRED' as const;

@@ -17,6 +17,7 @@ import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
 import type { DormancyGuard } from './recycled-numbers';
 import { revokeLiveSessions } from './revoke-sessions';
+import type { SecurityNotice } from './security-notices';
 import { auditEvent, grantSession, type SessionStart, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import type { SmsPolicy } from './sms-code-policy';
@@ -32,10 +33,15 @@ export interface ResetDeps {
   commonPasswords: CommonPasswordList;
   signer: AccessTokenSigner;
   sessionPolicy: SessionPolicy;
+  /** Tells the user their password was reset (`password_reset`, the SMS and the alert topic). */
+  notify: (notice: SecurityNotice) => Promise<void>;
 }
 
 /** A new password, checked like any other: length and the common-password list. */
-async function acceptablePassword(deps: Pick<ResetDeps, 'commonPasswords'>, raw: string): Promise<string> {
+export async function acceptablePassword(
+  deps: Pick<ResetDeps, 'commonPasswords'>,
+  raw: string,
+): Promise<string> {
   const password = normalizePassword(raw);
   assertNoProblems(passwordLengthProblems(password));
   await assertNotCommon(deps.commonPasswords, password);
@@ -43,7 +49,7 @@ async function acceptablePassword(deps: Pick<ResetDeps, 'commonPasswords'>, raw:
 }
 
 /** The account behind a proven secret, and its username; NO_PASSWORD_IDENTITY without one. */
-async function passwordAccount(deps: Pick<ResetDeps, 'users'>, userId: string) {
+export async function passwordAccount(deps: Pick<ResetDeps, 'users'>, userId: string) {
   const found = await deps.users.getUser(userId);
   const username = found?.identities.find((i) => i.type === 'password')?.subject;
   if (found === undefined || username === undefined) throw new NoPasswordIdentityError();
@@ -54,7 +60,7 @@ async function passwordAccount(deps: Pick<ResetDeps, 'users'>, userId: string) {
  * What a reset writes besides the secret: the new hash, a session (`method` names the proof) and
  * the `password.reset` event.
  */
-async function prepareReset(
+export async function prepareReset(
   deps: ResetDeps,
   account: Awaited<ReturnType<typeof passwordAccount>>,
   input: { password: string; method: 'sms' | 'email'; now: Date; client: ClientInfo },
@@ -82,6 +88,34 @@ async function prepareReset(
       }),
     },
   };
+}
+
+/**
+ * After the reset is written: every other session is revoked (whoever held one, perhaps the one
+ * who locked the account, is out), the user is told (`password_reset` notice on their phone and
+ * the alert topic, keyed by the reset's event), and the reset's own session is granted.
+ */
+export async function finishReset(
+  deps: ResetDeps,
+  reset: Awaited<ReturnType<typeof prepareReset>>,
+  input: { now: Date; client: ClientInfo },
+): Promise<TokenGrant> {
+  const { write, started, user } = reset;
+  await revokeLiveSessions(deps, {
+    userId: write.userId,
+    now: input.now,
+    client: input.client,
+    keep: started.session.id,
+    reason: 'revoked_by_user',
+    detail: { reason: 'password_reset' },
+  });
+  await deps.notify({
+    eventId: write.resetEvent.id,
+    userId: write.userId,
+    kind: 'password_reset',
+    phone: user.phone,
+  });
+  return grantSession(deps, started, { user });
 }
 
 /**
@@ -115,24 +149,10 @@ export function resetPasswordWithCode(
     const account = await passwordAccount(deps, identity.userId);
     const code = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts };
     await deps.guardDormant({ identity, ...code, client, method: 'password_reset_sms' });
-    const { write, started, user } = await prepareReset(deps, account, {
-      password,
-      method: 'sms',
-      now,
-      client,
-    });
-    const result = await deps.recovery.resetWithCode({ ...write, ...code });
+    const reset = await prepareReset(deps, account, { password, method: 'sms', now, client });
+    const result = await deps.recovery.resetWithCode({ ...reset.write, ...code });
     if (result === 'secret_gone') throw new InvalidCodeError();
     if (result === 'identity_gone') throw new NoPasswordIdentityError();
-    // Whoever held a session (perhaps the one who locked the account) is out.
-    await revokeLiveSessions(deps, {
-      userId: identity.userId,
-      now,
-      client,
-      keep: started.session.id,
-      reason: 'revoked_by_user',
-      detail: { reason: 'password_reset' },
-    });
-    return grantSession(deps, started, { user });
+    return finishReset(deps, reset, { now, client });
   };
 }

@@ -49,7 +49,7 @@ const TEXTS: Record<SecurityNoticeKind, (subject: string | undefined) => { title
   }),
   password_reset: () => ({
     title: 'Your LinkGuard password was reset',
-    body: "Your password was reset by SMS and your other sessions were signed out. If this wasn't you, your phone number may be compromised: contact your carrier and our support now.",
+    body: "Your password was reset and your other sessions were signed out. If this wasn't you, someone can read your texts or your email: secure your phone number with your carrier and your mailbox, then contact our support now.",
   }),
   identity_linked: (way) => ({
     title: 'A new way to sign in was added',

@@ -29,7 +29,8 @@ export type PartitionKeyPrefix =
   | 'REVERIFY#'
   | 'REVOKED#'
   | 'IDTOKEN#'
-  | 'NOTICE#';
+  | 'NOTICE#'
+  | 'MAILRATE#';
 
 /** What a function does to the table. */
 export interface TableAccess {

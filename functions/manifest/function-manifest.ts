@@ -241,6 +241,7 @@ export const routeDeployments = {
   },
   passwordReset: {
     capabilities: {
+      securityNotices: 'send',
       // GetItem, Query and REVERIFY#: the dormant-account hold of SMS sign-in (recycled numbers).
       table: {
         actions: [
@@ -255,6 +256,35 @@ export const routeDeployments = {
       },
       signingKeys: 'read',
       smsPepper: 'read',
+    },
+    nodeModules: [ARGON2, COMMON_PASSWORDS],
+  },
+  passwordResetEmail: {
+    capabilities: {
+      // The username's owner, the user (and its pending email confirmation), the brakes, the link.
+      table: {
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'MAILRATE#'],
+      },
+      emailSubscriptions: 'read',
+      alerts: 'publish',
+    },
+    nodeModules: [ARGON2, COMMON_PASSWORDS],
+  },
+  passwordResetLink: {
+    capabilities: {
+      securityNotices: 'send',
+      table: {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'REVOKED#'],
+      },
+      signingKeys: 'read',
     },
     nodeModules: [ARGON2, COMMON_PASSWORDS],
   },

@@ -69,6 +69,7 @@ describe('Function: readSettings', () => {
       itemStaleAfterHours: '48',
       pollerBreakerFaults: 10,
       pollerBreakerPauseMinutes: '30',
+      passwordResetUrl: 'https://app.example.com/reset-password',
     });
 
     // Assess
@@ -85,6 +86,7 @@ describe('Function: readSettings', () => {
       smsAllowedCountries: 'CN,HK',
       smsDailyCap: '500',
       smsTestNumbers: undefined,
+      passwordResetUrl: 'https://app.example.com/reset-password',
       production: false,
       allowTestNumbersInProduction: undefined,
       smsMonthlyBudgetUsd: 250,
@@ -129,6 +131,7 @@ describe('Function: readSettings', () => {
     [{ plaidWebhookUrl: 'http://api.example.com/v1/plaid/webhook' }, /"plaidWebhookUrl"/],
     [{ plaidRedirectUri: 'myapp://plaid' }, /"plaidRedirectUri"/],
     [{ plaidAndroidPackageName: 'not a package' }, /"plaidAndroidPackageName"/],
+    [{ passwordResetUrl: 'app.example.com/reset' }, /"passwordResetUrl"/],
     [{ pollerShards: '0' }, /"pollerShards"/],
     [{ pollerShards: '300' }, /"pollerShards"/],
     // SQS event sources accept a maximum concurrency of 2 at least.

@@ -61,6 +61,17 @@ const NOT_SEEN: Record<string, Record<string, string>> = {
     'sns:Subscribe': 'the alert email is subscribed in the outbox locally (no ALERT_TOPIC_ARN)',
     'sns:Unsubscribe': 'the alert email is unsubscribed in the outbox locally (no ALERT_TOPIC_ARN)',
   },
+  'password-reset': {
+    'sns:Publish': 'its password_reset notice goes to the outbox in the reset tests',
+  },
+  'password-reset-email': {
+    'sns:Publish': 'the reset link is mailed through the outbox in the tests (no ALERT_TOPIC_ARN)',
+    'sns:GetSubscriptionAttributes':
+      'whether the email confirmed is read from the outbox locally (no ALERT_TOPIC_ARN)',
+  },
+  'password-reset-link': {
+    'sns:Publish': 'its password_reset notice goes to the outbox in the reset tests',
+  },
   'plaid-item-repair': {
     'sns:Publish': 'its alerts go to the outbox in the tests that repair Items',
     'dynamodb:DeleteItem': 'UNTESTED: releasing an alert claim after a failed send, on a repair',

@@ -64,7 +64,7 @@ export class InMemoryEmailSubscriptions implements EmailSubscriptions {
   }
 }
 
-/** {@link MailBrake} in memory: counts per user, refusing past `limits.perHour`. */
+/** {@link MailBrake} in memory: counts per user (and per client IP), refusing past the hourly limit. */
 export class InMemoryMailBrake implements MailBrake {
   readonly counts = new Map<string, number>();
 
@@ -72,6 +72,14 @@ export class InMemoryMailBrake implements MailBrake {
     const count = this.counts.get(input.userId) ?? 0;
     if (count >= input.limits.perHour) return { allowed: false, retryAfterSeconds: 3600 };
     this.counts.set(input.userId, count + 1);
+    return { allowed: true };
+  }
+
+  async reserveFromClient(input: Parameters<MailBrake['reserveFromClient']>[0]): Promise<MailReservation> {
+    const key = `ip:${input.ip}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count >= input.perHour) return { allowed: false, retryAfterSeconds: 3600 };
+    this.counts.set(key, count + 1);
     return { allowed: true };
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localOutbox } from '../../functions/adapters/outbox';
 import { OffsetClock } from '../../local/clock';
 import { freshPhone, latestCode } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
@@ -36,6 +37,9 @@ const reset = (phone: string, code: string, password = ATTACKER_PASSWORD) =>
   api.call('POST', '/v1/auth/password/reset', { json: { phone, code, password } });
 const login = (username: string, password: string) =>
   api.call('POST', '/v1/auth/login', { json: { username, password } });
+/** The `password_reset` security notices texted to `phone`. */
+const resetNotices = (phone: string) =>
+  localOutbox.messages.filter((m) => m.to === phone && m.message.includes('password was reset'));
 const eventTypes = async (token: string) =>
   (await api.call('GET', '/v1/me/events', { token })).body.events.map((e: { type: string }) => e.type);
 
@@ -105,6 +109,7 @@ describe('Password reset by SMS on a recycled number', () => {
     expect(types).toContain('login.reverify_required');
     expect(types).not.toContain('password.reset');
     expect(types).not.toContain('session.revoked');
+    expect(resetNotices(owner.phone)).toEqual([]);
   });
 
   it('holds a dormant password + phone account with no other way in and no banks too', async () => {
@@ -148,6 +153,8 @@ describe('Password reset by SMS on a recycled number', () => {
     expect(result.status).toBe(200);
     expect(result.body.user.id).toBe(owner.userId);
     expect((await login(owner.username, 'a fresh owner passphrase')).status).toBe(200);
+    // The owner is told, once, on the phone (and the alert topic).
+    expect(resetNotices(owner.phone)).toHaveLength(1);
   });
 
   it('resets once the owner has used the account again (a sign-in ends the dormancy)', async () => {

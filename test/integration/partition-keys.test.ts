@@ -152,6 +152,11 @@ describe('Partition keys used ⊆ partition keys granted', () => {
     });
     token = reset.body.access_token as string;
     await call('DELETE', '/v1/me/identities/phone', { token });
+    // A reset link by email (the address is unconfirmed: nothing is mailed), and a made-up one.
+    await call('POST', '/v1/auth/password/reset/email', { json: { username } });
+    await call('POST', '/v1/auth/password/reset/email/complete', {
+      json: { token: `usr_nobody.${'x'.repeat(43)}`, password: 'a fourth long passphrase 45' },
+    });
 
     // Third parties: sign in with WeChat, exchange the code, link Google.
     const emulator = async (path: string, body: unknown = {}) =>

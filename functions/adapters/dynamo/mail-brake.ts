@@ -1,5 +1,5 @@
 import type { MailBrake, MailReservation } from '../../domain/ports/mail-brake';
-import { countMail, mailWindows, underMailLimit } from './entities/mail-counters';
+import { clientMailWindow, countMail, mailWindows, underMailLimit } from './entities/mail-counters';
 import type { Table } from './table';
 
 /** The per-account mail brake in DynamoDB: two conditional counters in one transaction. */
@@ -25,6 +25,17 @@ export class DynamoMailBrake implements MailBrake {
     return {
       allowed: false,
       retryAfterSeconds: Math.max(1, Math.ceil((end.getTime() - input.now.getTime()) / 1000)),
+    };
+  }
+
+  /** Pattern: count a client's mail request (UpdateItem `MAILRATE#ip#<ip>` `ADD mails 1` under the limit). */
+  async reserveFromClient(input: Parameters<MailBrake['reserveFromClient']>[0]): Promise<MailReservation> {
+    const window = clientMailWindow(input.ip, input.now);
+    const result = await this.table.update(window.key, countMail(window.ends), underMailLimit(input.perHour));
+    if (result.written) return { allowed: true };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((window.ends.getTime() - input.now.getTime()) / 1000)),
     };
   }
 }

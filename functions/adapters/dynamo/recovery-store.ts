@@ -2,6 +2,7 @@ import type { PasswordResetWrite, RecoveryStore } from '../../domain/ports/recov
 import { auditEvents } from './entities/audit-event';
 import { identities } from './entities/identity';
 import { identityFailures } from './entities/login-failures';
+import { resetLinks } from './entities/reset-link';
 import { startSession } from './entities/session';
 import { smsCodes } from './entities/sms-code';
 import { conditions } from './expression';
@@ -9,8 +10,9 @@ import type { Table } from './table';
 import type { Transaction } from './transaction';
 
 /**
- * Password recovery in DynamoDB: the secret that proves the caller is consumed in the same
- * transaction that replaces the password hash, clears the lockout counter and starts a session.
+ * Password recovery in DynamoDB: the secret that proves the caller (an SMS code, a mailed link)
+ * is consumed in the same transaction that replaces the password hash, clears the lockout
+ * counter and starts a session.
  */
 export class DynamoRecoveryStore implements RecoveryStore {
   constructor(
@@ -27,6 +29,21 @@ export class DynamoRecoveryStore implements RecoveryStore {
   ): Promise<'reset' | 'secret_gone' | 'identity_gone'> {
     const tx = this.table.transaction().delete(smsCodes.key(input.phone), {
       if: smsCodes.usable(input.codeId, input.maxAttempts),
+      name: 'secret',
+    });
+    return this.reset(tx, input);
+  }
+
+  /**
+   * Pattern: reset a password with a mailed link (TransactWriteItems: delete `USER#<id>`/`RESETLINK`
+   * if still this live link, update the username identity if still the user's, delete the
+   * failure counter, put session, events).
+   */
+  async resetWithLink(
+    input: Parameters<RecoveryStore['resetWithLink']>[0],
+  ): Promise<'reset' | 'secret_gone' | 'identity_gone'> {
+    const tx = this.table.transaction().delete(resetLinks.key(input.userId), {
+      if: resetLinks.live(input.linkHash, input.now),
       name: 'secret',
     });
     return this.reset(tx, input);

@@ -12,7 +12,12 @@ export type AlertEventType =
   /** The institution's outage that touched the Item is over. */
   | 'item.institution_back'
   /** A change to the account's security (sign-in on a new device, password, ways in, phone, deletion). */
-  | 'security.notice';
+  | 'security.notice'
+  /**
+   * A password-reset link for the user's confirmed email. It carries a secret: a consumer of the
+   * topic other than the user's own email subscription must filter this type out.
+   */
+  | 'account.recovery';
 
 /** Where alerts go: the user's phone, and the alert topic (email and other subscribers). */
 export interface AlertChannels {

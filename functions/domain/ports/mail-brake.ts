@@ -14,4 +14,10 @@ export type MailReservation = { allowed: true } | { allowed: false; retryAfterSe
 export interface MailBrake {
   /** Counts one mail for `userId` at `now` if both windows are under their limits. */
   reserve(input: { userId: string; now: Date; limits: MailLimits }): Promise<MailReservation>;
+  /**
+   * Counts one mail request from a client IP in its clock hour if under `perHour`: a brake on
+   * requests that name someone else's account (a reset link by username), which are answered
+   * the same whether or not they mail anyone.
+   */
+  reserveFromClient(input: { ip: string; now: Date; perHour: number }): Promise<MailReservation>;
 }

@@ -1,7 +1,7 @@
 import type { AuditEvent, SessionRecord } from '../model';
 import type { CodeToConsume } from './phone-account-store';
 
-/** What a proven recovery secret (an SMS code) buys, in one transaction. */
+/** What a proven recovery secret (an SMS code, a mailed link) buys, in one transaction. */
 export interface PasswordResetWrite {
   /** The username identity whose password is replaced; must still belong to `userId`. */
   username: string;
@@ -24,5 +24,12 @@ export interface RecoveryStore {
   /** Consumes the SMS code of the account's verified phone and resets the password. */
   resetWithCode(
     input: CodeToConsume & PasswordResetWrite,
+  ): Promise<'reset' | 'secret_gone' | 'identity_gone'>;
+  /**
+   * Consumes the user's mailed reset link (only if it is still this link and live at `now`) and
+   * resets the password.
+   */
+  resetWithLink(
+    input: PasswordResetWrite & { linkHash: string; now: Date },
   ): Promise<'reset' | 'secret_gone' | 'identity_gone'>;
 }

@@ -18,6 +18,13 @@ export function mailWindows(userId: string, now: Date) {
   };
 }
 
+/** The mail requests of one client IP in one clock hour (TTL item): `MAILRATE#ip#<ip>` / `HOUR#<start>`. */
+export function clientMailWindow(ip: string, now: Date) {
+  const ends = windowEnds.hour(now);
+  const start = new Date(ends.getTime() - 3600_000).toISOString();
+  return { key: { pk: `MAILRATE#ip#${ip}`, sk: `HOUR#${start}` }, ends };
+}
+
 /** Counts one mail in a window; the window's item lives until it ends. */
 export function countMail(windowEnd: Date): Expression {
   return {
