@@ -7,6 +7,7 @@ import { identities } from '../../functions/adapters/dynamo/entities/identity';
 import { itemEvents } from '../../functions/adapters/dynamo/entities/item-event';
 import { linkTokens } from '../../functions/adapters/dynamo/entities/link-token';
 import { loginFailures } from '../../functions/adapters/dynamo/entities/login-failures';
+import { clientMailWindow } from '../../functions/adapters/dynamo/entities/mail-counters';
 import { institutionGuards, plaidItems } from '../../functions/adapters/dynamo/entities/plaid-item';
 import { pollerBreaker } from '../../functions/adapters/dynamo/entities/poller-breaker';
 import { reverifyChallenges } from '../../functions/adapters/dynamo/entities/reverify-challenge';
@@ -151,6 +152,7 @@ describe('Table grants limited to partition keys (dynamodb:LeadingKeys)', () => 
       revokedSessions.key(0, 1).pk,
       usedCredentials.key('k').pk,
       securityNotices.key('evt', 'sms').pk,
+      clientMailWindow('ip', at).key.pk,
     ];
     const prefixOf = (pk: string) => `${pk.split('#')[0]}#` as PartitionKeyPrefix;
 
