@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { routes } from '../functions/api/routes';
 import type { HttpEvent } from '../functions/http/types';
 
@@ -31,7 +33,7 @@ export interface ColdRequest {
 }
 
 type Route = (typeof routes)[keyof typeof routes];
-type Auth = { userId: string; sessionId: string };
+type Auth = { userId: string; sessionId: string; authTime: number };
 
 const PASSWORD = 'purple-otter-bakes-42';
 let counter = 0;
@@ -42,13 +44,14 @@ const freshPhone = () =>
     14,
   );
 
-/** `sub` and `sid` of an access token: what the authorizer would hand the function. */
+/** `sub`, `sid` and `auth_time` of an access token: what the authorizer would hand the function. */
 function authOf(accessToken: string): Auth {
   const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
     sub: string;
     sid: string;
+    auth_time: number;
   };
-  return { userId: payload.sub, sessionId: payload.sid };
+  return { userId: payload.sub, sessionId: payload.sid, authTime: payload.auth_time };
 }
 
 /** An API Gateway HTTP API (payload 2.0) event, as `local/api-server.ts` builds one. */
@@ -152,6 +155,46 @@ async function textedCode(f: Fixture) {
   return { phone, code: f.latestSms(phone) };
 }
 
+/** A new password user with a verified phone. */
+async function userWithPhone(f: Fixture) {
+  const user = await newUser(f);
+  const texted = await textedCode(f);
+  const linked = await f.call('POST', '/v1/me/identities/phone', { token: user.token, json: texted });
+  if (linked.status !== 201) throw new Error(`set-up phone link answered ${linked.status}`);
+  return { ...user, phone: texted.phone };
+}
+
+/**
+ * An Apple server-to-server notification as the Apple emulator signs it, caught on its way: the
+ * emulator posts it to a URL of ours, which keeps the body instead of passing it on.
+ */
+async function signedAppleNotification(f: Fixture): Promise<string> {
+  let caught = '';
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      caught = body;
+      response.end();
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await f.provider('/emulator/oidc/apple/notify', {
+      sub: `cold.${unique()}`,
+      type: 'email-disabled',
+      url: `http://127.0.0.1:${port}/`,
+    });
+  } finally {
+    server.close();
+  }
+  if (caught === '') throw new Error('the Apple emulator sent no notification');
+  return caught;
+}
+
 /** The request each function serves cold, by function (handler file) name. */
 export const COLD_SCENARIOS: Record<string, (f: Fixture) => Promise<ColdRequest>> = {
   register: async () => http(routes.register, { json: { username: `cold_${unique()}`, password: PASSWORD } }),
@@ -210,6 +253,32 @@ export const COLD_SCENARIOS: Record<string, (f: Fixture) => Promise<ColdRequest>
     await f.call('POST', '/v1/me/identities/phone', { token: user.token, json: texted });
     return http(routes.unlinkIdentity, { auth: user.auth, params: { type: 'phone' } });
   },
+  reauth: async (f) => http(routes.reauth, { auth: (await newUser(f)).auth, json: { password: PASSWORD } }),
+  // A held sign-in needs an account dormant for 180 days, which a shared clock cannot fake here:
+  // the cold request presents an unknown challenge (one table read, then 401 INVALID_CODE).
+  'sms-reverify': async () => ({
+    ...http(routes.smsReverify, { json: { challenge: `cold-${unique()}`, newAccount: true } }),
+    expectStatus: 401,
+  }),
+  'me-phone': async (f) => {
+    const { auth } = await userWithPhone(f);
+    return http(routes.changePhone, { auth, json: await textedCode(f) });
+  },
+  // A second code to one phone within a minute is refused (the resend limit), and the phone's
+  // link spent the first: the cold request presents a wrong code (the code read, then 401).
+  'password-reset': async (f) => {
+    const { phone } = await userWithPhone(f);
+    return {
+      ...http(routes.passwordReset, { json: { phone, code: '000000', password: 'another-otter-bakes-43' } }),
+      expectStatus: 401,
+    };
+  },
+  'me-delete': async (f) => http(routes.deleteMe, { auth: (await newUser(f)).auth }),
+  'me-export': async (f) => http(routes.exportMe, { auth: (await userWithItem(f)).auth }),
+  'apple-notifications': async (f) =>
+    http(routes.appleNotifications, {
+      raw: { body: await signedAppleNotification(f), headers: { 'content-type': 'application/json' } },
+    }),
   'plaid-link-token': async (f) => http(routes.plaidLinkToken, { auth: (await newUser(f)).auth }),
   'plaid-items-create': async (f) => {
     const user = await newUser(f);
