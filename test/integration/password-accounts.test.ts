@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { table } from '../../functions/composition/accounts';
+import { currentFunction } from '../../local/function-scope';
 import { ManualClock } from '../support/manual-clock';
 import { startTestApi } from '../support/test-runtime';
 
@@ -7,9 +9,25 @@ const PASSWORD = 'purple-otter-bakes-42';
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock('2026-03-01T10:00:00.000Z');
 
+/** DynamoDB calls the login function made, by action, since the last {@link takeLoginCalls}. */
+let loginCalls: string[] = [];
+
 beforeAll(async () => {
   api = await startTestApi({ clock });
+  table().client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (currentFunction() === 'login') loginCalls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'loginCallCounter' },
+  );
 });
+
+function takeLoginCalls(): string[] {
+  const taken = loginCalls;
+  loginCalls = [];
+  return taken;
+}
 afterAll(async () => {
   await api.close();
 });
@@ -111,6 +129,26 @@ describe('Login and lockout', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.token_type).toBe('Bearer');
     expect(await failureItem('carol')).toBeUndefined();
+  });
+
+  it('costs 3 DynamoDB calls for a good password and 2 for a wrong one or an unknown username', async () => {
+    // Prepare
+    await api.call('POST', '/v1/auth/register', { json: { username: 'counted', password: PASSWORD } });
+    takeLoginCalls();
+
+    // Act + Assess: the reservation returns the hash, so no read comes first.
+    expect((await login('counted', PASSWORD)).status).toBe(200);
+    expect(takeLoginCalls()).toEqual(['UpdateItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
+    expect((await login('counted', 'wrong-password-1')).status).toBe(401);
+    expect(takeLoginCalls()).toEqual(['UpdateItemCommand', 'PutItemCommand']);
+    // The same count for a name with no account: the refused reservation, then its own counter.
+    expect((await login('never-registered', 'wrong-password-1')).status).toBe(401);
+    expect(takeLoginCalls()).toEqual(['UpdateItemCommand', 'PutItemCommand']);
+    // While a window is open the first write's guess is wrong: one call more, for both alike.
+    expect((await login('counted', 'wrong-password-2')).status).toBe(401);
+    expect(takeLoginCalls()).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'PutItemCommand']);
+    expect((await login('never-registered', 'wrong-password-2')).status).toBe(401);
+    expect(takeLoginCalls()).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
   });
 
   it('answers a wrong password and an unknown username the same way', async () => {
