@@ -10,7 +10,10 @@
  *   tsx bench/measure-cold.ts --bundles=.bench --runs=3 --names=login,me,bare --out=.bench/cold.json
  */
 import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
   const providers = await startProviderEmulator();
   const work = await mkdtemp(join(tmpdir(), 'linkguard-cold-'));
   let api: { url: string; close(): Promise<void> } | undefined;
+  const sqs = await startSqsStandIn();
   try {
     const tableName = 'linkguard-cold';
     await createTable(db.endpoint, tableName);
@@ -154,6 +158,10 @@ async function main(): Promise<void> {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      // The webhook receiver queues to SQS in AWS (the local API's in-process queue is not in a
+      // fresh process): it loads its SQS client and sends, as in AWS, to a stand-in.
+      WEBHOOK_QUEUE_URL: `${sqs.url}/000000000000/webhooks.fifo`,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
       NODE_OPTIONS: '--enable-source-maps',
     };
     const samples: Record<string, ColdSample[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -183,12 +191,36 @@ async function main(): Promise<void> {
     }
     await writeFile(values.out, JSON.stringify(samples));
   } finally {
+    sqs.server.close();
     await api?.close();
     await plaid.close();
     await providers.close();
     await db.stop();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Answers SQS `SendMessage` (AWS JSON 1.0, the protocol of the SDK's SQS client) with the
+ * message's MD5, which the client checks: enough for a cold receiver to queue a webhook.
+ */
+async function startSqsStandIn(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      const input = JSON.parse(body === '' ? '{}' : body) as { MessageBody?: string };
+      const md5 = createHash('md5')
+        .update(input.MessageBody ?? '')
+        .digest('hex');
+      response.setHeader('content-type', 'application/x-amz-json-1.0');
+      response.end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: md5, SequenceNumber: '1' }));
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 /** A copy of `items` in random order (Fisher–Yates). */
