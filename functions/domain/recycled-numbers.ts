@@ -1,6 +1,6 @@
 import { addSeconds, type Clock } from './clock';
 import { InvalidCodeError, PhoneReverifyRequiredError, ValidationFailedError } from './errors';
-import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView } from './model';
+import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserView } from './model';
 import { newUser } from './new-user';
 import { parseMobileNumber } from './phone-numbers';
 import type { AccessTokenSigner } from './ports/access-token-signer';
@@ -51,7 +51,8 @@ async function lastUsed(deps: DormancyDeps, userId: string, createdAt: string): 
  * the answer is 409 PHONE_REVERIFY_REQUIRED with the challenge and the account's other ways in.
  * An account whose only way in is the phone, with no banks, signs in as before: the number is
  * all there is to it. Password reset by SMS is held by the same rule (`reset-password.ts`): a
- * reset signs in too, so it can never be weaker than SMS sign-in.
+ * reset signs in too, so it can never be weaker than SMS sign-in. Returns the account it read
+ * (for the sign-in's answer), `undefined` if there is none.
  */
 export function guardDormantAccount(deps: DormancyDeps) {
   return async (input: {
@@ -62,16 +63,17 @@ export function guardDormantAccount(deps: DormancyDeps) {
     client: ClientInfo;
     /** What the code was for, in the audit event: `sms` (sign-in, the default) or `password_reset_sms`. */
     method?: 'sms' | 'password_reset_sms';
-  }): Promise<void> => {
+  }): Promise<UserView | undefined> => {
     const { userId } = input.identity;
     const found = await deps.users.getUser(userId);
-    if (found === undefined) return;
+    if (found === undefined) return undefined;
+    const view = toUserView(found.user, found.identities);
     const now = deps.clock.now();
     const threshold = now.getTime() - deps.dormancy.dormantAfterSeconds * 1000;
-    if ((await lastUsed(deps, userId, found.user.createdAt)) > threshold) return;
+    if ((await lastUsed(deps, userId, found.user.createdAt)) > threshold) return view;
     const ways = found.identities.filter((i) => i.type !== 'phone').map((i) => i.type);
     const banks = await deps.recycled.hasBankLinks(userId);
-    if (ways.length === 0 && !banks) return;
+    if (ways.length === 0 && !banks) return view;
 
     const challenge = deps.crypto.newSecret();
     const held = await deps.recycled.holdForReverify({

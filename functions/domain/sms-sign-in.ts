@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { AppError, InvalidCodeError } from './errors';
-import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView } from './model';
+import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserView } from './model';
 import { newUser } from './new-user';
 import { parseMobileNumber } from './phone-numbers';
 import type { AccessTokenSigner } from './ports/access-token-signer';
@@ -93,7 +93,8 @@ export interface SmsVerifyDeps {
   sessionPolicy: SessionPolicy;
   /**
    * Checked before a code signs in to an existing account: throws PHONE_REVERIFY_REQUIRED for a
-   * dormant account the number may no longer belong to (`recycled-numbers.ts`).
+   * dormant account the number may no longer belong to (`recycled-numbers.ts`). Returns the
+   * account as it read it, so that the answer needs no second read.
    */
   guardDormant?: (input: {
     identity: IdentityRecord;
@@ -101,7 +102,7 @@ export interface SmsVerifyDeps {
     codeId: string;
     maxAttempts: number;
     client: ClientInfo;
-  }) => Promise<void>;
+  }) => Promise<UserView | undefined>;
 }
 
 /**
@@ -160,10 +161,14 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, ...started };
 
     if (identity !== undefined) {
-      await deps.guardDormant?.({ identity, ...consume, client });
+      const user = await deps.guardDormant?.({ identity, ...consume, client });
       if ((await deps.phoneAccounts.signIn(consume)) === 'code_gone') throw new InvalidCodeError();
       return {
-        ...(await grantSession(deps, started, { missing: () => new InvalidCodeError() })),
+        ...(await grantSession(
+          deps,
+          started,
+          user === undefined ? { missing: () => new InvalidCodeError() } : { user },
+        )),
         isNewUser: false,
       };
     }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { table } from '../../functions/composition/accounts';
+import { currentFunction } from '../../local/function-scope';
 import { ManualClock } from '../support/manual-clock';
 import { freshPhone, latestCode, smsCount } from '../support/outbox';
 import { startTestApi } from '../support/test-runtime';
@@ -6,9 +8,25 @@ import { startTestApi } from '../support/test-runtime';
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock('2026-04-01T08:00:00.000Z');
 
+/** DynamoDB calls the SMS verify function made, since the last {@link takeVerifyCalls}. */
+let verifyCalls: string[] = [];
+
 beforeAll(async () => {
   api = await startTestApi({ clock, env: { SMS_PER_IP_HOURLY: '1000' } });
+  table().client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (currentFunction() === 'sms-verify') verifyCalls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'smsVerifyCallCounter' },
+  );
 });
+
+function takeVerifyCalls(): string[] {
+  const taken = verifyCalls;
+  verifyCalls = [];
+  return taken;
+}
 afterAll(async () => {
   await api.close();
 });
@@ -85,8 +103,17 @@ describe('Verifying codes', () => {
 
     clock.advance(61);
     await send(phone);
+    takeVerifyCalls();
     const second = await verify(phone, latestCode(phone));
     expect(second.body.isNewUser).toBe(false);
+    // The code and identity, the account (read once: the dormancy check's read is the answer's
+    // user), its last sign-in, then the sign-in transaction: 4 calls.
+    expect(takeVerifyCalls()).toEqual([
+      'BatchGetItemCommand',
+      'QueryCommand',
+      'GetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
     expect(second.body.user.id).toBe(first.body.user.id);
     const me = await api.call('GET', '/v1/me', { token: second.body.access_token });
     expect(me.body.id).toBe(first.body.user.id);
