@@ -22,7 +22,7 @@ import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domai
 import { type Lazy, lazy } from './lazy';
 import type { PlaidSettings } from './plaid-gateway';
 import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
-import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
+import { institutionStatusOf, lastSuccessfulUpdateOf, updateTypeOf } from './plaid-status';
 
 /**
  * Plaid over `fetch`, typed with the official client's request and response types (imported as
@@ -94,6 +94,7 @@ export class PlaidFetchGateway implements PlaidGateway {
           : { code: item.error.error_code, message: item.error.error_message },
       consentExpiresAt: item.consent_expiration_time ?? undefined,
       ...lastSuccessfulUpdateOf(status),
+      ...updateTypeOf(item.update_type),
     };
   }
 

@@ -5,7 +5,7 @@ import type { InstitutionStatus } from '../domain/item-status';
 import type { LinkTokenRequest, PlaidGateway, PlaidItemSnapshot } from '../domain/ports/plaid-gateway';
 import { type Lazy, lazy } from './lazy';
 import { linkSessionsOf, linkTokenCreateRequest } from './plaid-link-requests';
-import { institutionStatusOf, lastSuccessfulUpdateOf } from './plaid-status';
+import { institutionStatusOf, lastSuccessfulUpdateOf, updateTypeOf } from './plaid-status';
 
 export interface PlaidSettings {
   basePath: string;
@@ -74,6 +74,7 @@ export class PlaidClientGateway implements PlaidGateway {
           : { code: item.error.error_code, message: item.error.error_message },
       consentExpiresAt: item.consent_expiration_time ?? undefined,
       ...lastSuccessfulUpdateOf(status),
+      ...updateTypeOf(item.update_type),
     };
   }
 

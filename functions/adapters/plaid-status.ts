@@ -1,4 +1,10 @@
 import type { InstitutionStatus } from '../domain/item-status';
+import type { ItemUpdateType } from '../domain/ports/plaid-gateway';
+
+/** Plaid's `item.update_type`, if it is one we know. */
+export function updateTypeOf(updateType: string | null | undefined): { updateType?: ItemUpdateType } {
+  return updateType === 'background' || updateType === 'user_present_required' ? { updateType } : {};
+}
 
 /** Plaid's `status.transactions.last_successful_update` of an `/item/get` answer, if it says. */
 export function lastSuccessfulUpdateOf(

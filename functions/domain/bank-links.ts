@@ -249,6 +249,7 @@ export function linkItem(deps: BankLinkDeps & LinkTokenDeps) {
       ...(typeof snapshot.lastSuccessfulUpdate === 'string'
         ? { lastSyncAt: snapshot.lastSuccessfulUpdate }
         : {}),
+      ...(snapshot.updateType === 'user_present_required' ? { updateType: snapshot.updateType } : {}),
       nextCheckAt: nextCheckAt(status, 0, now, deps.schedule, deps.random).toISOString(),
       transientFailures: 0,
       lastEventAt: now.toISOString(),

@@ -93,6 +93,7 @@ export async function observeAtPlaid(
             ...(snapshot.lastSuccessfulUpdate === undefined
               ? {}
               : { lastSuccessfulUpdate: snapshot.lastSuccessfulUpdate }),
+            ...(snapshot.updateType === undefined ? {} : { updateType: snapshot.updateType }),
           };
   } catch (error) {
     if (!(error instanceof PlaidRequestError)) throw error;

@@ -3,6 +3,7 @@ import { type CheckSchedule, nextCheckAt } from './check-schedule';
 import { addSeconds } from './clock';
 import { type InstitutionStatus, type ItemStatus, NEEDS_ACTION } from './item-status';
 import { classifyPlaidError, type RepairMode, repairModeFor } from './plaid-errors';
+import type { ItemUpdateType } from './ports/plaid-gateway';
 
 /** A linked bank (Plaid Item), as stored. The access token is only ever ciphertext here. */
 export interface PlaidItemRecord {
@@ -23,6 +24,11 @@ export interface PlaidItemRecord {
   lastSyncAt?: string;
   /** Since when the Item has had no successful update for too long while Plaid reports no error. */
   staleSince?: string;
+  /**
+   * `user_present_required` when Plaid updates the Item only while the user is present (Plaid's
+   * `item.update_type`); absent for `background`, the usual case.
+   */
+  updateType?: 'user_present_required';
   /** When the user's consent ends (Plaid's `consent_expiration_time`). */
   consentExpiresAt?: string;
   /** When a `PENDING_DISCONNECT` takes effect: the Item breaks then unless repaired. */
@@ -63,6 +69,8 @@ export type Observation =
       consentExpiresAt?: string | null;
       /** Plaid's `status.transactions.last_successful_update`; `null` when Plaid has none. */
       lastSuccessfulUpdate?: string | null;
+      /** Plaid's `item.update_type`, when it says. */
+      updateType?: ItemUpdateType;
       institutionStatus?: InstitutionStatus;
     }
   | { kind: 'plaid_error'; code: string; message?: string; institutionStatus?: InstitutionStatus }
@@ -203,6 +211,7 @@ export function applyObservation(
   let consentExpiresAt = item.consentExpiresAt;
   let disconnectAt = item.disconnectAt;
   let lastSyncAt = item.lastSyncAt;
+  let updateType = item.updateType;
   let institutionStatus = item.institutionStatus;
   let transientFailures = 0;
   let unknownCode: string | undefined;
@@ -215,6 +224,8 @@ export function applyObservation(
       if (observation.institutionStatus !== undefined) institutionStatus = observation.institutionStatus;
       if (typeof observation.lastSuccessfulUpdate === 'string')
         lastSyncAt = latest(lastSyncAt, new Date(observation.lastSuccessfulUpdate).toISOString());
+      if (observation.updateType !== undefined)
+        updateType = observation.updateType === 'user_present_required' ? 'user_present_required' : undefined;
       let consentMovedLater = false;
       if (observation.consentExpiresAt !== undefined) {
         const next =
@@ -323,9 +334,11 @@ export function applyObservation(
   if (wasNeeds && !isNeeds) episode = undefined;
   const restored = wasNeeds && status === 'healthy';
 
-  // Silent staleness: no successful update for too long while Plaid reports no error.
-  let staleSince = status === 'healthy' ? item.staleSince : undefined;
-  if (status === 'healthy' && checked && lastSyncAt !== undefined) {
+  // Silent staleness: no successful update for too long while Plaid reports no error. An Item
+  // Plaid updates only with the user present is quiet by design between the user's visits: no
+  // background update is due, so its silence is not staleness.
+  let staleSince = status === 'healthy' && updateType === undefined ? item.staleSince : undefined;
+  if (status === 'healthy' && checked && lastSyncAt !== undefined && updateType === undefined) {
     const stale = addSeconds(new Date(lastSyncAt), schedule.staleAfterSeconds) <= ctx.now;
     staleSince = stale ? (item.staleSince ?? now) : undefined;
   }
@@ -365,6 +378,7 @@ export function applyObservation(
   setOptional(next, 'consentExpiresAt', consentExpiresAt);
   setOptional(next, 'disconnectAt', disconnectAt);
   setOptional(next, 'lastSyncAt', lastSyncAt);
+  setOptional(next, 'updateType', updateType);
   setOptional(next, 'staleSince', staleSince);
   setOptional(next, 'institutionStatus', institutionStatus);
   setOptional(next, 'outageSince', outageSince);
@@ -408,6 +422,7 @@ export function applyObservation(
     consentExpiresAt !== item.consentExpiresAt ||
     episode?.id !== item.episode?.id ||
     lastSyncAt !== item.lastSyncAt ||
+    updateType !== item.updateType ||
     outageSince !== item.outageSince ||
     backNotice?.id !== item.backNotice?.id;
   return { item: next, events, changed, restored, ...(unknownCode === undefined ? {} : { unknownCode }) };

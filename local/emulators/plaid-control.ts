@@ -45,7 +45,8 @@ export function plaidControl(input: {
     path: string,
     body: Json,
   ): Promise<{ status: number; body: unknown }> {
-    const itemRoute = /^\/emulator\/items\/([^/]+)\/(error|pending-expiration|webhook|stale)$/.exec(path);
+    const itemRoute =
+      /^\/emulator\/items\/([^/]+)\/(error|pending-expiration|webhook|stale|update-type)$/.exec(path);
     if (method === 'POST' && itemRoute !== null) {
       const item = state.items.get(decodeURIComponent(itemRoute[1] ?? ''));
       if (item === undefined || item.removed) return json(404, { error: 'no such Item (or removed)' });
@@ -77,6 +78,16 @@ export function plaidControl(input: {
             id: sent.id,
             item: state.snapshot(item),
           });
+        }
+        case 'update-type': {
+          // Plaid's `Item.update_type`: `user_present_required` Items update only while the user is
+          // present, so the emulator's background refreshes stop moving `last_successful_update`.
+          const updateType = body.updateType;
+          if (updateType !== 'background' && updateType !== 'user_present_required')
+            return json(400, { error: 'updateType must be "background" or "user_present_required"' });
+          state.touched();
+          item.updateType = updateType;
+          return json(200, { itemId: item.itemId, updateType });
         }
         default: {
           // stale: Plaid keeps answering /item/get without an error, but no data arrives after

@@ -56,6 +56,14 @@ export interface EmulatedItem {
   lastFailedUpdate: string | null;
   /** Set by `/emulator/items/{id}/stale`: no data since, yet no error either. */
   staleSince: string | null;
+  /**
+   * Plaid's `item.update_type` (set by `/emulator/items/{id}/update-type`). Plaid's OpenAPI
+   * (`Item.update_type`): "`background` - Item can be updated in the background;
+   * `user_present_required` - Item requires user interaction to be updated", which "can be the
+   * case for Items with some forms of two-factor authentication". So a `user_present_required`
+   * Item's `last_successful_update` does not move between the user's visits.
+   */
+  updateType: 'background' | 'user_present_required';
   accounts: EmulatedAccount[];
   removed: boolean;
   createdAt: string;
@@ -188,6 +196,7 @@ export class PlaidState {
         lastSuccessfulUpdate: item.createdAt,
         lastFailedUpdate: null,
         staleSince: null,
+        updateType: 'background',
         accounts: [],
         lastWebhook: null,
         refreshedThrough: Date.parse(item.createdAt),
@@ -242,6 +251,7 @@ export class PlaidState {
       lastSuccessfulUpdate: plaidTime(now),
       lastFailedUpdate: null,
       staleSince: null,
+      updateType: 'background',
       accounts: accounts.map((a) => ({
         accountId: accountId(),
         name: a.name ?? `Plaid account ${a.mask}`,
@@ -326,7 +336,7 @@ export class PlaidState {
         item.refreshedThrough = slot;
         const at = plaidTime(new Date(slot));
         if (item.errorCode !== null) item.lastFailedUpdate = at;
-        else if (item.staleSince === null) item.lastSuccessfulUpdate = at;
+        else if (item.staleSince === null && item.updateType === 'background') item.lastSuccessfulUpdate = at;
       }
       const deadline = this.nextDeadline(item);
       nextDue = Math.min(nextDue, item.refreshedThrough + REFRESH_INTERVAL_MS, deadline?.at ?? nextDue);
@@ -537,7 +547,10 @@ export class PlaidState {
       products: [...item.products],
       consented_products: [...item.products],
       consent_expiration_time: item.consentExpirationTime,
-      update_type: ItemWithConsentFieldsUpdateTypeEnum.Background,
+      update_type:
+        item.updateType === 'background'
+          ? ItemWithConsentFieldsUpdateTypeEnum.Background
+          : ItemWithConsentFieldsUpdateTypeEnum.UserPresentRequired,
       created_at: item.createdAt,
     };
   }
@@ -558,7 +571,13 @@ export class PlaidState {
   /** `/item/webhook/update`'s view (Plaid's plain `Item`). */
   plainView(item: ItemRecord): Item {
     const { created_at: _, ...rest } = this.view(item);
-    return { ...rest, update_type: ItemUpdateTypeEnum.Background };
+    return {
+      ...rest,
+      update_type:
+        item.updateType === 'background'
+          ? ItemUpdateTypeEnum.Background
+          : ItemUpdateTypeEnum.UserPresentRequired,
+    };
   }
 
   snapshot(item: ItemRecord): EmulatedItem {

@@ -665,6 +665,30 @@ describe('Fidelity to Plaid', () => {
     });
   });
 
+  it('reports item.update_type: a user_present_required Item gets no background refresh (Plaid’s Item.update_type)', async () => {
+    // Prepare
+    const { access_token, item_id } = await linkedItem();
+    const get = async () => ok(client.itemGet({ access_token }));
+    expect((await get()).item.update_type).toBe('background');
+
+    // Act
+    const set = await control('POST', `/emulator/items/${item_id}/update-type`, {
+      updateType: 'user_present_required',
+    });
+    const before = (await get()).status?.transactions?.last_successful_update;
+    await later(2 * 86_400);
+    const after = await get();
+
+    // Assess: Plaid updates such an Item only with the user present, so its data stops moving.
+    expect(set.body).toEqual({ itemId: item_id, updateType: 'user_present_required' });
+    expect(after.item.update_type).toBe('user_present_required');
+    expect(after.item.error).toBeNull();
+    expect(after.status?.transactions?.last_successful_update).toBe(before);
+    expect(
+      await control('POST', `/emulator/items/${item_id}/update-type`, { updateType: 'sometimes' }),
+    ).toMatchObject({ status: 400 });
+  });
+
   it('answers /institutions/get_by_id with the status the control set, in Plaid’s InstitutionStatus shape', async () => {
     const get = (include_status: boolean) =>
       ok(

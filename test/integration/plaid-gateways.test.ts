@@ -147,6 +147,7 @@ describe('Plaid gateways: the fetch transport answers as the official client doe
         ],
       },
     ]);
+    expect(official.healthy.updateType).toBe('background');
     expect(official.broken.error).toEqual({ code: 'ITEM_LOGIN_REQUIRED', message: expect.any(String) });
     expect(official.afterRemove).toMatchObject({ code: 'PLAID_REQUEST_FAILED', httpStatus: 400 });
     expect(official.wrongSecret).toMatchObject({ plaidCode: 'INVALID_API_KEYS', httpStatus: 400 });

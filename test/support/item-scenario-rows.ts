@@ -316,6 +316,18 @@ export const SCENARIOS: ScenarioRow[] = [
     },
   },
   {
+    name: 'User present required (update_type): 8 days without new data are not staleness, no alert',
+    steps: [
+      { updateType: 'user_present_required' },
+      { poll: true },
+      { days: 4 },
+      { poll: true },
+      { days: 4 },
+      { poll: true },
+    ],
+    expected: { status: 'healthy', needsAction: false, alerts: [], transitions: [], history: [] },
+  },
+  {
     name: 'Outage without a break (institution DOWN): error, no alert; told once when it is back',
     steps: [
       { institution: 'DOWN' },

@@ -25,6 +25,8 @@ export type ScenarioStep =
   | { institution: 'HEALTHY' | 'DEGRADED' | 'DOWN' }
   | { dataStops: true }
   | { dataResumes: true }
+  /** Plaid's `item.update_type` changes; a `user_present_required` Item gets no background updates. */
+  | { updateType: 'background' | 'user_present_required' }
   | { repairInApp: true }
   | { updateLinkToken: true }
   | { poll: true }
@@ -94,7 +96,8 @@ export async function runScenario(row: ScenarioRow): Promise<ScenarioOutcome> {
       plaid.error = { code: 'ITEM_LOGIN_REQUIRED', message: 'the login details of this item have changed' };
       truth.breaksAt = undefined;
     }
-    if (!truth.dataStopped && plaid.error === undefined) plaid.lastSuccessfulUpdate = now;
+    if (!truth.dataStopped && plaid.error === undefined && plaid.updateType !== 'user_present_required')
+      plaid.lastSuccessfulUpdate = now;
   };
   const api = async (call: () => Promise<unknown>) => {
     try {
@@ -148,6 +151,8 @@ export async function runScenario(row: ScenarioRow): Promise<ScenarioOutcome> {
       w.plaid.institutions.set('ins_109508', step.institution.toLowerCase() as InstitutionStatus);
     } else if ('dataStops' in step) {
       truth.dataStopped = true;
+    } else if ('updateType' in step) {
+      plaid.updateType = step.updateType;
     } else if ('dataResumes' in step) {
       truth.dataStopped = false;
       tick();

@@ -13,7 +13,16 @@ export interface PlaidItemSnapshot {
    * `null` if never, `undefined` if Plaid did not say (no transactions product).
    */
   lastSuccessfulUpdate?: string | null;
+  /**
+   * Plaid's `item.update_type`: `user_present_required` when the bank updates the Item only while
+   * the user is present (some forms of two-factor authentication), `background` otherwise;
+   * `undefined` if Plaid did not say.
+   */
+  updateType?: ItemUpdateType;
 }
+
+/** Whether Plaid can update an Item in the background, or only with the user present. */
+export type ItemUpdateType = 'background' | 'user_present_required';
 
 /** The app's platform, which decides how Link returns from a bank's OAuth page. */
 export type LinkPlatform = 'ios' | 'android' | 'web';

@@ -19,6 +19,7 @@ const OPTIONAL_ATTRIBUTES: Record<OptionalKeys<PlaidItemRecord>, true> = {
   lastSuccessAt: true,
   lastSyncAt: true,
   staleSince: true,
+  updateType: true,
   consentExpiresAt: true,
   disconnectAt: true,
   repairMode: true,
