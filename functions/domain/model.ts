@@ -188,6 +188,12 @@ export interface SignInRecord {
   userAgent?: string;
   /** The sign-in created the account: there is no other device to compare with. */
   isNewUser: boolean;
+  /**
+   * Whether an earlier stored session of the user came from this device, when the grant already
+   * read the sessions along with the user (`UserDirectory.getUserForSignIn`); otherwise the
+   * new-device check reads them itself.
+   */
+  seenBefore?: boolean;
 }
 
 /** What a refresh gives: the tokens without the user (reading it would double the refresh's cost). */

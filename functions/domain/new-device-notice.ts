@@ -1,6 +1,7 @@
 import type { SignInRecord } from './model';
 import type { DeviceHistory } from './ports/device-history';
 import type { SecurityNotifier } from './ports/security-notifier';
+import type { DeviceSeen } from './ports/user-directory';
 
 export interface NewDeviceNoticeDeps {
   devices: DeviceHistory;
@@ -27,11 +28,13 @@ export function noticeNewDevice(deps: NewDeviceNoticeDeps) {
     signIn: SignInRecord,
   ): Promise<void> => {
     if (signIn.isNewUser) return;
-    const seen = await deps.devices.seenBefore({
-      userId: user.userId,
-      before: { sessionId: signIn.sessionId, startedAt: signIn.startedAt },
-      userAgent: signIn.userAgent,
-    });
+    const seen =
+      signIn.seenBefore ??
+      (await deps.devices.seenBefore({
+        userId: user.userId,
+        before: { sessionId: signIn.sessionId, startedAt: signIn.startedAt },
+        userAgent: signIn.userAgent,
+      }));
     if (seen) return;
     await deps.notify({
       eventId: signIn.eventId,
@@ -41,6 +44,27 @@ export function noticeNewDevice(deps: NewDeviceNoticeDeps) {
       subject: deviceName(signIn.userAgent),
     });
   };
+}
+
+/**
+ * Whether one of `devices` (a user's stored sessions) started before the sign-in — earlier, or at
+ * the same instant with a smaller id — from the same user agent (or, for a sign-in without one,
+ * also without one): the rule of `DeviceHistory.seenBefore`, on sessions already read.
+ *
+ * @example
+ * seenBefore(found.devices, { sessionId, startedAt, userAgent }) // true: a known device
+ */
+export function seenBefore(
+  devices: readonly DeviceSeen[],
+  signIn: Pick<SignInRecord, 'sessionId' | 'startedAt' | 'userAgent'>,
+): boolean {
+  return devices.some(
+    (d) =>
+      d.sessionId !== signIn.sessionId &&
+      (d.startedAt < signIn.startedAt ||
+        (d.startedAt === signIn.startedAt && d.sessionId < signIn.sessionId)) &&
+      d.userAgent === signIn.userAgent,
+  );
 }
 
 /** The user agent as the notice names the device: printable characters, shortened. */

@@ -7,9 +7,15 @@ import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { RecycledNumberStore } from './ports/recycled-number-store';
 import type { SessionStore } from './ports/session-store';
 import type { TokenCrypto } from './ports/token-crypto';
-import type { UserDirectory } from './ports/user-directory';
+import type { DeviceSeen, UserDirectory } from './ports/user-directory';
 import { auditEvent, grantSession, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
+
+/** An account as a sign-in reads it once: the user for the answer, the sessions' devices for the notice. */
+export interface SignInAccount {
+  user: UserView;
+  devices: DeviceSeen[];
+}
 
 /** When an account counts as dormant, and how long a re-verification challenge lives. */
 export interface DormancyPolicy {
@@ -52,7 +58,8 @@ async function lastUsed(deps: DormancyDeps, userId: string, createdAt: string): 
  * An account whose only way in is the phone, with no banks, signs in as before: the number is
  * all there is to it. Password reset by SMS is held by the same rule (`reset-password.ts`): a
  * reset signs in too, so it can never be weaker than SMS sign-in. Returns the account it read
- * (for the sign-in's answer), `undefined` if there is none.
+ * (the sign-in's answer and its new-device check need no second read), `undefined` if there is
+ * none.
  */
 export function guardDormantAccount(deps: DormancyDeps) {
   return async (input: {
@@ -63,11 +70,11 @@ export function guardDormantAccount(deps: DormancyDeps) {
     client: ClientInfo;
     /** What the code was for, in the audit event: `sms` (sign-in, the default) or `password_reset_sms`. */
     method?: 'sms' | 'password_reset_sms';
-  }): Promise<UserView | undefined> => {
+  }): Promise<SignInAccount | undefined> => {
     const { userId } = input.identity;
-    const found = await deps.users.getUser(userId);
+    const found = await deps.users.getUserForSignIn(userId);
     if (found === undefined) return undefined;
-    const view = toUserView(found.user, found.identities);
+    const view = { user: toUserView(found.user, found.identities), devices: found.devices };
     const now = deps.clock.now();
     const threshold = now.getTime() - deps.dormancy.dormantAfterSeconds * 1000;
     if ((await lastUsed(deps, userId, found.user.createdAt)) > threshold) return view;

@@ -13,9 +13,10 @@ import {
   toUserView,
   type UserView,
 } from './model';
+import { seenBefore } from './new-device-notice';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { TokenCrypto } from './ports/token-crypto';
-import type { UserDirectory } from './ports/user-directory';
+import type { DeviceSeen, UserDirectory } from './ports/user-directory';
 import { familyToken, type SessionPolicy } from './session-policy';
 
 /** A session not yet stored, with the only copy of its refresh token. */
@@ -128,15 +129,19 @@ export function startSession(
 export async function grantSession(
   deps: { signer: AccessTokenSigner; users?: UserDirectory },
   started: NewSession & { event?: AuditEvent },
-  input: { user: UserView } | { missing: () => AppError },
+  input: { user: UserView; devices?: readonly DeviceSeen[] | undefined } | { missing: () => AppError },
 ): Promise<TokenGrant> {
   let user: UserView;
+  let devices: readonly DeviceSeen[] | undefined;
   if ('user' in input) {
     user = input.user;
+    devices = input.devices;
   } else {
-    const found = await deps.users?.getUser(started.session.userId);
+    // The one read the answer needs also brings the sessions: the new-device check costs none.
+    const found = await deps.users?.getUserForSignIn(started.session.userId);
     if (found === undefined) throw input.missing();
     user = toUserView(found.user, found.identities);
+    devices = found.devices;
   }
   const grant = await grantFor(deps.signer, {
     userId: started.session.userId,
@@ -146,9 +151,12 @@ export async function grantSession(
     now: new Date(started.session.createdAt),
     authTime: authTimeOf(started.session),
   });
-  return started.event === undefined
-    ? grant
-    : { ...grant, signIn: signInRecord(started.session, started.event) };
+  if (started.event === undefined) return grant;
+  const signIn = signInRecord(started.session, started.event);
+  return {
+    ...grant,
+    signIn: devices === undefined ? signIn : { ...signIn, seenBefore: seenBefore(devices, signIn) },
+  };
 }
 
 /** The record of a sign-in that started `session` with `event`. */

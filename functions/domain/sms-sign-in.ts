@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { AppError, InvalidCodeError } from './errors';
-import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserView } from './model';
+import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView } from './model';
 import { newUser } from './new-user';
 import { parseMobileNumber } from './phone-numbers';
 import type { AccessTokenSigner } from './ports/access-token-signer';
@@ -10,6 +10,7 @@ import type { SmsCodeStore } from './ports/sms-code-store';
 import type { SmsSender } from './ports/sms-sender';
 import type { TokenCrypto } from './ports/token-crypto';
 import type { UserDirectory } from './ports/user-directory';
+import type { SignInAccount } from './recycled-numbers';
 import { grantSession, sessionStarter, startSession } from './session-issuer';
 import type { SessionPolicy } from './session-policy';
 import { checkCode, codeExpiry, judgePhoneSend, type SmsPolicy } from './sms-code-policy';
@@ -102,7 +103,7 @@ export interface SmsVerifyDeps {
     codeId: string;
     maxAttempts: number;
     client: ClientInfo;
-  }) => Promise<UserView | undefined>;
+  }) => Promise<SignInAccount | undefined>;
 }
 
 /**
@@ -161,14 +162,10 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     const consume = { phone: phone.e164, codeId, maxAttempts: deps.smsPolicy.maxAttempts, ...started };
 
     if (identity !== undefined) {
-      const user = await deps.guardDormant?.({ identity, ...consume, client });
+      const account = await deps.guardDormant?.({ identity, ...consume, client });
       if ((await deps.phoneAccounts.signIn(consume)) === 'code_gone') throw new InvalidCodeError();
       return {
-        ...(await grantSession(
-          deps,
-          started,
-          user === undefined ? { missing: () => new InvalidCodeError() } : { user },
-        )),
+        ...(await grantSession(deps, started, account ?? { missing: () => new InvalidCodeError() })),
         isNewUser: false,
       };
     }

@@ -1,5 +1,9 @@
 import type { IdentityRecord, UserRecord } from '../../functions/domain/model';
-import type { UserDirectory, UserWithIdentities } from '../../functions/domain/ports/user-directory';
+import type {
+  DeviceSeen,
+  UserDirectory,
+  UserWithIdentities,
+} from '../../functions/domain/ports/user-directory';
 import { copy, InMemoryTable } from './in-memory-table';
 
 /** {@link UserDirectory} in memory: identities oldest first, never a password hash. */
@@ -21,5 +25,22 @@ export class InMemoryUserDirectory implements UserDirectory {
       .sort((a, b) => a.linkedAt.localeCompare(b.linkedAt))
       .map(({ passwordHash: _never, ...identity }) => copy(identity));
     return { user: copy(user), identities };
+  }
+
+  async getUserForSignIn(
+    userId: string,
+  ): Promise<(UserWithIdentities & { devices: DeviceSeen[] }) | undefined> {
+    const found = await this.getUser(userId);
+    if (found === undefined) return undefined;
+    const devices = [...this.table.sessions.values()]
+      .filter((s) => s.userId === userId)
+      .map(
+        (s): DeviceSeen => ({
+          sessionId: s.id,
+          startedAt: s.createdAt,
+          ...(s.userAgent === undefined ? {} : { userAgent: s.userAgent }),
+        }),
+      );
+    return { ...found, devices };
   }
 }

@@ -13,6 +13,14 @@ export const owner = {
     expression: 'gsi1pk = :owner AND gsi1sk BETWEEN :from AND :to',
     values: { ':owner': owner.partition(userId), ':from': '#PROFILE', ':to': 'IDENTITY#~' },
   }),
+  /**
+   * Pattern: a user's profile, identities and sessions (gsi1 sk `#PROFILE` … `SESSION#~`; the
+   * bank-link entries between them are filtered out by the caller).
+   */
+  profileToSessions: (userId: string): Expression => ({
+    expression: 'gsi1pk = :owner AND gsi1sk BETWEEN :from AND :to',
+    values: { ':owner': owner.partition(userId), ':from': '#PROFILE', ':to': 'SESSION#~' },
+  }),
   /** Pattern: a user's sessions started up to one (gsi1 sk `SESSION#` … its sort key). */
   sessionsUpTo: (userId: string, sortKey: string): Expression => ({
     expression: 'gsi1pk = :owner AND gsi1sk BETWEEN :from AND :to',
