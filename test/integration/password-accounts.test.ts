@@ -1,33 +1,20 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { table } from '../../functions/composition/accounts';
-import { currentFunction } from '../../local/function-scope';
 import { ManualClock } from '../support/manual-clock';
+import { recordTableCalls } from '../support/table-calls';
 import { startTestApi } from '../support/test-runtime';
 
 const PASSWORD = 'purple-otter-bakes-42';
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock('2026-03-01T10:00:00.000Z');
 
-/** DynamoDB calls the login function made, by action, since the last {@link takeLoginCalls}. */
-let loginCalls: string[] = [];
+/** DynamoDB calls the login function made since the last call. */
+let takeLoginCalls: () => string[];
 
 beforeAll(async () => {
   api = await startTestApi({ clock });
-  table().client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (currentFunction() === 'login') loginCalls.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'loginCallCounter' },
-  );
+  takeLoginCalls = recordTableCalls('login');
 });
-
-function takeLoginCalls(): string[] {
-  const taken = loginCalls;
-  loginCalls = [];
-  return taken;
-}
 afterAll(async () => {
   await api.close();
 });

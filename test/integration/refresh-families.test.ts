@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { table } from '../../functions/composition/accounts';
-import { currentFunction } from '../../local/function-scope';
 import { ManualClock } from '../support/manual-clock';
+import { recordTableCalls } from '../support/table-calls';
 import { startTestApi } from '../support/test-runtime';
 
 /**
@@ -12,28 +11,16 @@ import { startTestApi } from '../support/test-runtime';
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock('2026-05-01T08:00:00.000Z');
 const PASSWORD = 'purple-otter-bakes-42';
-/** DynamoDB calls the token function made, by action, since the last {@link takeCalls}. */
-let calls: string[] = [];
+/** DynamoDB calls the token function made since the last call. */
+let takeCalls: () => string[];
 
 beforeAll(async () => {
   api = await startTestApi({ clock });
-  table().client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (currentFunction() === 'oauth-token') calls.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'refreshFamiliesCallCounter' },
-  );
+  takeCalls = recordTableCalls('oauth-token');
 });
 afterAll(async () => {
   await api.close();
 });
-
-function takeCalls(): string[] {
-  const taken = calls;
-  calls = [];
-  return taken;
-}
 
 let n = 0;
 async function signedIn() {

@@ -1,32 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { table } from '../../functions/composition/accounts';
-import { currentFunction } from '../../local/function-scope';
 import { ManualClock } from '../support/manual-clock';
 import { freshPhone, latestCode, smsCount } from '../support/outbox';
+import { recordTableCalls } from '../support/table-calls';
 import { startTestApi } from '../support/test-runtime';
 
 let api: Awaited<ReturnType<typeof startTestApi>>;
 const clock = new ManualClock('2026-04-01T08:00:00.000Z');
 
-/** DynamoDB calls the SMS verify function made, since the last {@link takeVerifyCalls}. */
-let verifyCalls: string[] = [];
+/** DynamoDB calls the SMS verify function made since the last call. */
+let takeVerifyCalls: () => string[];
 
 beforeAll(async () => {
   api = await startTestApi({ clock, env: { SMS_PER_IP_HOURLY: '1000' } });
-  table().client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (currentFunction() === 'sms-verify') verifyCalls.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'smsVerifyCallCounter' },
-  );
+  takeVerifyCalls = recordTableCalls('sms-verify');
 });
-
-function takeVerifyCalls(): string[] {
-  const taken = verifyCalls;
-  verifyCalls = [];
-  return taken;
-}
 afterAll(async () => {
   await api.close();
 });
