@@ -45,7 +45,7 @@ const TEXTS: Record<SecurityNoticeKind, (subject: string | undefined) => { title
   }),
   password_changed: () => ({
     title: 'Your LinkGuard password was changed',
-    body: "Your password was changed and your other sessions were signed out. If this wasn't you, reset your password by SMS from the sign-in screen now and contact support.",
+    body: "Your password was changed and your other sessions were signed out. If this wasn't you, reset your password from the sign-in screen now and contact support.",
   }),
   password_reset: () => ({
     title: 'Your LinkGuard password was reset',
