@@ -22,7 +22,7 @@ export class DynamoRecoveryStore implements RecoveryStore {
 
   /**
    * Pattern: reset a password with an SMS code (TransactWriteItems: consume code, update the
-   * username identity if still the user's, delete the failure counter, put session, events).
+   * username identity (new hash, failure counter removed) if still the user's, put session, events).
    */
   async resetWithCode(
     input: Parameters<RecoveryStore['resetWithCode']>[0],
@@ -36,8 +36,8 @@ export class DynamoRecoveryStore implements RecoveryStore {
 
   /**
    * Pattern: reset a password with a mailed link (TransactWriteItems: delete `USER#<id>`/`RESETLINK`
-   * if still this live link, update the username identity if still the user's, delete the
-   * failure counter, put session, events).
+   * if still this live link, update the username identity (new hash, failure counter removed) if
+   * still the user's, put session, events).
    */
   async resetWithLink(
     input: Parameters<RecoveryStore['resetWithLink']>[0],
