@@ -252,7 +252,7 @@ export const routeDeployments = {
           'dynamodb:PutItem',
           'dynamodb:Query',
         ],
-        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'LOGIN#', 'SMSCODE#', 'REVOKED#', 'REVERIFY#'],
+        partitionKeys: ['USER#', 'IDENTITY#', 'SESSION#', 'SMSCODE#', 'REVOKED#', 'REVERIFY#'],
       },
       signingKeys: 'read',
       smsPepper: 'read',

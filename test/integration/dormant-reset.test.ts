@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localOutbox } from '../../functions/adapters/outbox';
 import { OffsetClock } from '../../local/clock';
-import { freshPhone, latestCode } from '../support/outbox';
+import { phoneAccounts } from '../support/phone-accounts';
 import { startTestApi } from '../support/test-runtime';
 
 /**
@@ -21,18 +21,7 @@ afterAll(async () => {
 
 const PASSWORD = 'the owner passphrase';
 const ATTACKER_PASSWORD = 'the new holder passphrase';
-let counter = 0;
-const freshUsername = () => `recycled_${Date.now() % 1_000_000}_${++counter}`;
-
-async function advanceDays(days: number) {
-  const moved = await api.call('POST', '/_local/clock', { json: { advanceSeconds: days * 86_400 } });
-  expect(moved.status).toBe(200);
-}
-async function sendCode(phone: string) {
-  const sent = await api.call('POST', '/v1/auth/sms/send', { json: { phone } });
-  expect(sent.status).toBe(202);
-  return latestCode(phone);
-}
+const { sendCode, advanceDays, passwordAccountWithPhone } = phoneAccounts(() => api);
 const reset = (phone: string, code: string, password = ATTACKER_PASSWORD) =>
   api.call('POST', '/v1/auth/password/reset', { json: { phone, code, password } });
 const login = (username: string, password: string) =>
@@ -44,18 +33,7 @@ const eventTypes = async (token: string) =>
   (await api.call('GET', '/v1/me/events', { token })).body.events.map((e: { type: string }) => e.type);
 
 /** A username + password account with a verified phone (and nothing else), last used now. */
-async function passwordAndPhoneAccount() {
-  const username = freshUsername();
-  const phone = freshPhone();
-  const registered = await api.call('POST', '/v1/auth/register', { json: { username, password: PASSWORD } });
-  expect(registered.status).toBe(201);
-  const linked = await api.call('POST', '/v1/me/identities/phone', {
-    token: registered.body.access_token,
-    json: { phone, code: await sendCode(phone) },
-  });
-  expect(linked.status).toBe(201);
-  return { username, phone, userId: registered.body.user.id as string, first: registered.body };
-}
+const passwordAndPhoneAccount = () => passwordAccountWithPhone(PASSWORD, 'recycled');
 
 /** The same, with Google linked as another way in. */
 async function accountWithGoogle() {

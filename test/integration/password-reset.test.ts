@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../support/manual-clock';
-import { freshPhone, latestCode } from '../support/outbox';
+import { freshPhone } from '../support/outbox';
+import { phoneAccounts } from '../support/phone-accounts';
 import { startTestApi } from '../support/test-runtime';
 
 let api: Awaited<ReturnType<typeof startTestApi>>;
@@ -13,18 +14,12 @@ afterAll(async () => {
   await api.close();
 });
 
-let counter = 0;
-const freshUsername = () => `reset_${Date.now() % 1_000_000}_${++counter}`;
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
 
 const login = (username: string, password: string) =>
   api.call('POST', '/v1/auth/login', { json: { username, password } });
-const sendCode = async (phone: string) => {
-  const sent = await api.call('POST', '/v1/auth/sms/send', { json: { phone } });
-  expect(sent.status).toBe(202);
-  return latestCode(phone);
-};
+const { sendCode, passwordAccountWithPhone } = phoneAccounts(() => api);
 const reset = (phone: string, code: string, password = NEW_PASSWORD) =>
   api.call('POST', '/v1/auth/password/reset', { json: { phone, code, password } });
 const refresh = (refreshToken: string) =>
@@ -32,17 +27,9 @@ const refresh = (refreshToken: string) =>
 
 /** A username + password account with a verified phone; returns its first sign-in. */
 async function accountWithPhone() {
-  const username = freshUsername();
-  const phone = freshPhone();
-  const registered = await api.call('POST', '/v1/auth/register', { json: { username, password: PASSWORD } });
-  expect(registered.status).toBe(201);
-  const linked = await api.call('POST', '/v1/me/identities/phone', {
-    token: registered.body.access_token,
-    json: { phone, code: await sendCode(phone) },
-  });
-  expect(linked.status).toBe(201);
+  const account = await passwordAccountWithPhone(PASSWORD, 'reset');
   clock.advance(61);
-  return { username, phone, first: registered.body };
+  return account;
 }
 
 describe('POST /v1/auth/password/reset', () => {

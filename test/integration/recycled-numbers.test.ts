@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetClock } from '../../local/clock';
-import { freshPhone, latestCode } from '../support/outbox';
+import { freshPhone } from '../support/outbox';
+import { phoneAccounts } from '../support/phone-accounts';
 import { startTestApi } from '../support/test-runtime';
 
 let api: Awaited<ReturnType<typeof startTestApi>>;
@@ -14,35 +15,13 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'a dormant but strong passphrase';
-let counter = 0;
-const freshUsername = () => `dormant_${Date.now() % 1_000_000}_${++counter}`;
-
-/** Moves the whole local system's clock, over HTTP, as a tester would. */
-async function advanceDays(days: number) {
-  const moved = await api.call('POST', '/_local/clock', { json: { advanceSeconds: days * 86_400 } });
-  expect(moved.status).toBe(200);
-}
-async function sendCode(phone: string) {
-  const sent = await api.call('POST', '/v1/auth/sms/send', { json: { phone } });
-  expect(sent.status).toBe(202);
-  return latestCode(phone);
-}
+const { sendCode, advanceDays, passwordAccountWithPhone: withPhone } = phoneAccounts(() => api);
 const verify = async (phone: string) =>
   api.call('POST', '/v1/auth/sms/verify', { json: { phone, code: await sendCode(phone) } });
 const reverify = (json: Record<string, unknown>) => api.call('POST', '/v1/auth/sms/reverify', { json });
 
 /** An account with a username and password and a phone, last used now. */
-async function passwordAccountWithPhone() {
-  const username = freshUsername();
-  const phone = freshPhone();
-  const registered = await api.call('POST', '/v1/auth/register', { json: { username, password: PASSWORD } });
-  const linked = await api.call('POST', '/v1/me/identities/phone', {
-    token: registered.body.access_token,
-    json: { phone, code: await sendCode(phone) },
-  });
-  expect(linked.status).toBe(201);
-  return { username, phone, userId: registered.body.user.id as string };
-}
+const passwordAccountWithPhone = () => withPhone(PASSWORD, 'dormant');
 
 describe('Recycled phone numbers', () => {
   it('holds an SMS sign-in to an account unused for 181 days with another way in: 409 with a challenge', async () => {
