@@ -273,6 +273,20 @@ export const COLD_SCENARIOS: Record<string, (f: Fixture) => Promise<ColdRequest>
       expectStatus: 401,
     };
   },
+  // Always 202, whether or not the account has a confirmed email to mail the link to.
+  'password-reset-email': async (f) =>
+    http(routes.passwordResetEmail, { json: { username: (await newUser(f)).username } }),
+  // A link's secret is mailed to a confirmed address, which a bench user has not: the cold
+  // request presents a made-up link (its store read, then 401 INVALID_LINK).
+  'password-reset-link': async (f) => {
+    const { auth } = await newUser(f);
+    return {
+      ...http(routes.passwordResetLink, {
+        json: { token: `${auth.userId}.${'x'.repeat(43)}`, password: 'another-otter-bakes-43' },
+      }),
+      expectStatus: 401,
+    };
+  },
   'me-delete': async (f) => http(routes.deleteMe, { auth: (await newUser(f)).auth }),
   'me-export': async (f) => http(routes.exportMe, { auth: (await userWithItem(f)).auth }),
   'apple-notifications': async (f) =>
