@@ -136,7 +136,8 @@ export interface Transition {
 }
 
 /** Consent ending within this long counts as pending expiration even without Plaid's webhook. */
-const CONSENT_WARNING_SECONDS = 7 * 86400;
+/** How long before consent ends an Item counts as `pending_expiration` (Plaid warns 7 days ahead). */
+export const CONSENT_WARNING_SECONDS = 7 * 86400;
 /** Re-authentications counted over this window; the third within it gets a different message. */
 const REAUTH_WINDOW_SECONDS = 30 * 86400;
 const REPEATED_REAUTH_COUNT = 3;

@@ -4,6 +4,7 @@ import { type AlertStep, dueStep, REMINDER_DAYS } from '../../../functions/domai
 import { DEFAULT_SCHEDULE, nextCheckAt } from '../../../functions/domain/check-schedule';
 import {
   applyObservation,
+  CONSENT_WARNING_SECONDS,
   type Observation,
   type ObservationSource,
   type PlaidItemRecord,
@@ -207,9 +208,18 @@ describe('Property: the Item state machine', () => {
 
           // Act: the same observation again, as a duplicate webhook or a second pass would bring it.
           const again = new Date(now.getTime() + later * 1000);
-          // A deadline passing in between is news (the Item breaks then), not a duplicate.
+          // A deadline passing in between is news (the Item breaks then), not a duplicate; so is
+          // consent coming within its 7-day warning (the Item turns pending_expiration then).
           const deadline = first.item.disconnectAt ?? first.item.consentExpiresAt;
           fc.pre(deadline === undefined || deadline <= now.toISOString() || deadline > again.toISOString());
+          const consent = first.item.consentExpiresAt;
+          const warningAt =
+            consent === undefined
+              ? undefined
+              : new Date(Date.parse(consent) - CONSENT_WARNING_SECONDS * 1000).toISOString();
+          fc.pre(
+            warningAt === undefined || warningAt <= now.toISOString() || warningAt > again.toISOString(),
+          );
           const second = applyObservation(first.item, obs, ctx(s.source, now, again), DEFAULT_SCHEDULE);
 
           // Assess
