@@ -71,27 +71,21 @@ export const dormancyDeps = () => {
   };
 };
 
+/** What linking or changing a phone needs: the code check and the phone identity's store. */
+const phoneLinkDeps = () => ({
+  ...identityDeps(),
+  otp: otp(),
+  codes: codes(),
+  phoneAccounts: phoneAccounts(),
+  smsPolicy: currentRuntime().config.sms.policy,
+  notify: notifyUser,
+});
+
 /** `POST /v1/me/identities/phone`. */
-export const linkPhoneUseCase = () =>
-  linkPhone({
-    ...identityDeps(),
-    otp: otp(),
-    codes: codes(),
-    phoneAccounts: phoneAccounts(),
-    smsPolicy: currentRuntime().config.sms.policy,
-    notify: notifyUser,
-  });
+export const linkPhoneUseCase = () => linkPhone(phoneLinkDeps());
 
 /** `PUT /v1/me/phone`. */
-export const changePhoneUseCase = () =>
-  changePhone({
-    ...identityDeps(),
-    otp: otp(),
-    codes: codes(),
-    phoneAccounts: phoneAccounts(),
-    smsPolicy: currentRuntime().config.sms.policy,
-    notify: notifyUser,
-  });
+export const changePhoneUseCase = () => changePhone(phoneLinkDeps());
 
 /** `DELETE /v1/me/identities/{type}`. */
 export const unlinkIdentityUseCase = () =>

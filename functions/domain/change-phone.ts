@@ -2,6 +2,7 @@ import { IdentityInUseError, IdentityTypeTakenError, InvalidCodeError, NotFoundE
 import type { IdentityDeps } from './manage-identities';
 import type { ClientInfo, UserView } from './model';
 import { toUserView } from './model';
+import { phoneIdentity } from './phone-numbers';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PhoneAccountStore } from './ports/phone-account-store';
 import type { SmsCodeStore } from './ports/sms-code-store';
@@ -53,13 +54,7 @@ export function changePhone(deps: ChangePhoneDeps) {
       phone: phone.e164,
       codeId,
       maxAttempts: deps.smsPolicy.maxAttempts,
-      identity: {
-        type: 'phone',
-        subject: phone.e164,
-        userId,
-        label: phone.label,
-        linkedAt: now.toISOString(),
-      },
+      identity: phoneIdentity(phone, userId, now),
       replaced,
       event,
     });

@@ -21,6 +21,7 @@ import { maskUsername } from './labels';
 import { type LockoutPolicy, lockedError } from './lockout-policy';
 import type { ClientInfo, IdentityRecord, IdentityType, UserView } from './model';
 import { toUserView } from './model';
+import { phoneIdentity } from './phone-numbers';
 import type { IdentityStore } from './ports/identity-store';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PasswordAccountStore } from './ports/password-account-store';
@@ -193,13 +194,7 @@ export function linkPhone(
         phone: phone.e164,
         codeId,
         maxAttempts: deps.smsPolicy.maxAttempts,
-        identity: {
-          type: 'phone',
-          subject: phone.e164,
-          userId,
-          label: phone.label,
-          linkedAt: now.toISOString(),
-        },
+        identity: phoneIdentity(phone, userId, now),
         replaced,
         event: linked,
       });

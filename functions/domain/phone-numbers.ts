@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 import { AppError } from './errors';
 import { maskPhone } from './labels';
+import type { IdentityRecord } from './model';
 
 /** A phone number we can text: E.164, a mobile number, in an allowed country. */
 export interface MobileNumber {
@@ -37,4 +38,14 @@ export function parseMobileNumber(raw: string, allowedCountries: readonly string
     throw new AppError('COUNTRY_NOT_ALLOWED', `We cannot send text messages to numbers in ${country} yet.`);
   }
   return { e164: parsed.number, country, label: maskPhone(parsed.formatInternational()) };
+}
+
+/**
+ * The phone identity of a verified number: the number is the subject, its masked form the label.
+ *
+ * @example
+ * phoneIdentity(parseMobileNumber('+8613800138000', ['CN']), 'usr_1', now) // { type: 'phone', … }
+ */
+export function phoneIdentity(phone: MobileNumber, userId: string, linkedAt: Date): IdentityRecord {
+  return { type: 'phone', subject: phone.e164, userId, label: phone.label, linkedAt: linkedAt.toISOString() };
 }

@@ -2,7 +2,7 @@ import { addSeconds, type Clock } from './clock';
 import { InvalidCodeError, PhoneReverifyRequiredError, ValidationFailedError } from './errors';
 import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView, type UserView } from './model';
 import { newUser } from './new-user';
-import { parseMobileNumber } from './phone-numbers';
+import { parseMobileNumber, phoneIdentity } from './phone-numbers';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { RecycledNumberStore } from './ports/recycled-number-store';
 import type { SessionStore } from './ports/session-store';
@@ -158,13 +158,7 @@ export function completeReverify(
     const userId = deps.crypto.newId('usr');
     const started = startSession(deps, { userId, now, client }, { method: 'sms', newUser: true });
     const user = newUser({ id: userId, displayName: phone.label, phone: phone.e164, now });
-    const identity: IdentityRecord = {
-      type: 'phone',
-      subject: phone.e164,
-      userId,
-      label: phone.label,
-      linkedAt: user.createdAt,
-    };
+    const identity = phoneIdentity(phone, userId, now);
     const result = await deps.recycled.takeOver({
       challengeHash,
       now,

@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import { AppError, InvalidCodeError } from './errors';
 import { type ClientInfo, type IdentityRecord, type TokenGrant, toUserView } from './model';
 import { newUser } from './new-user';
-import { parseMobileNumber } from './phone-numbers';
+import { parseMobileNumber, phoneIdentity } from './phone-numbers';
 import type { AccessTokenSigner } from './ports/access-token-signer';
 import type { OtpCrypto } from './ports/otp-crypto';
 import type { PhoneAccountStore } from './ports/phone-account-store';
@@ -171,19 +171,13 @@ export function verifySmsCode(deps: SmsVerifyDeps) {
     }
 
     const user = newUser({ id: userId, displayName: phone.label, phone: phone.e164, now });
-    const phoneIdentity: IdentityRecord = {
-      type: 'phone',
-      subject: phone.e164,
-      userId,
-      label: phone.label,
-      linkedAt: user.createdAt,
-    };
-    const result = await deps.phoneAccounts.createAccount({ ...consume, user, identity: phoneIdentity });
+    const created = phoneIdentity(phone, userId, now);
+    const result = await deps.phoneAccounts.createAccount({ ...consume, user, identity: created });
     // Someone linked this phone between our read and our write (the code is still unused): sign in.
     if (result === 'phone_taken' && !retried) return verify(rawPhone, code, client, true);
     if (result !== 'created') throw new InvalidCodeError();
     return {
-      ...(await grantSession(deps, started, { user: toUserView(user, [phoneIdentity]) })),
+      ...(await grantSession(deps, started, { user: toUserView(user, [created]) })),
       isNewUser: true,
     };
   };
